@@ -1,0 +1,362 @@
+//! Lenient readers for the upstream PHP service (API.md rule 2).
+//!
+//! The server may send numbers as numeric strings (`"20000"`), booleans as `1`/`0`/`"1"`,
+//! optional strings as `null`, and lists as comma-separated strings. Each function here is a
+//! `deserialize_with` helper that accepts those forms and yields the documented type. The
+//! schemas describe the documented (strict) form; only reading is lenient.
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use std::fmt;
+
+/// Parses a trimmed decimal text as a whole number; accepts a zero fraction (`"20000.00"`).
+fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<i64>() {
+        return Ok(n);
+    }
+    if let Some((whole, frac)) = t.split_once('.') {
+        if !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
+            if let Ok(n) = whole.parse::<i64>() {
+                return Ok(n);
+            }
+        }
+    }
+    Err(E::custom(format_args!(
+        "expected a whole number, got the string {t:?}"
+    )))
+}
+
+fn int_from_f64<E: de::Error>(v: f64) -> Result<i64, E> {
+    if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+        Ok(v as i64)
+    } else {
+        Err(E::custom(format_args!("expected a whole number, got {v}")))
+    }
+}
+
+struct IntVisitor;
+
+impl<'de> Visitor<'de> for IntVisitor {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a whole number or a numeric string")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom(format_args!("number {v} is too large")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        int_from_f64(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        int_from_str(v)
+    }
+}
+
+/// Reads a whole number from a JSON number or a numeric string.
+pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    d.deserialize_any(IntVisitor)
+}
+
+/// Reads a non-negative whole number that fits in `u32` (page numbers, limits).
+pub fn uint32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = d.deserialize_any(IntVisitor)?;
+    u32::try_from(n).map_err(|_| de::Error::custom(format_args!("{n} is out of range")))
+}
+
+struct OptVisitor<V>(V);
+
+impl<'de, V: Visitor<'de> + Copy> Visitor<'de> for OptVisitor<V> {
+    type Value = Option<V::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.expecting(f)?;
+        f.write_str(", or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.0.visit_bool(v).map(Some)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.0.visit_i64(v).map(Some)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.0.visit_u64(v).map(Some)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.0.visit_f64(v).map(Some)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            // PHP sends "" for a missing optional value as often as null.
+            return Ok(None);
+        }
+        self.0.visit_str(v).map(Some)
+    }
+}
+
+impl Copy for IntVisitor {}
+impl Clone for IntVisitor {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+/// Reads an optional whole number: `null`, `""` and absence are `None`.
+pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_any(OptVisitor(IntVisitor))
+}
+
+/// Reads an optional `u32`: `null`, `""` and absence are `None`.
+pub fn opt_uint32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match d.deserialize_any(OptVisitor(IntVisitor))? {
+        None => Ok(None),
+        Some(n) => u32::try_from(n)
+            .map(Some)
+            .map_err(|_| de::Error::custom(format_args!("{n} is out of range"))),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct BoolVisitor;
+
+impl<'de> Visitor<'de> for BoolVisitor {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a boolean, 1/0, or \"1\"/\"0\"/\"true\"/\"false\"")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::custom(format_args!("expected 0 or 1 as a boolean, got {v}"))),
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        self.visit_i64(int_from_f64(v)?)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" | "" => Ok(false),
+            other => Err(E::custom(format_args!(
+                "expected a boolean, got the string {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Reads a boolean from `true`/`false`, `1`/`0`, or their string forms.
+pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    d.deserialize_any(BoolVisitor)
+}
+
+#[derive(Clone, Copy)]
+struct StringVisitor;
+
+impl<'de> Visitor<'de> for StringVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+}
+
+/// Reads a string; a number or boolean becomes its text, `null` the empty string.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(StringVisitor)
+}
+
+struct OptStringVisitor;
+
+impl<'de> Visitor<'de> for OptStringVisitor {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, a number, or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(StringVisitor).map(Some)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+}
+
+/// Reads an optional string: `null` and absence are `None`; numbers become their text.
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(OptStringVisitor)
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Vec<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of strings or a comma-separated string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(split_list(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(s) = seq.next_element::<LenientString>()? {
+            out.push(s.0);
+        }
+        Ok(out)
+    }
+}
+
+/// Splits a comma-separated list, trimming blanks and dropping empty items.
+pub fn split_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+struct LenientString(String);
+
+impl<'de> serde::Deserialize<'de> for LenientString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StringVisitor).map(LenientString)
+    }
+}
+
+/// Reads a list of strings from a JSON array or a comma-separated string.
+pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    d.deserialize_any(ListVisitor)
+}
+
+/// Reads an optional list of strings: `null`, `""` and absence are `None`.
+pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let v = d.deserialize_any(ListVisitor)?;
+    Ok(if v.is_empty() { None } else { Some(v) })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct T {
+        #[serde(deserialize_with = "super::int")]
+        n: i64,
+        #[serde(deserialize_with = "super::boolean")]
+        b: bool,
+        #[serde(default, deserialize_with = "super::opt_string")]
+        s: Option<String>,
+        #[serde(default, deserialize_with = "super::opt_int")]
+        o: Option<i64>,
+        #[serde(default, deserialize_with = "super::string_list")]
+        l: Vec<String>,
+    }
+
+    fn check(input: serde_json::Value, expected: Option<T>) {
+        let got = serde_json::from_value::<T>(input.clone()).ok();
+        assert_eq!(got, expected, "input {input}");
+    }
+
+    #[test]
+    fn lenient_forms() {
+        let t = |n, b, s: Option<&str>, o, l: &[&str]| T {
+            n,
+            b,
+            s: s.map(str::to_owned),
+            o,
+            l: l.iter().map(|x| x.to_string()).collect(),
+        };
+        check(json!({"n": 1, "b": true}), Some(t(1, true, None, None, &[])));
+        check(
+            json!({"n": "20000", "b": 1, "s": null, "o": ""}),
+            Some(t(20000, true, None, None, &[])),
+        );
+        check(
+            json!({"n": " 7 ", "b": "0", "s": 5, "o": "3"}),
+            Some(t(7, false, Some("5"), Some(3), &[])),
+        );
+        check(
+            json!({"n": "20000.00", "b": "true", "l": "A, B,,C"}),
+            Some(t(20000, true, None, None, &["A", "B", "C"])),
+        );
+        check(
+            json!({"n": 2.0, "b": false, "l": ["A", 1]}),
+            Some(t(2, false, None, None, &["A", "1"])),
+        );
+        check(json!({"n": "x", "b": true}), None);
+        check(json!({"n": 2.5, "b": true}), None);
+        check(json!({"n": 1, "b": 2}), None);
+        check(json!({"n": 1, "b": "maybe"}), None);
+        check(json!({"n": u64::MAX, "b": true}), None);
+        check(json!({"n": 1e300, "b": true}), None);
+    }
+}

@@ -1,0 +1,44 @@
+//! Typed, sans-IO core of the ICS-Store Reseller API SDK.
+//!
+//! - [`actions`]: the one table of actions ([`Action`], [`ActionKind`], [`with_action!`]).
+//! - [`types`]: every request and response body, read leniently, unknown fields kept.
+//! - [`http`]: [`Client::encode`] a typed request into an [`HttpRequest`] description and
+//!   [`Client::decode`] a status + body into the typed response or an [`Error`].
+//! - [`error`]: one error taxonomy with stable codes.
+//! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
+//! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
+//! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types.
+//!
+//! No I/O happens here: no sockets, no clocks, no randomness. No input makes it panic.
+//!
+//! ```
+//! use ics_reseller::{actions::Ping, ApiKey, Client, Config, NoParams};
+//! let client = Client::new(Config::new("https://reseller.ics-store.my.id", Some(ApiKey::new("k").unwrap())).unwrap());
+//! let req = client.encode::<Ping>(NoParams {}).unwrap();
+//! assert_eq!(req.url, "https://reseller.ics-store.my.id/?action=ping");
+//! let resp = client.decode::<Ping>(200, None, br#"{"success":true,"kodereseller":"RS00001"}"#).unwrap();
+//! assert_eq!(resp.kodereseller, "RS00001");
+//! ```
+
+pub mod actions;
+pub mod error;
+pub mod fuzzing;
+pub mod http;
+pub mod lenient;
+pub mod reconcile;
+pub mod refid;
+pub mod retry;
+pub mod spec;
+pub mod types;
+pub mod validate;
+pub mod webhook;
+
+pub use actions::{Action, ActionKind, Method};
+pub use error::{Error, ErrorCode, InvalidInput};
+pub use http::{ApiKey, AuthMode, Client, Config, HttpRequest};
+pub use reconcile::{Placed, ReconcilePolicy, Reconciler, Step};
+pub use refid::new_refid;
+pub use retry::RetryPolicy;
+pub use types::*;
+pub use validate::{normalize_phone, Operator, Phone};
+pub use webhook::parse_webhook;

@@ -1,0 +1,593 @@
+//! Request and response bodies of every action, with the wire field names.
+//!
+//! Reading is lenient (see [`crate::lenient`]) and every body keeps the fields the server
+//! adds in `extra`, so nothing is dropped. Doc comments become schema descriptions.
+
+use crate::lenient;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Fields the server sent that this version of the SDK does not know, kept as they came.
+pub type Extra = Map<String, Value>;
+
+/// Status of an order (API.md rule 6). Unknown strings are kept, never rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TxStatus {
+    /// The package was delivered. Final.
+    Success,
+    /// Waiting for the supplier.
+    Pending,
+    /// The order failed; its price was refunded. Final.
+    Failed,
+    /// The order exists but is not paid yet.
+    Unpaid,
+    /// A status this SDK does not know yet, kept as sent.
+    Unknown(String),
+}
+
+impl TxStatus {
+    /// The four documented statuses, in wire order.
+    pub const KNOWN: [TxStatus; 4] = [
+        TxStatus::Success,
+        TxStatus::Pending,
+        TxStatus::Failed,
+        TxStatus::Unpaid,
+    ];
+
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TxStatus::Success => "success",
+            TxStatus::Pending => "pending",
+            TxStatus::Failed => "failed",
+            TxStatus::Unpaid => "unpaid",
+            TxStatus::Unknown(s) => s,
+        }
+    }
+
+    /// Reads a wire string; any string is accepted (unknown ones are kept).
+    pub fn parse(s: &str) -> TxStatus {
+        match s {
+            "success" => TxStatus::Success,
+            "pending" => TxStatus::Pending,
+            "failed" => TxStatus::Failed,
+            "unpaid" => TxStatus::Unpaid,
+            other => TxStatus::Unknown(other.to_owned()),
+        }
+    }
+
+    /// Whether the order can no longer change (`success` or `failed`).
+    pub fn is_final(&self) -> bool {
+        matches!(self, TxStatus::Success | TxStatus::Failed)
+    }
+}
+
+impl fmt::Display for TxStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TxStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TxStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::string(d).map(|s| TxStatus::parse(&s))
+    }
+}
+
+impl JsonSchema for TxStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TxStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Order status: `success` and `failed` are final, `pending` waits for the supplier, `unpaid` is not paid yet. Other strings may appear and must be kept.",
+            "anyOf": [
+                {"type": "string", "enum": ["success", "pending", "failed", "unpaid"]},
+                {"type": "string"}
+            ]
+        })
+    }
+}
+
+/// Product category, the `type` parameter of listProducts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductType {
+    /// XL AXIS monthly packages.
+    Xla,
+    /// `bpa` packages.
+    Bpa,
+    /// `fmax` packages.
+    Fmax,
+    /// `xda` packages.
+    Xda,
+    /// Every type.
+    All,
+}
+
+impl ProductType {
+    /// Every product type, `all` last.
+    pub const ALL: [ProductType; 5] = [
+        ProductType::Xla,
+        ProductType::Bpa,
+        ProductType::Fmax,
+        ProductType::Xda,
+        ProductType::All,
+    ];
+
+    /// The wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductType::Xla => "xla",
+            ProductType::Bpa => "bpa",
+            ProductType::Fmax => "fmax",
+            ProductType::Xda => "xda",
+            ProductType::All => "all",
+        }
+    }
+
+    /// Reads a wire string (exact, lower case).
+    pub fn parse(s: &str) -> Option<ProductType> {
+        ProductType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+impl JsonSchema for ProductType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProductType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Product category: `xla`, `bpa`, `fmax`, `xda`, or `all` for every type.",
+            "type": "string",
+            "enum": ["xla", "bpa", "fmax", "xda", "all"]
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------
+
+/// The parameters of an action that takes none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NoParams {}
+
+/// Parameters of `listProducts`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ListProductsRequest {
+    /// Product category: `xla`, `bpa`, `fmax`, `xda` or `all`.
+    #[serde(rename = "type")]
+    pub product_type: ProductType,
+    /// Only products of these providers (sent comma-separated, e.g. `KUBER,BEKASANL`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string_list"
+    )]
+    pub providers: Option<Vec<String>>,
+}
+
+/// Body of `createTransaction`: one order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CreateTransactionRequest {
+    /// Product code from listProducts, e.g. `XLA10`.
+    pub kode_produk: String,
+    /// Destination phone number; the SDK normalises it to `08…` before sending.
+    pub nomor_tujuan: String,
+    /// The reseller's own unique order id, the idempotency key (1–64 of `A-Z a-z 0-9 _ -`).
+    pub refid: String,
+}
+
+/// Parameters of `checkTransaction` and `resubmitWebhook`: one order's refid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RefIdRequest {
+    /// The reseller's order id given to createTransaction.
+    #[serde(deserialize_with = "lenient::string")]
+    pub refid: String,
+}
+
+/// Parameters of `getHistory`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetHistoryRequest {
+    /// Page number, from 1 (default 1).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_uint32"
+    )]
+    #[schemars(range(min = 1))]
+    pub page: Option<u32>,
+    /// Orders per page, 1 to 100 (default 10). The last page is the first shorter one.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_uint32"
+    )]
+    #[schemars(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// Only orders with this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TxStatus>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------
+
+/// A failed call: a body with a string `error`, on any HTTP status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in the server's words (Indonesian).
+    #[serde(deserialize_with = "lenient::string")]
+    pub error: String,
+    /// The order's refid, when the failure concerns an order.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
+    pub refid: Option<String>,
+    /// Balance before the call, in rupiah.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_int"
+    )]
+    pub saldo_awal: Option<i64>,
+    /// Balance after the call, in rupiah (unchanged when an order is refused).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_int"
+    )]
+    pub saldo_akhir: Option<i64>,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `ping`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PingResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// The reseller code the API key belongs to, e.g. `RS00001`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kodereseller: String,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The reseller's profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Profile {
+    /// Reseller code, e.g. `RS00001`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kodereseller: String,
+    /// Reseller name.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nama: String,
+    /// WhatsApp id of the reseller, e.g. `628xxxx@s.whatsapp.net`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nomor: String,
+    /// E-mail address.
+    #[serde(deserialize_with = "lenient::string")]
+    pub email: String,
+    /// Balance in whole rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub saldo: i64,
+    /// Whether the account is verified.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub verif: bool,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `getProfile`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetProfileResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// The profile.
+    pub data: Profile,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Balance and verification status (the profile without `email`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Balance {
+    /// Reseller code, e.g. `RS00001`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kodereseller: String,
+    /// Reseller name.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nama: String,
+    /// WhatsApp id of the reseller.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nomor: String,
+    /// Balance in whole rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub saldo: i64,
+    /// Whether the account is verified.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub verif: bool,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `getBalance`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetBalanceResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// Balance and verification status.
+    pub data: Balance,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One product of the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Product {
+    /// Product code to order with, e.g. `XLA10`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kode_produk: String,
+    /// Display name, e.g. `XL AXIS 10GB`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nama_produk: String,
+    /// Description of the quota.
+    #[serde(deserialize_with = "lenient::string")]
+    pub deskripsi: String,
+    /// Final price in whole rupiah, global API markup included.
+    #[serde(deserialize_with = "lenient::int")]
+    pub harga_final: i64,
+    /// Units in stock; 0 for an empty product.
+    #[serde(deserialize_with = "lenient::int")]
+    pub stok: i64,
+    /// Product category (`xla`, `bpa`, `fmax`, `xda`; other strings may appear).
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
+    pub product_type: String,
+    /// Provider code, e.g. `KUBER`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub provider: String,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Products split by availability.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProductLists {
+    /// Products in stock.
+    #[serde(default)]
+    pub ready: Vec<Product>,
+    /// Products out of stock (`stok` 0).
+    #[serde(default)]
+    pub empty: Vec<Product>,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `listProducts`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ListProductsResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// The requested type.
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
+    pub product_type: String,
+    /// Title of the list, e.g. `Daftar Produk Bulanan`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub title: String,
+    /// Provider codes the list was built from.
+    #[serde(deserialize_with = "lenient::string_list")]
+    pub providers_used: Vec<String>,
+    /// The products, ready and empty.
+    pub data: ProductLists,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `createTransaction` when the order was accepted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CreateTransactionResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// `true` while the supplier has not finished; follow with checkTransaction.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub pending: bool,
+    /// Message from the server, e.g. `Pesanan diterima, sedang diproses.`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub message: String,
+    /// The order's refid.
+    #[serde(deserialize_with = "lenient::string")]
+    pub refid: String,
+    /// The supplier's own transaction id, when known.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub supplier_trxid: Option<String>,
+    /// Balance before the order, in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub saldo_awal: i64,
+    /// Balance after the order was debited, in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub saldo_akhir: i64,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `checkTransaction`: the current state of one order. Also the webhook payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CheckTransactionResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// Current status.
+    pub status: TxStatus,
+    /// The order's refid.
+    #[serde(deserialize_with = "lenient::string")]
+    pub refid: String,
+    /// The supplier's own transaction id, when known.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub supplier_trxid: Option<String>,
+    /// Product code.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kode_produk: String,
+    /// Destination phone number.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nomor_tujuan: String,
+    /// Price charged, in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub harga: i64,
+    /// Reseller code.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kodereseller: String,
+    /// Message from the server or supplier.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub message: Option<String>,
+    /// Note from the supplier (e.g. a serial number or a failure reason).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub note: Option<String>,
+    /// Time of the last change, `YYYY-MM-DD HH:MM:SS`, server local time.
+    #[serde(deserialize_with = "lenient::string")]
+    pub updated_at: String,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One order in the history. Field names differ from checkTransaction (`kodeproduk`, `nomor`, `time`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HistoryEntry {
+    /// Current status.
+    pub status: TxStatus,
+    /// Product code.
+    #[serde(deserialize_with = "lenient::string")]
+    pub kodeproduk: String,
+    /// Price charged, in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub harga: i64,
+    /// Destination phone number.
+    #[serde(deserialize_with = "lenient::string")]
+    pub nomor: String,
+    /// The order's refid.
+    #[serde(deserialize_with = "lenient::string")]
+    pub refid: String,
+    /// The supplier's own transaction id, when known.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub supplier_trxid: Option<String>,
+    /// Time of the order, `YYYY-MM-DD HH:MM:SS`, server local time.
+    #[serde(deserialize_with = "lenient::string")]
+    pub time: String,
+    /// Message from the server or supplier.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub message: Option<String>,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `getHistory`: one page, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetHistoryResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// This page's number, from 1.
+    #[serde(deserialize_with = "lenient::uint32")]
+    pub page: u32,
+    /// The page size asked for.
+    #[serde(deserialize_with = "lenient::uint32")]
+    pub limit: u32,
+    /// The orders of this page; fewer than `limit` means the last page.
+    #[serde(default)]
+    pub data: Vec<HistoryEntry>,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Count and total of the orders in one status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StatusSummary {
+    /// Number of orders.
+    #[serde(deserialize_with = "lenient::int")]
+    pub count: i64,
+    /// Sum of their prices, in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub total: i64,
+}
+
+/// Count and total per status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    /// Delivered orders.
+    pub success: StatusSummary,
+    /// Failed (refunded) orders.
+    pub failed: StatusSummary,
+    /// Orders waiting for the supplier.
+    pub pending: StatusSummary,
+    /// Unpaid orders.
+    pub unpaid: StatusSummary,
+    /// Other statuses the server may add, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `getStatistik`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetStatistikResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// Current balance in rupiah.
+    #[serde(deserialize_with = "lenient::int")]
+    pub saldo: i64,
+    /// Count and total per status.
+    pub summary: Summary,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Answer of `resubmitWebhook`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ResubmitWebhookResponse {
+    /// Always `true` on success.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub success: bool,
+    /// Message from the server, e.g. `Webhook dikirim ulang`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub message: String,
+    /// The URL the webhook was sent to.
+    #[serde(deserialize_with = "lenient::string")]
+    pub webhook_url: String,
+    /// The receiver's reply, cut to 500 characters.
+    #[serde(deserialize_with = "lenient::string")]
+    pub response: String,
+    /// Fields not documented upstream, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}

@@ -1,0 +1,23 @@
+//! The webhook payload (API.md rule 8): the checkTransaction body shape, read leniently.
+
+use crate::error::Error;
+use crate::http::snippet;
+use crate::types::CheckTransactionResponse;
+use serde_json::Value;
+
+/// Reads a webhook body sent on an order's status change. `success` may be missing.
+pub fn parse_webhook(body: &[u8]) -> Result<CheckTransactionResponse, Error> {
+    let decode_error = |message: String| Error::Decode {
+        status: 200,
+        message,
+        snippet: snippet(body),
+    };
+    let mut value: Value = serde_json::from_slice(body)
+        .map_err(|e| decode_error(format!("the webhook body is not JSON ({e})")))?;
+    let Value::Object(map) = &mut value else {
+        return Err(decode_error("the webhook body is not a JSON object".into()));
+    };
+    map.entry("success").or_insert(Value::Bool(true));
+    serde_json::from_value(value)
+        .map_err(|e| decode_error(format!("the webhook body is not an order status: {e}")))
+}

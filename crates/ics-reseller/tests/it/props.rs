@@ -1,0 +1,93 @@
+//! Property tests: no input makes a decoder or a validator panic, and encode/decode agree.
+
+use ics_reseller::*;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)),
+        "[a-z0-9 ]{0,8}".prop_map(Value::String),
+        prop_oneof![
+            Just("1"),
+            Just("0"),
+            Just("20000"),
+            Just("success"),
+            Just("pending"),
+            Just("")
+        ]
+        .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        let keys = prop_oneof![
+            Just("success".to_owned()),
+            Just("error".to_owned()),
+            Just("data".to_owned()),
+            Just("status".to_owned()),
+            Just("refid".to_owned()),
+            Just("saldo".to_owned()),
+            Just("ready".to_owned()),
+            Just("harga".to_owned()),
+            "[a-z_]{1,10}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(keys, inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn decoders_survive_arbitrary_bytes(status in any::<u16>(), body in prop::collection::vec(any::<u8>(), 0..512)) {
+        ics_reseller::fuzzing::decode_every_action(status, &body);
+    }
+
+    #[test]
+    fn decoders_survive_arbitrary_json(status in prop_oneof![Just(200u16), Just(404), Just(500), any::<u16>()], v in arb_json()) {
+        let body = serde_json::to_vec(&v).unwrap();
+        ics_reseller::fuzzing::decode_every_action(status, &body);
+    }
+
+    #[test]
+    fn phone_normalisation_is_total_and_idempotent(s in "\\PC{0,24}") {
+        if let Ok(p) = normalize_phone(&s) {
+            prop_assert!(p.number.starts_with("08"));
+            prop_assert_eq!(normalize_phone(&p.number).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn valid_numbers_in_every_form_normalise_alike(rest in "[1-35-9][0-9]{7,10}") {
+        let national = format!("8{rest}");
+        let expected = format!("0{national}");
+        for form in [format!("0{national}"), format!("62{national}"), format!("+62 {national}"), national.clone()] {
+            prop_assert_eq!(normalize_phone(&form).unwrap().number, expected.clone());
+        }
+    }
+
+    #[test]
+    fn generated_refids_are_valid_and_sortable(t1 in 0u64..(1 << 48), t2 in 0u64..(1 << 48), r1 in any::<[u8; 10]>(), r2 in any::<[u8; 10]>()) {
+        let a = new_refid(t1, r1);
+        let b = new_refid(t2, r2);
+        prop_assert!(ics_reseller::validate::validate_refid(&a).is_ok());
+        if t1 < t2 { prop_assert!(a < b); }
+        prop_assert_eq!(ics_reseller::refid::refid_time(&a), Some(t1));
+    }
+
+    #[test]
+    fn encode_never_panics(refid in "\\PC{0,80}", phone in "\\PC{0,20}", code in "\\PC{0,10}", page in any::<u32>(), limit in any::<u32>()) {
+        let c = Client::new(Config::new("http://127.0.0.1:1", None).unwrap());
+        let _ = c.encode::<actions::CreateTransaction>(CreateTransactionRequest { kode_produk: code, nomor_tujuan: phone, refid: refid.clone() });
+        let _ = c.encode::<actions::CheckTransaction>(RefIdRequest { refid });
+        let _ = c.encode::<actions::GetHistory>(GetHistoryRequest { page: Some(page), limit: Some(limit), status: None });
+    }
+}
