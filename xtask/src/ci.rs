@@ -93,11 +93,7 @@ pub const STEPS: &[Step] = &[
         spec_json_schemas,
     ),
     // Hooks for later suites (fill in the function in hooks.rs):
-    step(
-        "wasm-node",
-        "wasm-bindgen tests in Node",
-        hooks::wasm_tests_node,
-    ),
+    step("wasm-node", "wasm-bindgen tests in Node", hooks::wasm_tests_node),
     step(
         "wasm-chromium",
         "wasm-bindgen tests in headless Chromium",
@@ -108,11 +104,7 @@ pub const STEPS: &[Step] = &[
         "npm package smoke tests (tsc, attw)",
         hooks::npm_package,
     ),
-    step(
-        "e2e-demo",
-        "demo storefront end-to-end tests",
-        hooks::e2e_demo,
-    ),
+    step("e2e-demo", "demo storefront end-to-end tests", hooks::e2e_demo),
     step(
         "generated-clients",
         "clients generated from schema/openapi.json",
@@ -127,14 +119,7 @@ fn fmt() -> Result<Outcome> {
 
 fn clippy() -> Result<Outcome> {
     Cmd::new("cargo")
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])
+        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
         .run()?;
     Ok(Outcome::Done)
 }

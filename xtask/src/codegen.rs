@@ -43,10 +43,7 @@ pub fn run(check: bool) -> Result {
 
     if check {
         if stale.is_empty() {
-            println!(
-                "codegen --check: {} generated files are up to date",
-                files.len()
-            );
+            println!("codegen --check: {} generated files are up to date", files.len());
             return Ok(());
         }
         let mut msg = format!(
@@ -131,8 +128,7 @@ pub fn compare(root: &Path, files: &[(PathBuf, String)]) -> Result<Vec<Stale>> {
 
 /// Refuses paths that could write outside the repo.
 fn check_relative(path: &Path) -> Result {
-    let ok = !path.as_os_str().is_empty()
-        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    let ok = !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
     if !ok {
         bail!(
             "generated_files() returned {}: paths must be relative to the repo root, without `..`",
@@ -199,8 +195,7 @@ mod tests {
             .into_iter()
             .map(|s| (s.path.display().to_string(), s.why))
             .collect();
-        let expected: Vec<(String, Staleness)> =
-            expected.iter().map(|(p, w)| (p.to_string(), *w)).collect();
+        let expected: Vec<(String, Staleness)> = expected.iter().map(|(p, w)| (p.to_string(), *w)).collect();
         fs::remove_dir_all(&root).unwrap();
         assert_eq!(got, expected);
     }
@@ -209,14 +204,8 @@ mod tests {
     fn up_to_date() {
         check(
             "up-to-date",
-            &[
-                ("schema/openapi.json", "{}"),
-                ("schema/json/A.schema.json", "a"),
-            ],
-            &[
-                ("schema/openapi.json", "{}"),
-                ("schema/json/A.schema.json", "a"),
-            ],
+            &[("schema/openapi.json", "{}"), ("schema/json/A.schema.json", "a")],
+            &[("schema/openapi.json", "{}"), ("schema/json/A.schema.json", "a")],
             &[],
         );
     }
@@ -231,10 +220,7 @@ mod tests {
                 ("schema/json/sub/Nested.json", "x"),
                 ("schema/json/README.md", "not json, kept"),
             ],
-            &[
-                ("schema/openapi.json", "new"),
-                ("schema/json/A.schema.json", "a"),
-            ],
+            &[("schema/openapi.json", "new"), ("schema/json/A.schema.json", "a")],
             &[
                 ("schema/openapi.json", Staleness::Differs),
                 ("schema/json/A.schema.json", Staleness::Missing),

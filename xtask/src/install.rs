@@ -8,9 +8,7 @@ use std::{fs, path::Path};
 
 use crate::{
     ci::Outcome,
-    util::{
-        bail, is_root, project_root, read_optional, rel, tools_bin, tools_dir, Cmd, Context, Result,
-    },
+    util::{bail, is_root, project_root, read_optional, rel, tools_bin, tools_dir, Cmd, Context, Result},
 };
 
 /// The cargo-fuzz release `cargo xtask fuzz` installs into `tools/bin`.
@@ -49,9 +47,7 @@ pub fn wasm_target() -> Result<Outcome> {
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(Outcome::UpToDate(format!("{WASM_TARGET} installed")));
     }
-    Cmd::new("rustup")
-        .args(["target", "add", WASM_TARGET])
-        .run()?;
+    Cmd::new("rustup").args(["target", "add", WASM_TARGET]).run()?;
     Ok(Outcome::Done)
 }
 
@@ -75,11 +71,7 @@ pub fn chromium() -> Result<Outcome> {
         bail!(
             "{} missing and xtask is not running as root, so it cannot install it.\n\
              Install it once with: sudo apt-get install -y {}",
-            missing
-                .iter()
-                .map(|(_, b)| *b)
-                .collect::<Vec<_>>()
-                .join(" and "),
+            missing.iter().map(|(_, b)| *b).collect::<Vec<_>>().join(" and "),
             packages.join(" ")
         );
     }
@@ -170,10 +162,7 @@ pub fn python_venv() -> Result<Outcome> {
             fs::remove_dir_all(&venv).context("removing tools/venv")?;
         }
         let system_python = find_python()?;
-        Cmd::new(system_python)
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .run()?;
+        Cmd::new(system_python).args(["-m", "venv"]).arg(&venv).run()?;
     }
     Cmd::new(&python)
         .args([

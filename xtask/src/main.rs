@@ -97,9 +97,7 @@ fn run(mut args: Args) -> Result {
                     _ => bail!("--seconds wants a positive whole number, got `{s}`"),
                 },
             };
-            let target = args
-                .value("--target")?
-                .unwrap_or_else(|| "decode".to_owned());
+            let target = args.value("--target")?.unwrap_or_else(|| "decode".to_owned());
             args.finish()?;
             fuzz::run(&target, seconds)
         }

@@ -24,10 +24,7 @@ pub fn default_schemas() -> PathBuf {
 
 fn require(path: &Path) -> Result {
     if !path.exists() {
-        bail!(
-            "{} does not exist: run `cargo xtask codegen` first",
-            rel(path)
-        );
+        bail!("{} does not exist: run `cargo xtask codegen` first", rel(path));
     }
     Ok(())
 }
@@ -99,8 +96,7 @@ pub struct RedoclyReport {
 /// Reads redocly's JSON report (the first `{` to the end: anything printed before it is skipped).
 pub fn parse_redocly(stdout: &str) -> Result<RedoclyReport> {
     let start = stdout.find('{').ok_or("redocly printed no JSON report")?;
-    let json: Value =
-        serde_json::from_str(&stdout[start..]).context("reading redocly's JSON report")?;
+    let json: Value = serde_json::from_str(&stdout[start..]).context("reading redocly's JSON report")?;
     let total = |k: &str| json["totals"][k].as_u64();
     let (Some(errors), Some(warnings)) = (total("errors"), total("warnings")) else {
         bail!("redocly's JSON report has no totals.errors / totals.warnings");

@@ -88,10 +88,7 @@ pub fn venv_bin(name: &str) -> PathBuf {
 /// `path` relative to the repo root when it is inside it, for shorter messages.
 pub fn rel(path: &Path) -> String {
     let root = project_root();
-    path.strip_prefix(&root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix(&root).unwrap_or(path).display().to_string()
 }
 
 /// Reads a file to a string, `None` when it does not exist.
