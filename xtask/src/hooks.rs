@@ -16,18 +16,18 @@ fn not_yet(what: &str) -> Result<Outcome> {
 /// HOOK: wasm-bindgen tests of `ics-reseller-wasm` in Node
 /// (`cargo test --target wasm32-unknown-unknown` with the test runner as the target runner).
 pub fn wasm_tests_node() -> Result<Outcome> {
-    not_yet("wasm-bindgen tests in Node (crates/ics-reseller-wasm)")
+    crate::wasm::test_node()
 }
 
 /// HOOK: the same wasm-bindgen tests in headless Chromium through chromedriver
 /// (`CHROMEDRIVER=/usr/bin/chromedriver`, `WASM_BINDGEN_USE_BROWSER=1`).
 pub fn wasm_tests_chromium() -> Result<Outcome> {
-    not_yet("wasm-bindgen tests in headless Chromium (crates/ics-reseller-wasm)")
+    crate::wasm::test_chromium()
 }
 
 /// HOOK: the npm package: build it, `tsc --noEmit` on a typed consumer file, `attw --pack`.
 pub fn npm_package() -> Result<Outcome> {
-    not_yet("npm package smoke tests (pkg/)")
+    crate::wasm::npm_package()
 }
 
 /// HOOK: the demo storefront's end-to-end tests (sandbox + `www/` + Playwright/Chromium).

@@ -7,7 +7,8 @@
 //! - [`error`]: one error taxonomy with stable codes.
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
 //! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
-//! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types.
+//! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types; [`typescript`]: the npm
+//!   package's TypeScript declarations from the same schemas and the actions table.
 //!
 //! No I/O happens here: no sockets, no clocks, no randomness. No input makes it panic.
 //!
@@ -30,6 +31,7 @@ pub mod refid;
 pub mod retry;
 pub mod spec;
 pub mod types;
+pub mod typescript;
 pub mod validate;
 pub mod webhook;
 

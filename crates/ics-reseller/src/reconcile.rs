@@ -144,6 +144,17 @@ impl Reconciler {
         Step::Check { after_ms }
     }
 
+    /// The caller gave up (aborted) while the order's outcome was still open: the order was
+    /// sent, so it may exist. Always [`Error::MaybeCommitted`], keeping the first unknown
+    /// outcome as the cause (or [`Error::Aborted`] when there was none).
+    pub fn abort(&mut self) -> Error {
+        let cause = self.cause.take().unwrap_or(Error::Aborted);
+        Error::MaybeCommitted {
+            refid: self.refid.clone(),
+            cause: Box::new(cause),
+        }
+    }
+
     /// Feeds the result of a createTransaction call (the first one or a re-send).
     pub fn on_submit(&mut self, result: Result<CreateTransactionResponse, Error>) -> Step {
         match result {
@@ -398,6 +409,21 @@ mod tests {
         if let Step::Done(Err(Error::MaybeCommitted { cause, .. })) = &s[3] {
             assert_eq!(**cause, timeout(), "keeps the first cause");
         }
+    }
+
+    #[test]
+    fn abort_while_open_is_maybe_committed() {
+        let mut r = Reconciler::new("R1", policy());
+        assert!(matches!(r.on_submit(Err(timeout())), Step::Check { .. }));
+        match r.abort() {
+            Error::MaybeCommitted { refid, cause } => {
+                assert_eq!(refid, "R1");
+                assert_eq!(*cause, timeout());
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut r = Reconciler::new("R1", policy());
+        assert!(matches!(r.abort(), Error::MaybeCommitted { cause, .. } if *cause == Error::Aborted));
     }
 
     #[test]

@@ -261,5 +261,9 @@ pub fn generated_files() -> Vec<(PathBuf, String)> {
             render(&schema),
         ));
     }
+    out.push((
+        PathBuf::from(crate::typescript::PATH),
+        crate::typescript::declarations(),
+    ));
     out
 }

@@ -529,6 +529,26 @@ pub struct GetHistoryResponse {
     pub extra: Extra,
 }
 
+impl GetHistoryResponse {
+    /// The page to ask for after this one, or `None` when this was the last; see
+    /// [`next_history_page`].
+    pub fn next_page(&self) -> Option<u32> {
+        next_history_page(self.page, self.limit, self.data.len())
+    }
+}
+
+/// The page to ask for after page `page` of size `limit` that held `received` orders, or
+/// `None` when it was the last (API.md rule 5: the last page is the first one shorter than
+/// `limit`; an empty page ends too, and so does the largest page number).
+pub fn next_history_page(page: u32, limit: u32, received: usize) -> Option<u32> {
+    let full = received > 0 && received >= limit.max(1) as usize;
+    if full {
+        page.max(1).checked_add(1)
+    } else {
+        None
+    }
+}
+
 /// Count and total of the orders in one status.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StatusSummary {
@@ -590,4 +610,39 @@ pub struct ResubmitWebhookResponse {
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(page: u32, limit: u32, n: usize) -> GetHistoryResponse {
+        let entry = HistoryEntry {
+            status: TxStatus::Success,
+            kodeproduk: "XLA10".into(),
+            harga: 1,
+            nomor: "081234567890".into(),
+            refid: "R".into(),
+            supplier_trxid: None,
+            time: "2025-12-05 12:00:00".into(),
+            message: None,
+            extra: Extra::new(),
+        };
+        GetHistoryResponse {
+            success: true,
+            page,
+            limit,
+            data: vec![entry; n],
+            extra: Extra::new(),
+        }
+    }
+
+    #[test]
+    fn next_page_table() {
+        assert_eq!(page(1, 10, 10).next_page(), Some(2));
+        assert_eq!(page(3, 10, 9).next_page(), None);
+        assert_eq!(page(1, 10, 0).next_page(), None);
+        assert_eq!(page(0, 0, 1).next_page(), Some(2));
+        assert_eq!(page(u32::MAX, 1, 1).next_page(), None);
+    }
 }

@@ -1,0 +1,137 @@
+// Hand-written declarations of the `ics-reseller` package. The package's index.d.ts is
+// js/types.generated.d.ts (bodies, ErrorCode, ActionName, ResellerActions: generated from
+// the core by `cargo xtask codegen`) followed by this file.
+
+/** Options of `new ResellerClient(...)`. */
+export interface ClientOptions {
+  /** Base URL: the upstream API, or a gateway that adds the key server-side (e.g. `http://127.0.0.1:8080/gateway`). */
+  baseUrl: string;
+  /** The reseller's API key. Omit it behind a gateway. Refused in a browser page unless `allowBrowserKey`. */
+  apiKey?: string;
+  /** Where the key travels: the `X-API-Key` header (default) or the `apikey` query parameter. */
+  auth?: "header" | "query";
+  /** Time one HTTP exchange may take, in milliseconds (default 30000). */
+  timeoutMs?: number;
+  /** Retries of a read after a network error, timeout, 429 or 5xx (default 2, at most 10). Writes never retry. */
+  retries?: number;
+  /** Accept an API key in a browser page, where anyone can read it (default false). */
+  allowBrowserKey?: boolean;
+  /** The `fetch` to use (default: the global one). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+/** Options of every call. */
+export interface CallOptions {
+  /** Aborts the call; it then rejects with code `aborted` (or `maybe_committed` for an order already sent). */
+  signal?: AbortSignal;
+  /** Time one HTTP exchange of this call may take, in milliseconds (default: the client's). */
+  timeoutMs?: number;
+}
+
+/** Parameters of `createTransaction`: `refid` is generated (`newRefId()`) when absent. */
+export interface CreateTransactionParams {
+  /** Product code from listProducts, e.g. `XLA10`. */
+  kode_produk: string;
+  /** Destination phone number (`08…`, `628…`, `+62 8…`); normalised before sending. */
+  nomor_tujuan: string;
+  /** Your unique order id, the idempotency key (1–64 of `A-Z a-z 0-9 _ -`). */
+  refid?: string;
+}
+
+/**
+ * What `createTransaction` resolves with: the server's answer (`accepted`), or, when that
+ * answer was lost, the order as checkTransaction found it (`found`).
+ */
+export type PlacedOrder =
+  | { outcome: "accepted"; refid: string; response: CreateTransactionResponse }
+  | { outcome: "found"; refid: string; response: CheckTransactionResponse };
+
+/** Options of `waitForTransaction`. */
+export interface WaitOptions {
+  /** Time between two checks, in milliseconds (default 2000). */
+  intervalMs?: number;
+  /** Give up with code `timeout` after this many milliseconds (default 120000). */
+  timeoutMs?: number;
+  /** Stops waiting; rejects with code `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** Options of `history()`: the getHistory filter plus call options. */
+export interface HistoryOptions extends CallOptions {
+  /** Only orders with this status. */
+  status?: TxStatus;
+  /** Orders per request, 1 to 100 (default 10). */
+  limit?: number;
+  /** First page to read (default 1). */
+  page?: number;
+}
+
+/** Fields of a `ResellerError`, as passed to its constructor. */
+export interface ResellerErrorInit {
+  code: ErrorCode;
+  message: string;
+  status?: number;
+  retryable?: boolean;
+  refid?: string;
+  body?: ErrorBody;
+  field?: string;
+  snippet?: string;
+  retryAfterMs?: number;
+  cause?: ResellerError;
+}
+
+/** The one error type of the package: every rejection and every throw is one. */
+export declare class ResellerError extends Error {
+  constructor(fields: ResellerErrorInit);
+  readonly name: "ResellerError";
+  /** What went wrong, from the core's taxonomy. */
+  readonly code: ErrorCode;
+  /** The HTTP status, when there was an answer. */
+  readonly status: number | undefined;
+  /** Whether sending the same read again may succeed (network, timeout, 429, 5xx). */
+  readonly retryable: boolean;
+  /** The order's refid, when the error concerns one (always set for `maybe_committed`). */
+  readonly refid: string | undefined;
+  /** The server's parsed error body, when it sent one. */
+  readonly body: ErrorBody | undefined;
+  /** `invalid_input`: the field at fault (wire name, e.g. `nomor_tujuan`). */
+  readonly field: string | undefined;
+  /** `decode` and `http_status`: the first bytes of the body. */
+  readonly snippet: string | undefined;
+  /** `http_status`: the server's `Retry-After`, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  /** `maybe_committed`: what made the outcome unknown. */
+  readonly cause?: ResellerError;
+}
+
+/** The client. One method per action (see `ResellerActions`), plus helpers. */
+export interface ResellerClient extends ResellerActions {}
+export declare class ResellerClient {
+  /** Throws a `ResellerError` (`invalid_input`) for bad options or a key in a browser page. */
+  constructor(options: ClientOptions);
+  /** Polls checkTransaction until the order is `success` or `failed`, and resolves with it. */
+  waitForTransaction(refid: string, options?: WaitOptions): Promise<CheckTransactionResponse>;
+  /** Every order, page after page, until the last page. */
+  history(options?: HistoryOptions): AsyncGenerator<HistoryEntry, void, undefined>;
+  /** Frees the client's memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** A normalised phone number. */
+export interface Phone {
+  /** The number as sent: `08…`, digits only. */
+  number: string;
+  /** The operator, from the prefix. */
+  operator: "telkomsel" | "indosat" | "xl" | "axis" | "tri" | "smartfren" | "unknown";
+}
+
+/** A new unique, time-sortable refid (`RS` + 26 characters). */
+export declare function newRefId(): string;
+/** Normalises an Indonesian mobile number; throws `ResellerError` (`invalid_input`). */
+export declare function normalizePhone(number: string): Phone;
+/** Reads a webhook body; throws `ResellerError` (`decode`). */
+export declare function parseWebhook(body: string | Uint8Array): CheckTransactionResponse;
+/** The wire name of every action; `ResellerClient` has one method per name. */
+export declare function actionNames(): ActionName[];
+/** Every `code` a `ResellerError` can carry. */
+export declare function errorCodes(): ErrorCode[];

@@ -1,0 +1,459 @@
+//! WebAssembly client of the ICS-Store Reseller API over `fetch`: the `ics-reseller` npm
+//! package (built by `cargo xtask build-wasm`).
+//!
+//! Thin by design (DESIGN.md invariant 3): this crate converts JS values, calls `fetch` and
+//! runs timers. Encoding, status mapping, validation, the retry policy
+//! ([`ics_reseller::RetryPolicy`]), the order reconciliation ([`ics_reseller::Reconciler`]),
+//! refids, phone rules and webhook parsing all come from the core crate.
+//!
+//! - [`ResellerClient`]: one method per action of the core's table, plus
+//!   `waitForTransaction`; the JS entry adds `history()`.
+//! - [`convert`]: JS values ⇄ core types; the core's `Error` as the JS `ResellerError`.
+//! - [`transport`]: one exchange over `fetch` with timeout and `AbortSignal`, and `sleep`.
+//!
+//! The TypeScript declarations are `js/types.generated.d.ts` (from the core, by
+//! `cargo xtask codegen`) followed by the hand-written `js/index.d.ts`; wasm-bindgen's own
+//! are not used.
+
+pub mod convert;
+pub mod transport;
+
+use std::rc::Rc;
+
+use convert::{from_js, get, to_js, to_js_error};
+use ics_reseller::{
+    actions::{self, Action},
+    ActionKind, ApiKey, AuthMode, CheckTransactionResponse, Client, Config, CreateTransactionRequest, Error,
+    ErrorCode, HttpRequest, Placed, ReconcilePolicy, Reconciler, RefIdRequest, RetryPolicy, Step,
+};
+use js_sys::{Array, Function, Promise};
+use serde_json::Value;
+use transport::{aborted, exchange, sleep};
+use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+/// Default time one HTTP exchange may take.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Default poll interval of `waitForTransaction`.
+pub const DEFAULT_WAIT_INTERVAL_MS: u32 = 2_000;
+/// Default overall limit of `waitForTransaction`.
+pub const DEFAULT_WAIT_TIMEOUT_MS: u32 = 120_000;
+
+/// Whether this runs in a browser page (`window` and `document` exist), where anyone who
+/// opens the developer tools can read an API key.
+fn in_browser_page() -> bool {
+    let global = js_sys::global();
+    ["window", "document"]
+        .iter()
+        .all(|k| !get(&global, k).is_undefined())
+}
+
+fn opt_string(options: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
+    let v = get(options, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| Error::invalid(key, "must be a string"))
+}
+
+fn opt_uint(options: &JsValue, key: &'static str, max: f64) -> Result<Option<u32>, Error> {
+    let v = get(options, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
+        _ => Err(Error::invalid(
+            key,
+            format!("must be a whole number from 0 to {max}"),
+        )),
+    }
+}
+
+fn opt_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
+    let v = get(options, "signal");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    // `instanceof` fails across realms and polyfills: accept anything shaped like a signal.
+    if !get(&v, "aborted").is_undefined() && get(&v, "addEventListener").is_function() {
+        Ok(Some(v.unchecked_into()))
+    } else {
+        Err(Error::invalid("signal", "must be an AbortSignal"))
+    }
+}
+
+/// Per-call options: `{ signal?, timeoutMs? }`.
+struct CallOpts {
+    signal: Option<AbortSignal>,
+    timeout_ms: u32,
+}
+
+struct Inner {
+    core: Client,
+    timeout_ms: u32,
+    retry: RetryPolicy,
+    reconcile: ReconcilePolicy,
+    fetch: Option<Function>,
+}
+
+impl Inner {
+    fn call_opts(&self, options: &JsValue) -> Result<CallOpts, Error> {
+        Ok(CallOpts {
+            signal: opt_signal(options)?,
+            timeout_ms: opt_uint(options, "timeoutMs", 3_600_000.0)?.unwrap_or(self.timeout_ms),
+        })
+    }
+
+    /// One exchange and its decoding, no retry.
+    async fn once<A: Action>(&self, http: &HttpRequest, o: &CallOpts) -> Result<A::Response, Error> {
+        let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
+            .await
+            .map_err(|e| self.core.redact(e))?;
+        self.core.decode::<A>(a.status, a.retry_after.as_deref(), &a.body)
+    }
+
+    /// A read, retried as the core's [`RetryPolicy`] says (never a write).
+    async fn read<A: Action>(&self, http: &HttpRequest, o: &CallOpts) -> Result<A::Response, Error> {
+        let mut attempt = 0;
+        loop {
+            let err = match self.once::<A>(http, o).await {
+                Ok(r) => return Ok(r),
+                Err(e) => e,
+            };
+            match self
+                .retry
+                .delay_ms(attempt, &err, A::WRITE, js_sys::Math::random())
+            {
+                Some(ms) => sleep(ms, o.signal.as_ref()).await?,
+                None => return Err(err),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Any action but createTransaction: encode, send (reads with retries), decode.
+    async fn call<A: Action>(&self, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
+        let request: A::Request = from_js(&params, "params")?;
+        let o = self.call_opts(&options)?;
+        let http = self.core.encode::<A>(request)?;
+        let response = if A::WRITE {
+            self.once::<A>(&http, &o).await?
+        } else {
+            self.read::<A>(&http, &o).await?
+        };
+        to_js(&response)
+    }
+
+    /// createTransaction driven by the core's [`Reconciler`].
+    async fn place(&self, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
+        let mut value: Value = from_js(&params, "params")?;
+        if let Value::Object(map) = &mut value {
+            let missing = match map.get("refid") {
+                None | Some(Value::Null) => true,
+                Some(Value::String(s)) => s.is_empty(),
+                Some(_) => false,
+            };
+            if missing {
+                map.insert("refid".into(), Value::String(new_ref_id()));
+            }
+        }
+        let request: CreateTransactionRequest =
+            serde_json::from_value(value).map_err(|e| Error::invalid("params", e.to_string()))?;
+        let o = self.call_opts(&options)?;
+        let refid = request.refid.clone();
+        let create = self.core.encode::<actions::CreateTransaction>(request)?;
+        let check = self
+            .core
+            .encode::<actions::CheckTransaction>(RefIdRequest { refid: refid.clone() })?;
+        if aborted(o.signal.as_ref()) {
+            return Err(Error::Aborted); // nothing was sent
+        }
+        let mut r = Reconciler::new(refid, self.reconcile);
+        let mut step = r.on_submit(self.once::<actions::CreateTransaction>(&create, &o).await);
+        let placed = loop {
+            step = match step {
+                Step::Done(result) => break result?,
+                _ if aborted(o.signal.as_ref()) => return Err(r.abort()),
+                Step::Check { after_ms } => {
+                    if sleep(after_ms, o.signal.as_ref()).await.is_err() {
+                        return Err(r.abort());
+                    }
+                    r.on_check(self.once::<actions::CheckTransaction>(&check, &o).await)
+                }
+                Step::Resend => r.on_submit(self.once::<actions::CreateTransaction>(&create, &o).await),
+            };
+        };
+        let (outcome, response) = match &placed {
+            Placed::Accepted(a) => ("accepted", to_js(a)?),
+            Placed::Found(f) => ("found", to_js(f)?),
+        };
+        let out = js_sys::Object::new();
+        for (k, v) in [
+            ("outcome", JsValue::from_str(outcome)),
+            ("refid", JsValue::from_str(placed.refid())),
+            ("response", response),
+        ] {
+            let _ = js_sys::Reflect::set(&out, &k.into(), &v);
+        }
+        Ok(out.into())
+    }
+
+    /// Polls checkTransaction until the order is final or the time is up.
+    async fn wait(&self, refid: String, options: JsValue) -> Result<JsValue, Error> {
+        let o = self.call_opts(&options)?;
+        let interval = opt_uint(&options, "intervalMs", 3_600_000.0)?.unwrap_or(DEFAULT_WAIT_INTERVAL_MS);
+        let limit = opt_uint(&options, "timeoutMs", 86_400_000.0)?.unwrap_or(DEFAULT_WAIT_TIMEOUT_MS);
+        let o = CallOpts {
+            timeout_ms: self.timeout_ms.min(limit.max(1)),
+            ..o
+        };
+        let http = self
+            .core
+            .encode::<actions::CheckTransaction>(RefIdRequest { refid })?;
+        let deadline = js_sys::Date::now() + f64::from(limit);
+        loop {
+            let status: CheckTransactionResponse = self.read::<actions::CheckTransaction>(&http, &o).await?;
+            if status.status.is_final() {
+                return to_js(&status);
+            }
+            if js_sys::Date::now() + f64::from(interval) > deadline {
+                return Err(Error::Timeout {
+                    after_ms: u64::from(limit),
+                });
+            }
+            sleep(u64::from(interval), o.signal.as_ref()).await?;
+        }
+    }
+}
+
+/// Runs `f` as a JS promise that rejects with a `ResellerError`.
+fn promise<F>(inner: &Rc<Inner>, f: impl FnOnce(Rc<Inner>) -> F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    let fut = f(inner.clone());
+    future_to_promise(async move { fut.await.map_err(|e| to_js_error(&e)) })
+}
+
+/// The client: `new ResellerClient({ baseUrl, apiKey?, auth?, timeoutMs?, retries?,
+/// allowBrowserKey?, fetch? })`. Its `Debug`/`console.log` never show the key.
+#[wasm_bindgen(skip_typescript)]
+pub struct ResellerClient {
+    inner: Rc<Inner>,
+}
+
+macro_rules! action_methods {
+    ($( $(#[$doc:meta])* $js:literal $rust:ident = $A:ident ($($params:ident)?); )*) => {
+        #[wasm_bindgen]
+        impl ResellerClient {
+            $(
+                $(#[$doc])*
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $rust(&self, $($params: JsValue,)? options: JsValue) -> Promise {
+                    let params = action_methods!(@params $($params)?);
+                    promise(&self.inner, move |i| async move {
+                        i.call::<actions::$A>(params, options).await
+                    })
+                }
+            )*
+        }
+
+        /// The wire name of every action that has a method here (checked against the core's
+        /// table by [`method_names`]' test).
+        const METHODS: &[&str] = &[$($js,)* "createTransaction"];
+    };
+    (@params $p:ident) => { $p };
+    (@params) => { JsValue::UNDEFINED };
+}
+
+action_methods! {
+    /// `ping`: test connectivity and the key.
+    "ping" ping = Ping();
+    /// `getProfile`: the reseller's profile.
+    "getProfile" get_profile = GetProfile();
+    /// `getBalance`: balance and verification status.
+    "getBalance" get_balance = GetBalance();
+    /// `listProducts`: the catalog.
+    "listProducts" list_products = ListProducts(params);
+    /// `checkTransaction`: one order's status.
+    "checkTransaction" check_transaction = CheckTransaction(params);
+    /// `getHistory`: one page of orders.
+    "getHistory" get_history = GetHistory(params);
+    /// `getStatistik`: count and total per status.
+    "getStatistik" get_statistik = GetStatistik();
+    /// `resubmitWebhook`: re-send an order's webhook (a write: never retried).
+    "resubmitWebhook" resubmit_webhook = ResubmitWebhook(params);
+}
+
+#[wasm_bindgen]
+impl ResellerClient {
+    /// Checks the options; refuses an API key in a browser page unless `allowBrowserKey`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<ResellerClient, JsValue> {
+        Self::build(&options).map_err(|e| to_js_error(&e))
+    }
+
+    fn build(options: &JsValue) -> Result<ResellerClient, Error> {
+        if !options.is_object() {
+            return Err(Error::invalid("options", "pass an object: { baseUrl, apiKey? }"));
+        }
+        let base_url =
+            opt_string(options, "baseUrl")?.ok_or_else(|| Error::invalid("baseUrl", "is required"))?;
+        let key = opt_string(options, "apiKey")?;
+        let allow = get(options, "allowBrowserKey");
+        if key.is_some() && allow.as_bool() != Some(true) && in_browser_page() {
+            return Err(Error::invalid(
+                "apiKey",
+                "refusing an API key in a browser page: anyone can read it there. Call the \
+                 API through a server-side gateway (omit apiKey), or pass allowBrowserKey: \
+                 true if this page is private",
+            ));
+        }
+        let api_key = key.map(ApiKey::new).transpose()?;
+        let mut config = Config::new(base_url, api_key)?;
+        config.auth = match opt_string(options, "auth")?.as_deref() {
+            None | Some("header") => AuthMode::Header,
+            Some("query") => AuthMode::Query,
+            Some(_) => return Err(Error::invalid("auth", "must be \"header\" or \"query\"")),
+        };
+        let fetch = get(options, "fetch");
+        let fetch = if fetch.is_undefined() || fetch.is_null() {
+            None
+        } else {
+            Some(
+                fetch
+                    .dyn_into::<Function>()
+                    .map_err(|_| Error::invalid("fetch", "must be a function"))?,
+            )
+        };
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = opt_uint(options, "retries", 10.0)? {
+            retry.max_retries = n;
+        }
+        Ok(ResellerClient {
+            inner: Rc::new(Inner {
+                core: Client::new(config),
+                timeout_ms: opt_uint(options, "timeoutMs", 3_600_000.0)?
+                    .filter(|&t| t > 0)
+                    .unwrap_or(DEFAULT_TIMEOUT_MS),
+                retry,
+                reconcile: ReconcilePolicy::default(),
+                fetch,
+            }),
+        })
+    }
+
+    /// `createTransaction`: places an order (refid generated when absent), reconciling an
+    /// unknown outcome with checkTransaction; resolves `{ outcome, refid, response }`.
+    #[wasm_bindgen(js_name = createTransaction)]
+    pub fn create_transaction(&self, params: JsValue, options: JsValue) -> Promise {
+        promise(
+            &self.inner,
+            move |i| async move { i.place(params, options).await },
+        )
+    }
+
+    /// Polls checkTransaction every `intervalMs` until `success` or `failed`.
+    #[wasm_bindgen(js_name = waitForTransaction)]
+    pub fn wait_for_transaction(&self, refid: JsValue, options: JsValue) -> Promise {
+        promise(&self.inner, move |i| async move {
+            let refid = refid
+                .as_string()
+                .ok_or_else(|| Error::invalid("refid", "must be a string"))?;
+            i.wait(refid, options).await
+        })
+    }
+}
+
+/// A new refid from `Date.now()` and `crypto.getRandomValues` (see [`ics_reseller::new_refid`]).
+#[wasm_bindgen(js_name = newRefId, skip_typescript)]
+pub fn new_ref_id() -> String {
+    let mut random = [0u8; 10];
+    let buf = js_sys::Uint8Array::new_with_length(10);
+    let crypto = get(&js_sys::global(), "crypto");
+    let grv = get(&crypto, "getRandomValues");
+    match grv.dyn_ref::<Function>().map(|f| f.call1(&crypto, &buf)) {
+        Some(Ok(_)) => buf.copy_to(&mut random),
+        // No Web Crypto (very old runtimes): fall back to Math.random.
+        _ => random
+            .iter_mut()
+            .for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8),
+    }
+    ics_reseller::new_refid(js_sys::Date::now() as u64, random)
+}
+
+/// Normalises an Indonesian mobile number: `{ number, operator }`, or throws `invalid_input`.
+#[wasm_bindgen(js_name = normalizePhone, skip_typescript)]
+pub fn normalize_phone(input: JsValue) -> Result<JsValue, JsValue> {
+    let text = input
+        .as_string()
+        .ok_or_else(|| Error::invalid("nomor_tujuan", "must be a string"));
+    text.and_then(|t| ics_reseller::normalize_phone(&t))
+        .and_then(|p| to_js(&p))
+        .map_err(|e| to_js_error(&e))
+}
+
+/// Reads a webhook body (string or bytes) as an order status, or throws `decode`.
+#[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
+pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
+    let bytes = match body.as_string() {
+        Some(s) => s.into_bytes(),
+        None => match body.dyn_ref::<js_sys::Uint8Array>() {
+            Some(b) => b.to_vec(),
+            None => {
+                return Err(to_js_error(&Error::invalid(
+                    "body",
+                    "must be a string or a Uint8Array",
+                )))
+            }
+        },
+    };
+    ics_reseller::parse_webhook(&bytes)
+        .and_then(|r| to_js(&r))
+        .map_err(|e| to_js_error(&e))
+}
+
+/// The wire name of every action in the core's table.
+#[wasm_bindgen(js_name = actionNames, skip_typescript)]
+pub fn action_names() -> Array {
+    ActionKind::ALL
+        .iter()
+        .map(|k| JsValue::from_str(k.name()))
+        .collect()
+}
+
+/// Every error code of the core's taxonomy.
+#[wasm_bindgen(js_name = errorCodes, skip_typescript)]
+pub fn error_codes() -> Array {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| JsValue::from_str(c.as_str()))
+        .collect()
+}
+
+/// The page `history()` asks for next, or `undefined` after the last (the core decides).
+#[wasm_bindgen(js_name = __nextHistoryPage, skip_typescript)]
+pub fn next_history_page(page: u32, limit: u32, received: u32) -> Option<u32> {
+    ics_reseller::next_history_page(page, limit, received as usize)
+}
+
+/// The methods [`ResellerClient`] defines for actions.
+pub fn method_names() -> &'static [&'static str] {
+    METHODS
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_method_per_action() {
+        let mut methods: Vec<&str> = super::method_names().to_vec();
+        let mut table: Vec<&str> = ics_reseller::ActionKind::ALL.iter().map(|k| k.name()).collect();
+        methods.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(methods, table);
+    }
+}

@@ -1,0 +1,344 @@
+//! The WebAssembly npm package: `cargo xtask build-wasm`, its steps in `cargo xtask test`
+//! (wasm-bindgen tests in Node and headless Chromium, the packed tarball in Node ESM/CJS,
+//! Vite, `tsc`, `attw`), and `cargo xtask bench`.
+//!
+//! Package layout (`pkg/`, git-ignored), one wasm module shared by every entry:
+//!
+//! ```text
+//! package.json        exports: "node" → node.mjs / node.cjs, otherwise index.js
+//! index.js            ESM for browsers and bundlers: loads the wasm with new URL(.., import.meta.url)
+//! node.cjs            CommonJS for Node: wasm-bindgen's `nodejs` bindings read the wasm from disk
+//! node.mjs            ESM for Node: re-exports node.cjs (one instance, no dual-package hazard)
+//! index.d.ts          js/types.generated.d.ts + js/index.d.ts; index.d.cts is the same for CJS
+//! wasm/               ics_reseller_bg.wasm (wasm-opt -Oz), web.js and node.cjs bindings
+//! ```
+
+use std::{
+    fs,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+};
+
+use crate::{
+    ci::Outcome,
+    util::{bail, node_bin, project_root, rel, tools_bin, Cmd, Context, Result},
+};
+
+/// The wasm crate's folder, relative to the repo root.
+const CRATE: &str = "crates/ics-reseller-wasm";
+/// The names the package exports, in the order of `js/index.d.ts`.
+pub const EXPORTS: &[&str] = &[
+    "ResellerClient",
+    "ResellerError",
+    "newRefId",
+    "normalizePhone",
+    "parseWebhook",
+    "actionNames",
+    "errorCodes",
+];
+/// wasm features rustc enables by default for `wasm32-unknown-unknown`; wasm-opt must know them.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// `pkg/`, where `build-wasm` assembles the npm package.
+pub fn pkg_dir() -> PathBuf {
+    project_root().join("pkg")
+}
+
+fn crate_dir() -> PathBuf {
+    project_root().join(CRATE)
+}
+
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).context(format_args!("creating {}", rel(dir)))?;
+    }
+    fs::write(path, text).context(format_args!("writing {}", rel(path)))
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).context(format_args!("reading {}", rel(path)))
+}
+
+fn version() -> Result<String> {
+    let manifest = read(&crate_dir().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .map(|v| v.trim_matches('"').to_owned())
+        .ok_or_else(|| "no version in the wasm crate's Cargo.toml".into())
+}
+
+fn wasm_bindgen_bin() -> Result<PathBuf> {
+    let bin = tools_bin("wasm-bindgen");
+    if !bin.exists() {
+        bail!(
+            "{} is missing: run `cargo xtask test --only install-wasm-bindgen` first",
+            rel(&bin)
+        );
+    }
+    Ok(bin)
+}
+
+/// `cargo xtask build-wasm`: release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, pkg/.
+pub fn build() -> Result {
+    let root = project_root();
+    Cmd::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "ics-reseller-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        // wasm-bindgen reads the `target_features` section that `strip = true` removes;
+        // wasm-opt strips names and debug info afterwards.
+        .env("CARGO_PROFILE_RELEASE_STRIP", "false")
+        .run()?;
+    let wasm_in = root.join("target/wasm32-unknown-unknown/release/ics_reseller_wasm.wasm");
+    let pkg = pkg_dir();
+    if pkg.exists() {
+        fs::remove_dir_all(&pkg).context("removing pkg/")?;
+    }
+    let gen = root.join("target/wasm-bindgen");
+    let _ = fs::remove_dir_all(&gen);
+    for target in ["web", "nodejs"] {
+        Cmd::new(wasm_bindgen_bin()?)
+            .arg(&wasm_in)
+            .args([
+                "--target",
+                target,
+                "--no-typescript",
+                "--out-name",
+                "ics_reseller",
+            ])
+            .arg("--out-dir")
+            .arg(gen.join(target))
+            .run()?;
+    }
+    // Both targets wrap the same module; ship one, optimised for size.
+    let web_wasm = gen.join("web/ics_reseller_bg.wasm");
+    let node_wasm = gen.join("nodejs/ics_reseller_bg.wasm");
+    let same = fs::read(&web_wasm).ok() == fs::read(&node_wasm).ok();
+    if !same {
+        bail!("wasm-bindgen's web and nodejs outputs differ; the package assumes one wasm module");
+    }
+    fs::create_dir_all(pkg.join("wasm")).context("creating pkg/wasm")?;
+    Cmd::new(node_bin("wasm-opt"))
+        .arg(&web_wasm)
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(pkg.join("wasm/ics_reseller_bg.wasm"))
+        .run()?;
+
+    let web_js = read(&gen.join("web/ics_reseller.js"))?;
+    write(&pkg.join("wasm/web.js"), web_js)?;
+    let node_js = read(&gen.join("nodejs/ics_reseller.js"))?;
+    if !node_js.contains("ics_reseller_bg.wasm") {
+        bail!("wasm-bindgen's nodejs bindings do not name ics_reseller_bg.wasm; update build-wasm");
+    }
+    write(&pkg.join("wasm/node.cjs"), node_js)?;
+
+    let api = read(&crate_dir().join("js/api.js"))?;
+    let exports = EXPORTS.join(", ");
+    let banner = "// generated by `cargo xtask build-wasm` from crates/ics-reseller-wasm/js, do not edit\n";
+    write(
+        &pkg.join("index.js"),
+        format!(
+            "{banner}import init, * as wasm from \"./wasm/web.js\";\n\n\
+             await init({{ module_or_path: new URL(\"./wasm/ics_reseller_bg.wasm\", import.meta.url) }});\n\n\
+             {api}\nexport {{ {exports} }};\n"
+        ),
+    )?;
+    write(
+        &pkg.join("node.cjs"),
+        format!(
+            "{banner}\"use strict\";\nconst wasm = require(\"./wasm/node.cjs\");\n\n{api}\n\
+             module.exports = {{ {exports} }};\n"
+        ),
+    )?;
+    write(
+        &pkg.join("node.mjs"),
+        format!("{banner}import api from \"./node.cjs\";\n\nexport const {{ {exports} }} = api;\n"),
+    )?;
+    let dts = format!(
+        "{}\n{}",
+        read(&crate_dir().join("js/types.generated.d.ts"))?,
+        read(&crate_dir().join("js/index.d.ts"))?
+    );
+    write(&pkg.join("index.d.ts"), &dts)?;
+    write(&pkg.join("index.d.cts"), &dts)?;
+    write(&pkg.join("package.json"), package_json(&version()?))?;
+    write(&pkg.join("README.md"), package_readme())?;
+    let wasm_size = fs::metadata(pkg.join("wasm/ics_reseller_bg.wasm")).map_or(0, |m| m.len());
+    println!("build-wasm: pkg/ assembled (wasm {} bytes)", wasm_size);
+    Ok(())
+}
+
+fn package_json(version: &str) -> String {
+    let value = serde_json::json!({
+        "name": "ics-reseller",
+        "version": version,
+        "description": "Client of the ICS-Store Reseller API (Indonesian prepaid data packages), in WebAssembly, with exact TypeScript types.",
+        "license": "MIT OR Apache-2.0",
+        "type": "module",
+        "main": "./node.cjs",
+        "module": "./index.js",
+        "types": "./index.d.cts",
+        "exports": {
+            ".": {
+                "node": {
+                    "import": {"types": "./index.d.ts", "default": "./node.mjs"},
+                    "require": {"types": "./index.d.cts", "default": "./node.cjs"}
+                },
+                "import": {"types": "./index.d.ts", "default": "./index.js"},
+                "default": {"types": "./index.d.ts", "default": "./index.js"}
+            },
+            "./package.json": "./package.json"
+        },
+        "files": [
+            "index.js", "index.d.ts", "index.d.cts", "node.cjs", "node.mjs", "wasm/", "README.md"
+        ],
+        "sideEffects": ["./index.js", "./node.cjs", "./node.mjs", "./wasm/*"],
+        "engines": {"node": ">=20.19.0"}
+    });
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn package_readme() -> String {
+    "# ics-reseller\n\nClient of the ICS-Store Reseller API in WebAssembly, with exact TypeScript \
+     types. Works as an ES module in browsers and bundlers, and in Node.js 20.19+ by `import` \
+     and `require`.\n\n```js\nimport { ResellerClient } from \"ics-reseller\";\n\
+     const client = new ResellerClient({ baseUrl: \"/gateway\" });\n\
+     const { data } = await client.listProducts({ type: \"xla\" });\n```\n\n\
+     See the repository's README (\"JavaScript quick start\") for the full API.\n"
+        .to_owned()
+}
+
+/// The sandbox server, started for a test step and killed (by pid) when dropped.
+pub struct Sandbox {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Sandbox {
+    /// Whether the sandbox crate is in the workspace yet.
+    pub fn available() -> bool {
+        project_root().join("crates/ics-sandbox/Cargo.toml").exists()
+    }
+
+    /// Builds and starts `ics-sandbox --bind 127.0.0.1:0 --settle-ms 200`; reads its URL
+    /// from the first stdout line.
+    pub fn start() -> Result<Sandbox> {
+        Cmd::new("cargo")
+            .args(["build", "--package", "ics-sandbox"])
+            .run()?;
+        let bin = project_root().join("target/debug/ics-sandbox");
+        println!("$ {} --bind 127.0.0.1:0 --settle-ms 200", rel(&bin));
+        let mut child = Command::new(&bin)
+            .args(["--bind", "127.0.0.1:0", "--settle-ms", "200"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context(format_args!("starting {}", rel(&bin)))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take();
+        let read = stdout.map(|s| BufReader::new(s).read_line(&mut line));
+        let url = line.trim().strip_prefix("ICS_SANDBOX_URL=").map(str::to_owned);
+        match (read, url) {
+            (Some(Ok(_)), Some(url)) => Ok(Sandbox { child, url }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("the sandbox did not print ICS_SANDBOX_URL=… first (got {line:?})")
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `f` with a sandbox, or skips when the sandbox crate is not there yet.
+fn with_sandbox(what: &str, f: impl FnOnce(&Sandbox) -> Result) -> Result<Outcome> {
+    if !Sandbox::available() {
+        return Ok(Outcome::Skipped(format!(
+            "{what}: crates/ics-sandbox is not in the workspace yet"
+        )));
+    }
+    let sandbox = Sandbox::start()?;
+    f(&sandbox)?;
+    Ok(Outcome::Done)
+}
+
+/// `cargo xtask test` step `wasm-node`: build the package, then the wasm-bindgen tests in
+/// Node and the package's smoke test in Node, against a fresh sandbox.
+pub fn test_node() -> Result<Outcome> {
+    build()?;
+    with_sandbox("wasm tests in Node", |sb| {
+        Cmd::new("node")
+            .arg("--test")
+            .arg(crate_dir().join("tests/js/smoke.test.mjs"))
+            .env("ICS_SANDBOX_URL", &sb.url)
+            .env("ICS_PKG_ENTRY", pkg_dir().join("node.mjs"))
+            .run()
+    })
+}
+
+/// `cargo xtask test` step `wasm-chromium`: the wasm-bindgen tests in headless Chromium.
+pub fn test_chromium() -> Result<Outcome> {
+    with_sandbox("wasm tests in Chromium", |sb| wasm_bindgen_tests(sb, true))
+}
+
+fn wasm_bindgen_tests(sb: &Sandbox, browser: bool) -> Result {
+    let mut cmd = Cmd::new("cargo")
+        .args([
+            "test",
+            "--package",
+            "ics-reseller-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("ICS_SANDBOX_URL", &sb.url)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            tools_bin("wasm-bindgen-test-runner"),
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    if browser {
+        cmd = cmd
+            .args(["--test", "browser"])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_USE_BROWSER", "1");
+    } else {
+        cmd = cmd.args(["--test", "node"]);
+    }
+    cmd.run()
+}
+
+/// `cargo xtask test` step `npm-package`: the packed tarball in Node ESM and CJS, a Vite
+/// build, `tsc --noEmit` on the typed consumer, `attw --pack`.
+pub fn npm_package() -> Result<Outcome> {
+    Ok(Outcome::Skipped("not yet".into()))
+}
+
+/// `cargo xtask bench`.
+pub fn bench() -> Result {
+    bail!("not implemented yet")
+}
