@@ -21,7 +21,39 @@ pub const UPSTREAM_URL: &str = "https://reseller.ics-store.my.id";
 pub const ERROR_SCHEMA: &str = "ErrorBody";
 
 fn settings() -> SchemaSettings {
-    SchemaSettings::draft2020_12()
+    SchemaSettings::draft2020_12().with_transform(standard_integer_formats)
+}
+
+/// schemars names Rust's unsigned integers with formats outside the OpenAPI format registry
+/// (`uint32`, …), which generators warn about (datamodel-code-generator: "format of 'uint32'
+/// not understood") and fuzzers ignore (schemathesis then sends pages past `u32::MAX`). Each
+/// becomes a registered format with its bounds written out.
+fn standard_integer_formats(schema: &mut schemars::Schema) {
+    let rule = match schema.get("format").and_then(Value::as_str) {
+        Some("uint8") => Some(("int32", Some(u64::from(u8::MAX)))),
+        Some("uint16") => Some(("int32", Some(u64::from(u16::MAX)))),
+        Some("uint32") => Some(("int64", Some(u64::from(u32::MAX)))),
+        Some("uint64" | "uint") => Some(("int64", None)),
+        _ => None,
+    };
+    if let (Some((format, max)), Some(map)) = (rule, schema.as_object_mut()) {
+        map.insert("format".into(), format.into());
+        if !map
+            .get("minimum")
+            .is_some_and(|m| m.as_f64().is_some_and(|m| m >= 0.0))
+        {
+            map.insert("minimum".into(), 0.into());
+        }
+        if let Some(max) = max {
+            if !map
+                .get("maximum")
+                .is_some_and(|m| m.as_f64().is_some_and(|m| m <= max as f64))
+            {
+                map.insert("maximum".into(), max.into());
+            }
+        }
+    }
+    schemars::transform::transform_subschemas(&mut standard_integer_formats, schema);
 }
 
 /// One JSON Schema file per body: name and root schema.
@@ -128,16 +160,28 @@ fn operation<A: Action>(generator: &mut SchemaGenerator) -> (String, Value) {
                     // `$defs` references of the standalone schema point into components.
                     let text = pschema.to_string().replace("#/$defs/", "#/components/schemas/");
                     let pschema: Value = serde_json::from_str(&text).unwrap_or(pschema);
+                    let is_required = required.contains(&Value::String(pname.clone()));
                     let mut p = json!({
                         "name": pname,
                         "in": "query",
-                        "required": required.contains(&Value::String(pname.clone())),
+                        "required": is_required,
                         "description": description,
                         "schema": pschema,
                     });
+                    if !is_required {
+                        // The API (PHP) reads an empty optional parameter (`page=`) as an
+                        // absent one, and so does the sandbox.
+                        p["allowEmptyValue"] = true.into();
+                    }
                     if pschema_is_array(&p["schema"]) {
-                        p["style"] = "form".into();
-                        p["explode"] = false.into();
+                        // A list goes on the wire as one comma-separated value
+                        // (`providers=KUBER,BEKASANL`). Declared as an array with
+                        // `style: form, explode: false`, generators disagree:
+                        // openapi-python-client repeats the parameter
+                        // (`providers=KUBER&providers=BEKASANL`, of which PHP keeps the
+                        // last) and openapi-fetch does too unless told otherwise. A string
+                        // is sent the same by all of them.
+                        p["schema"] = json!({"type": "string"});
                     }
                     parameters.push(p);
                 }
@@ -165,6 +209,10 @@ fn operation<A: Action>(generator: &mut SchemaGenerator) -> (String, Value) {
             "description": "The answer: the success body, or an `error` body (a failure even on HTTP 200).",
             "content": {"application/json": {"schema": {"oneOf": [error_ref(), response_ref]}}},
         }),
+    );
+    responses.insert(
+        "400".into(),
+        error("The request was not understood: `action` missing or unknown, or a parameter or the body invalid."),
     );
     responses.insert("401".into(), error("The API key is missing or wrong."));
     responses.insert("403".into(), error("The account is not active."));

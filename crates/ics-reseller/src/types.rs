@@ -184,6 +184,7 @@ pub struct CreateTransactionRequest {
     /// Destination phone number; the SDK normalises it to `08…` before sending.
     pub nomor_tujuan: String,
     /// The reseller's own unique order id, the idempotency key (1–64 of `A-Z a-z 0-9 _ -`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub refid: String,
 }
 
@@ -192,6 +193,7 @@ pub struct CreateTransactionRequest {
 pub struct RefIdRequest {
     /// The reseller's order id given to createTransaction.
     #[serde(deserialize_with = "lenient::string")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub refid: String,
 }
 

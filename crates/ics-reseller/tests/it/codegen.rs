@@ -57,3 +57,83 @@ fn generated_files_carry_the_marker() {
         );
     }
 }
+
+/// What generated clients and schemathesis need (tests/clients, issue 6): every format is a
+/// registered one, lists go on the wire as one string, every operation documents 400, and
+/// an empty optional query parameter is allowed (the API reads it as absent).
+#[test]
+fn the_spec_suits_generators() {
+    fn formats(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(f) = m.get("format").and_then(|f| f.as_str()) {
+                    out.push(f.to_owned());
+                }
+                m.values().for_each(|v| formats(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| formats(v, out)),
+            _ => {}
+        }
+    }
+    let doc = ics_reseller::spec::openapi();
+    let mut found = Vec::new();
+    formats(&doc, &mut found);
+    for (_, schema) in ics_reseller::spec::json_schemas() {
+        formats(&schema, &mut found);
+    }
+    for f in &found {
+        assert!(
+            ["int32", "int64"].contains(&f.as_str()),
+            "format {f} is not in the OpenAPI registry"
+        );
+    }
+
+    let history = &doc["components"]["schemas"]["GetHistoryResponse"]["properties"]["page"];
+    assert_eq!(
+        (&history["format"], &history["minimum"], &history["maximum"]),
+        (&"int64".into(), &0.into(), &u32::MAX.into())
+    );
+    let params = doc["paths"]["/getHistory/.."]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let page = params.iter().find(|p| p["name"] == "page").unwrap();
+    assert_eq!(
+        (&page["schema"]["minimum"], &page["schema"]["maximum"]),
+        (&1.into(), &u32::MAX.into())
+    );
+    let limit = params.iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!(
+        (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (&1.into(), &100.into())
+    );
+
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            assert_eq!(
+                op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{at}"
+            );
+            for p in op["parameters"].as_array().unwrap() {
+                assert_ne!(
+                    p["schema"]["type"], "array",
+                    "{at} {}: lists are one string",
+                    p["name"]
+                );
+                let optional = p["required"] == false;
+                assert_eq!(
+                    p.get("allowEmptyValue") == Some(&true.into()),
+                    optional,
+                    "{at} {}",
+                    p["name"]
+                );
+            }
+        }
+    }
+    let providers = &doc["paths"]["/listProducts/.."]["get"]["parameters"][2];
+    assert_eq!(
+        (&providers["name"], &providers["schema"]),
+        (&"providers".into(), &serde_json::json!({"type": "string"}))
+    );
+}
