@@ -1,0 +1,146 @@
+//! The test controls under `/__sandbox/`, a prefix the API (`/?action=`) can never use.
+//!
+//! With faults enabled (the default): `faults` (GET lists, POST arms, DELETE clears),
+//! `state?key=KEY` (balance, ledger, orders, webhook deliveries), `reset`, `info`.
+//! Always: `webhook-receiver` (POST records a delivery) and `webhooks` (GET lists, DELETE
+//! clears), so the default webhook of the `verified` account works even with `--no-faults`.
+
+use crate::api::{self, App};
+use crate::faults::FaultSpec;
+use crate::sim::TEST_NUMBERS;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The `/__sandbox` routes.
+pub fn router(app: &App) -> Router<Arc<App>> {
+    let mut r = Router::new()
+        .route("/webhook-receiver", post(receive))
+        .route("/webhooks", get(list_webhooks).delete(clear_webhooks));
+    if app.config.faults {
+        r = r
+            .route("/faults", get(list_faults).post(arm_fault).delete(clear_faults))
+            .route("/state", get(state))
+            .route("/reset", post(reset))
+            .route("/info", get(info));
+    }
+    r.fallback(|| async { api::error(404, "no such /__sandbox route") })
+}
+
+async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let event = headers
+        .get("x-sandbox-event")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let id = app.inbox.push(event, &body);
+    api::json(200, &json!({"ok": true, "id": id, "message": "webhook diterima"}))
+}
+
+#[derive(Deserialize)]
+struct RefidQuery {
+    refid: Option<String>,
+}
+
+async fn list_webhooks(State(app): State<Arc<App>>, Query(q): Query<RefidQuery>) -> Response {
+    api::json(200, &json!({"deliveries": app.inbox.list(q.refid.as_deref())}))
+}
+
+async fn clear_webhooks(State(app): State<Arc<App>>) -> Response {
+    app.inbox.clear();
+    api::json(200, &json!({"ok": true}))
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Response {
+    api::json(200, &json!({"faults": app.faults.list()}))
+}
+
+async fn arm_fault(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let spec: FaultSpec = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return api::error(400, format!("fault body: {e}")),
+    };
+    match app.faults.arm(spec) {
+        Ok(armed) => api::json(
+            200,
+            &json!({"ok": true, "armed": armed, "faults": app.faults.list()}),
+        ),
+        Err(e) => api::error(400, e),
+    }
+}
+
+async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+    let cleared = app.faults.clear();
+    api::json(200, &json!({"ok": true, "cleared": cleared}))
+}
+
+#[derive(Deserialize)]
+struct KeyQuery {
+    key: Option<String>,
+}
+
+async fn state(State(app): State<Arc<App>>, Query(q): Query<KeyQuery>) -> Response {
+    match q.key {
+        Some(key) => match app.sim.account(&key) {
+            Some(acct) => api::json(200, &app.sim.state(acct)),
+            None => api::error(404, "no account has this key"),
+        },
+        None => {
+            let all: Vec<Value> = app.sim.accounts().iter().map(|a| app.sim.state(a)).collect();
+            api::json(200, &json!({"accounts": all}))
+        }
+    }
+}
+
+async fn reset(State(app): State<Arc<App>>) -> Response {
+    app.sim.reset();
+    app.faults.clear();
+    app.inbox.clear();
+    api::json(200, &json!({"ok": true}))
+}
+
+/// What the sandbox is running with, without the keys.
+pub fn info_value(app: &App) -> Value {
+    let accounts: Vec<Value> = app
+        .sim
+        .accounts()
+        .iter()
+        .map(|a| {
+            json!({
+                "name": a.config.name,
+                "kodereseller": a.config.kodereseller,
+                "verif": a.config.verif,
+                "active": a.config.active,
+                "saldo_awal": a.config.saldo,
+                "webhook_url": a.webhook_url,
+            })
+        })
+        .collect();
+    let numbers: Vec<Value> = TEST_NUMBERS
+        .iter()
+        .map(|(suffix, scenario, what)| json!({"suffix": suffix, "scenario": scenario, "what": what}))
+        .collect();
+    let names = |l: &[ics_reseller::ActionKind]| l.iter().map(|k| k.name()).collect::<Vec<_>>();
+    json!({
+        "url": app.base_url,
+        "version": env!("CARGO_PKG_VERSION"),
+        "settle_ms": app.config.settle_ms,
+        "markup": {"flat": app.config.markup.flat, "percent": app.config.markup.percent},
+        "accounts": accounts,
+        "test_numbers": numbers,
+        "gateway": {
+            "upstream": app.config.upstream.as_deref().unwrap_or("in-process"),
+            "allow": names(&app.config.gateway_allow),
+            "backoffice_allow": names(&app.config.backoffice_allow),
+        },
+    })
+}
+
+async fn info(State(app): State<Arc<App>>) -> Response {
+    api::json(200, &info_value(&app))
+}

@@ -1,0 +1,83 @@
+//! The `ics-sandbox` binary: parses flags, starts the sandbox, prints
+//! `ICS_SANDBOX_URL=http://127.0.0.1:PORT` as the first line on stdout, then a summary,
+//! and stops cleanly on SIGTERM or SIGINT.
+
+use ics_sandbox::config::GATEWAY_KEY_ENV;
+use ics_sandbox::{Cli, Config};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_args(std::env::args().skip(1), std::env::var(GATEWAY_KEY_ENV).ok()) {
+        Ok(Cli::Run(c)) => *c,
+        Ok(Cli::Help) => {
+            print!("{}", ics_sandbox::config::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("ics-sandbox: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Signal handlers first, so a signal sent right after the first line is never lost.
+    let signals = Signals::install();
+    let sandbox = match ics_sandbox::serve(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ics-sandbox: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "ICS_SANDBOX_URL={}", sandbox.url());
+        let _ = out.flush();
+        let _ = write!(out, "{}", sandbox.summary());
+        let _ = out.flush();
+    }
+    signals.wait().await;
+    eprintln!("ics-sandbox: stopping");
+    sandbox.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// SIGTERM and SIGINT, caught from the start.
+#[cfg(unix)]
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        Signals {
+            term: signal(SignalKind::terminate()).expect("SIGTERM handler"),
+            int: signal(SignalKind::interrupt()).expect("SIGINT handler"),
+        }
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
+}
+
+/// Ctrl-C, where there are no Unix signals.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Signals {
+        Signals
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

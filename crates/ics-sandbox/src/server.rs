@@ -1,0 +1,196 @@
+//! Routing, CORS, static files, and the accept loop.
+//!
+//! The accept loop is written out (rather than `axum::serve`) for two reasons: every
+//! request carries its connection's [`Kill`] switch, so `drop_after_commit` can close the
+//! TCP connection with no response at all; and while faults are enabled every response
+//! says `Connection: close`, because browsers silently re-send a request (even a POST) that
+//! failed on a *reused* keep-alive connection, which would turn a dropped connection into a
+//! duplicate order. Paths are normalised first (`/ping/..` is `/`, RFC 3986), since the
+//! OpenAPI document keys each action as `/NAME/..`.
+
+use crate::api::{self, ApiCall, App, Kill};
+use crate::control;
+use crate::gateway::{self, Route};
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+/// Largest API request body.
+pub const BODY_LIMIT: usize = 1 << 20;
+/// How long shutdown waits for open connections before closing them.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// The whole application as one router.
+pub fn router(app: Arc<App>) -> Router {
+    let mut r = Router::new()
+        .route("/", any(root))
+        .route("/gateway", any(store))
+        .route("/gateway/", any(store))
+        .route("/gateway/backoffice", any(back))
+        .route("/gateway/backoffice/", any(back))
+        .nest("/__sandbox", control::router(&app));
+    if let Some(pkg) = &app.config.pkg {
+        r = r.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    r = match &app.config.www {
+        Some(www) => r.fallback_service(ServeDir::new(www)),
+        None => r.fallback(|| async { api::error(404, "not found") }),
+    };
+    r.layer(cors(&app.config.cors_origins)).with_state(app)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers([
+            HeaderName::from_static("x-api-key"),
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn store(State(app): State<Arc<App>>, req: Request) -> Response {
+    gateway::forward(app, Route::Store, req).await
+}
+
+async fn back(State(app): State<Arc<App>>, req: Request) -> Response {
+    gateway::forward(app, Route::Backoffice, req).await
+}
+
+/// `/`: the API when there is `?action=`, else the static site (or the API's error).
+async fn root(State(app): State<Arc<App>>, req: Request) -> Response {
+    let has_action = api::query_pairs(req.uri().query())
+        .iter()
+        .any(|(k, _)| k == "action");
+    if !has_action {
+        if let Some(www) = &app.config.www {
+            return match ServeDir::new(www).oneshot(req).await {
+                Ok(r) => r.into_response(),
+                Err(never) => match never {},
+            };
+        }
+    }
+    let (parts, body) = req.into_parts();
+    let body = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return api::error(413, "Body terlalu besar"),
+    };
+    let call = ApiCall {
+        method: parts.method,
+        query: api::query_pairs(parts.uri.query()),
+        headers: parts.headers,
+        kill: parts.extensions.get::<Kill>().cloned(),
+        body,
+    };
+    api::handle(&app, call).await
+}
+
+/// Resolves `.` and `..` segments of a path (RFC 3986 §5.2.4); `None` when there are none.
+pub fn normalize_path(path: &str) -> Option<String> {
+    if !path.split('/').any(|s| s == "." || s == "..") {
+        return None;
+    }
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, seg) in segments.iter().enumerate() {
+        match *seg {
+            "." => {
+                if i == last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                out.pop();
+                if i == last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    Some(format!("/{}", out.join("/")))
+}
+
+fn prepare(mut req: Request<Incoming>, kill: &Kill) -> Request<Incoming> {
+    if let Some(path) = normalize_path(req.uri().path()) {
+        let pq = match req.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        if let Ok(uri) = Uri::builder().path_and_query(pq).build() {
+            *req.uri_mut() = uri;
+        }
+    }
+    req.extensions_mut().insert(kill.clone());
+    req
+}
+
+/// Serves `router` on `listener` until `shutdown` turns true.
+pub async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+    keep_alive: bool,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(_) => {
+                        // Out of file descriptors and the like: wait a little, go on.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let kill = Kill::default();
+                let for_requests = kill.clone();
+                let svc = router.clone().map_request(move |req: Request<Incoming>| prepare(req, &for_requests));
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder.keep_alive(keep_alive).timer(hyper_util::rt::TokioTimer::new());
+                let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+                let conn = graceful.watch(conn);
+                conns.spawn(async move {
+                    tokio::select! {
+                        _ = conn => {}
+                        // Dropping the connection closes the socket: no response is written.
+                        _ = kill.0.notified() => {}
+                    }
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
+    conns.abort_all();
+    while conns.join_next().await.is_some() {}
+}

@@ -1,0 +1,176 @@
+//! The binary: first stdout line, summary, config file + flags + environment, clean exit
+//! on SIGTERM and SIGINT.
+
+use crate::util::*;
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ics-sandbox");
+
+struct Running {
+    child: Child,
+    url: String,
+    summary: String,
+}
+
+async fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("ICS_GATEWAY_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    tokio::time::timeout(Duration::from_secs(20), out.read_line(&mut first))
+        .await
+        .expect("first line in time")
+        .unwrap();
+    let url = first
+        .strip_suffix('\n')
+        .and_then(|l| l.strip_prefix("ICS_SANDBOX_URL="))
+        .unwrap_or_else(|| panic!("first line {first:?}"))
+        .to_owned();
+    let port: u16 = url.strip_prefix("http://127.0.0.1:").unwrap().parse().unwrap();
+    assert_ne!(port, 0);
+    // The summary follows at once; read until its last section is complete.
+    let mut summary = String::new();
+    while !summary.contains("other") {
+        let mut line = String::new();
+        let n = tokio::time::timeout(Duration::from_secs(5), out.read_line(&mut line))
+            .await
+            .expect("summary in time")
+            .unwrap();
+        assert!(n > 0, "stdout closed early: {summary}");
+        summary.push_str(&line);
+    }
+    Running { child, url, summary }
+}
+
+async fn signal_and_wait(mut r: Running, signal: &str) {
+    let pid = r.child.id().unwrap().to_string();
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::time::timeout(Duration::from_secs(10), r.child.wait())
+        .await
+        .expect("exits after the signal")
+        .unwrap();
+    assert!(exit.success(), "{signal}: {exit:?}");
+    let mut err = String::new();
+    r.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .await
+        .unwrap();
+    assert!(err.contains("stopping"), "{err}");
+}
+
+async fn ping(url: &str, key: &str) -> Value {
+    let r = http_client()
+        .get(format!("{url}/?action=ping"))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn prints_the_url_first_then_a_summary_and_stops_on_sigterm() {
+    let r = spawn(&["--bind", "127.0.0.1:0", "--settle-ms", "10"], &[]).await;
+    for needle in [
+        "sk_test_verified",
+        "sk_test_unverified",
+        "sk_test_inactive",
+        "sk_test_lowbalance",
+        "RS00001",
+        "…1111",
+        "…6666",
+        "/gateway/",
+        "/__sandbox/faults",
+        "listProducts,createTransaction,checkTransaction",
+    ] {
+        assert!(
+            r.summary.contains(needle),
+            "summary lacks {needle:?}:\n{}",
+            r.summary
+        );
+    }
+    assert_eq!(ping(&r.url, VERIFIED).await["kodereseller"], "RS00001");
+    signal_and_wait(r, "-TERM").await;
+}
+
+#[tokio::test]
+async fn config_file_then_flags_then_environment() {
+    let dir = std::env::temp_dir().join(format!("ics-sandbox-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sandbox.json");
+    std::fs::write(
+        &file,
+        r#"{"accounts": {"verified": {"key": "sk_from_file", "saldo": 123},
+                          "extra": {"key": "sk_extra", "saldo": 77}},
+            "markup": {"flat": 1000}}"#,
+    )
+    .unwrap();
+    let r = spawn(
+        &[
+            "--config",
+            file.to_str().unwrap(),
+            "--bind=127.0.0.1:0",
+            "--balance",
+            "verified=456",
+            "--no-faults",
+        ],
+        &[("ICS_GATEWAY_KEY", "sk_extra")],
+    )
+    .await;
+    assert!(r.summary.contains("sk_from_file") && r.summary.contains("sk_extra"));
+    assert!(r.summary.contains("gateway key: extra"), "{}", r.summary);
+    let bal: Value = http_client()
+        .get(format!("{}/?action=getBalance", r.url))
+        .header("X-API-Key", "sk_from_file")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bal["data"]["saldo"], 456, "the flag wins over the file");
+    assert_eq!(ping(&r.url, VERIFIED).await["error"], "API key tidak valid");
+    let via_gw: Value = http_client()
+        .get(format!("{}/gateway/?action=listProducts&type=xda", r.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        via_gw["data"]["ready"][0]["harga_final"], 4000,
+        "markup from the file"
+    );
+    signal_and_wait(r, "-INT").await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn help_and_bad_flags() {
+    let out = Command::new(BIN).arg("--help").output().await.unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--settle-ms"));
+    let out = Command::new(BIN).arg("--frobnicate").output().await.unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--frobnicate"));
+}

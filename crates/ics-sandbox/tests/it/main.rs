@@ -1,0 +1,14 @@
+//! Integration tests of the sandbox, one binary (dropshot's layout), all over real HTTP on
+//! 127.0.0.1:0 with the core's encode/decode; every JSON answer is validated against the
+//! committed `schema/json` schemas.
+
+mod actions;
+mod cli;
+mod concurrency;
+mod errors;
+mod faults;
+mod gateway;
+mod http;
+mod router;
+mod util;
+mod webhooks;
