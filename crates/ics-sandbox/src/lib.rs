@@ -211,7 +211,11 @@ impl Sandbox {
         let _ = writeln!(s, "  gateway key: {gw_name} (set {})", config::GATEWAY_KEY_ENV);
         let _ = writeln!(s, "\nTest numbers (last four digits of any valid 08… number):");
         for (suffix, _, what) in TEST_NUMBERS {
-            let _ = writeln!(s, "  …{suffix:<6} {what}");
+            let label = match suffix {
+                "other" => "other".to_owned(),
+                digits => format!("…{digits}"),
+            };
+            let _ = writeln!(s, "  {label:<7} {what}");
         }
         s
     }

@@ -115,10 +115,12 @@ async fn built_in_receiver_gets_create_and_every_change() {
         (Some("resubmit"), Some("success"))
     );
 
-    let st = sb.state(VERIFIED).await;
-    let sent = st["webhooks_sent"].as_array().unwrap();
-    assert_eq!(sent.len(), 3);
-    assert!(sent.iter().all(|s| s["http_status"] == 200));
+    eventually("three deliveries logged as sent", || async {
+        let st = sb.state(VERIFIED).await;
+        let sent = st["webhooks_sent"].as_array().unwrap().clone();
+        sent.len() == 3 && sent.iter().all(|s| s["http_status"] == 200)
+    })
+    .await;
 
     let r = sb
         .http
