@@ -1,0 +1,285 @@
+// <ics-catalog>: the product catalog. Tabs per type (all, xla, bpa, fmax, xda), a provider
+// filter, a search box, prices in rupiah, stock badges, sold-out products shown greyed out,
+// skeleton cards while loading. Choosing a product fires `ics-select` ({ product }), which
+// <ics-checkout> in the same page listens to.
+//
+// Attributes: base-url (gateway, default /gateway), type (first tab, default all).
+// Properties: client, type, selected (product code), products (the loaded list).
+// Methods: refresh(). Events: ics-select, ics-catalog-loaded ({ type, count }).
+
+import { IcsElement, errorMessage, formatRupiah, h } from "./shared.js";
+
+const TYPES = ["all", "xla", "bpa", "fmax", "xda"];
+const LOW_STOCK = 15;
+
+const STYLES = `
+.tabs { display: flex; gap: 0.25rem; overflow-x: auto; border-bottom: 1px solid var(--_line); margin-bottom: 0.9rem; scrollbar-width: thin; }
+[role="tab"] {
+  border: 0; border-bottom: 3px solid transparent; border-radius: 0; background: none;
+  padding: 0.55rem 0.8rem; white-space: nowrap; color: var(--_muted); font-weight: 600;
+}
+[role="tab"][aria-selected="true"] { color: var(--_accent); border-bottom-color: var(--_accent); }
+[role="tab"]:hover { color: var(--_ink); }
+.filters { display: grid; grid-template-columns: 2fr 1fr; gap: 0.75rem; margin-bottom: 0.75rem; }
+@media (max-width: 520px) { .filters { grid-template-columns: 1fr; } }
+.count { font-size: 0.9rem; color: var(--_muted); margin-bottom: 0.6rem; min-height: 1.3em; }
+.grid { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem;
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 205px), 1fr)); }
+.product { display: flex; flex-direction: column; gap: 0.45rem; height: 100%;
+  background: var(--_surface); border: 1px solid var(--_line); border-radius: var(--_radius); padding: 0.85rem; }
+.product.chosen { border-color: var(--_accent); box-shadow: 0 0 0 2px var(--_accent); }
+.product.empty { background: var(--_soft); }
+.product.empty h3, .product.empty .price { color: var(--_muted); }
+.top, .bottom { display: flex; justify-content: space-between; align-items: center; gap: 0.4rem; }
+.provider { font-size: 0.75rem; color: var(--_muted); letter-spacing: 0.03em; }
+.desc { font-size: 0.85rem; color: var(--_muted); flex: 1; }
+.price { font-size: 1.15rem; font-weight: 700; }
+.product.empty .price { text-decoration: line-through; }
+.product button { width: 100%; }
+.product button[aria-pressed="true"] { background: var(--_accent); color: var(--_accent-ink); border-color: var(--_accent); }
+.sk { height: 172px; border-radius: var(--_radius); }
+.error { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; }
+`;
+
+export class IcsCatalog extends IcsElement {
+  static css = STYLES;
+  static observedAttributes = ["type"];
+
+  #type = "all";
+  /** @type {Map<string, {state: "loading" | "ok" | "error", products?: any[], providers?: string[], error?: any}>} */
+  #lists = new Map();
+  #provider = "";
+  #query = "";
+  #selected = "";
+  #els = {};
+
+  attributeChangedCallback(name, _old, value) {
+    if (name === "type" && TYPES.includes(value) && value !== this.#type) {
+      this.#type = value;
+      if (this.isConnected) this.#load();
+    }
+  }
+
+  /** The tab shown: `all`, `xla`, `bpa`, `fmax` or `xda`. */
+  get type() {
+    return this.#type;
+  }
+  set type(t) {
+    this.setAttribute("type", t);
+  }
+
+  /** Code of the chosen product. */
+  get selected() {
+    return this.#selected;
+  }
+  set selected(code) {
+    this.#selected = code ?? "";
+    this.render();
+  }
+
+  /** The products of the current tab, as loaded (ready first, then sold out). */
+  get products() {
+    return this.#lists.get(this.#type)?.products ?? [];
+  }
+
+  /** Reloads the current tab (and forgets the others). */
+  refresh() {
+    this.#lists.clear();
+    return this.#load();
+  }
+
+  build() {
+    const tabs = h("div", { class: "tabs", role: "tablist" });
+    for (const t of TYPES) {
+      tabs.append(
+        h("button", {
+          type: "button",
+          role: "tab",
+          id: `tab-${t}`,
+          "aria-controls": "panel",
+          dataset: { type: t },
+          onclick: () => this.#choose(t),
+        }),
+      );
+    }
+    tabs.addEventListener("keydown", (e) => this.#tabKeys(e));
+    const search = h("input", {
+      id: "q",
+      type: "search",
+      autocomplete: "off",
+      oninput: (e) => {
+        this.#query = e.target.value;
+        this.render();
+      },
+    });
+    const provider = h("select", {
+      id: "prov",
+      onchange: (e) => {
+        this.#provider = e.target.value;
+        this.render();
+      },
+    });
+    const count = h("p", { class: "count", role: "status", "aria-live": "polite" });
+    const grid = h("ul", { class: "grid" });
+    const panel = h("div", { role: "tabpanel", id: "panel", tabindex: "-1" }, count, grid);
+    this.#els = {
+      tabs,
+      search,
+      provider,
+      searchLabel: h("label", { for: "q" }),
+      providerLabel: h("label", { for: "prov" }),
+      count,
+      grid,
+      panel,
+    };
+    this.shadowRoot.append(
+      tabs,
+      h(
+        "div",
+        { class: "filters" },
+        h("div", {}, this.#els.searchLabel, search),
+        h("div", {}, this.#els.providerLabel, provider),
+      ),
+      panel,
+    );
+  }
+
+  connected() {
+    if (!this.#lists.has(this.#type)) this.#load();
+  }
+
+  async #load() {
+    const type = this.#type;
+    const entry = { state: "loading" };
+    this.#lists.set(type, entry);
+    this.render();
+    try {
+      const resp = await this.client.listProducts({ type }, { signal: this.signal });
+      const products = [...(resp.data.ready ?? []), ...(resp.data.empty ?? [])];
+      const providers = [...new Set([...(resp.providers_used ?? []), ...products.map((p) => p.provider)])];
+      Object.assign(entry, { state: "ok", products, providers });
+      this.emit("ics-catalog-loaded", { type, count: products.length });
+    } catch (error) {
+      if (error?.code === "aborted") return;
+      Object.assign(entry, { state: "error", error });
+    }
+    if (this.#lists.get(type) === entry) this.render();
+  }
+
+  #choose(type) {
+    this.type = type;
+    if (!this.#lists.has(type)) this.#load();
+    else this.render();
+  }
+
+  #tabKeys(e) {
+    const i = TYPES.indexOf(this.#type);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TYPES.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const t = TYPES[(next + TYPES.length) % TYPES.length];
+    this.#choose(t);
+    this.shadowRoot.getElementById(`tab-${t}`).focus();
+  }
+
+  render() {
+    const els = this.#els;
+    if (!els.grid) return;
+    els.tabs.setAttribute("aria-label", this.t("catalog.tabs"));
+    for (const tab of els.tabs.children) {
+      const on = tab.dataset.type === this.#type;
+      tab.textContent = this.t(`type.${tab.dataset.type}`);
+      tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
+    els.panel.setAttribute("aria-labelledby", `tab-${this.#type}`);
+    els.searchLabel.textContent = this.t("catalog.search");
+    els.search.placeholder = this.t("catalog.searchPlaceholder");
+    els.providerLabel.textContent = this.t("catalog.provider");
+
+    const entry = this.#lists.get(this.#type) ?? { state: "loading" };
+    const providers = entry.providers ?? [];
+    if (this.#provider && entry.state === "ok" && !providers.includes(this.#provider)) this.#provider = "";
+    els.provider.replaceChildren(
+      h("option", { value: "" }, this.t("catalog.allProviders")),
+      ...providers.map((p) => h("option", { value: p }, p)),
+    );
+    els.provider.value = this.#provider;
+
+    const focusedCode = this.shadowRoot.activeElement?.dataset?.kode;
+    els.grid.setAttribute("aria-busy", String(entry.state === "loading"));
+    if (entry.state === "loading") {
+      els.count.textContent = this.t("catalog.loading");
+      els.grid.replaceChildren(
+        ...Array.from({ length: 6 }, () => h("li", { class: "sk skeleton", "aria-hidden": "true" })),
+      );
+      return;
+    }
+    if (entry.state === "error") {
+      els.count.textContent = "";
+      els.grid.replaceChildren(
+        h(
+          "li",
+          { class: "notice bad error", role: "alert" },
+          h("span", {}, `${this.t("catalog.loadFailed")} ${errorMessage(this.uiLang, entry.error)}`),
+          h("button", { type: "button", onclick: () => this.refresh() }, this.t("catalog.retry")),
+        ),
+      );
+      return;
+    }
+    const q = this.#query.trim().toLowerCase();
+    const shown = entry.products.filter(
+      (p) =>
+        (!this.#provider || p.provider === this.#provider) &&
+        (!q || `${p.nama_produk} ${p.kode_produk} ${p.deskripsi}`.toLowerCase().includes(q)),
+    );
+    els.count.textContent = shown.length ? this.t("catalog.count", { n: shown.length }) : this.t("catalog.empty");
+    els.grid.replaceChildren(...shown.map((p) => this.#card(p)));
+    if (focusedCode) els.grid.querySelector(`button[data-kode="${CSS.escape(focusedCode)}"]`)?.focus();
+  }
+
+  #card(p) {
+    const soldOut = !(p.stok > 0);
+    const chosen = p.kode_produk === this.#selected;
+    const stock = soldOut
+      ? h("span", { class: "badge bad stock" }, this.t("catalog.soldOut"))
+      : p.stok <= LOW_STOCK
+        ? h("span", { class: "badge warn stock" }, this.t("catalog.lowStock", { n: p.stok }))
+        : h("span", { class: "badge ok stock" }, this.t("catalog.stock", { n: p.stok }));
+    const nameId = `p-${p.kode_produk}`;
+    return h(
+      "li",
+      {
+        class: `product${soldOut ? " empty" : ""}${chosen ? " chosen" : ""}`,
+        dataset: { kode: p.kode_produk, stock: soldOut ? "empty" : "ready", provider: p.provider },
+      },
+      h(
+        "div",
+        { class: "top" },
+        h("span", { class: "badge" }, String(p.type).toUpperCase()),
+        h("span", { class: "provider" }, p.provider),
+      ),
+      h("h3", { id: nameId }, p.nama_produk),
+      h("p", { class: "desc" }, p.deskripsi),
+      h("div", { class: "bottom" }, h("span", { class: "price" }, formatRupiah(p.harga_final)), stock),
+      h(
+        "button",
+        {
+          type: "button",
+          dataset: { kode: p.kode_produk },
+          "aria-pressed": soldOut ? undefined : String(chosen),
+          "aria-describedby": nameId,
+          disabled: soldOut,
+          onclick: () => this.#select(p),
+        },
+        soldOut ? this.t("catalog.soldOut") : chosen ? this.t("catalog.chosen") : this.t("catalog.choose"),
+      ),
+    );
+  }
+
+  #select(p) {
+    this.#selected = p.kode_produk;
+    this.render();
+    this.emit("ics-select", { product: p });
+  }
+}

@@ -1,0 +1,448 @@
+// <ics-checkout>: buy the chosen package. A phone field that normalises as you type and
+// names the operator (normalizePhone), a warning when the package does not fit that
+// operator, an order button that cannot double-submit, a live tracker (sent → processing →
+// delivered or failed) on waitForTransaction, one clear message per error code, and the
+// order's refid, shown and copyable.
+//
+// Attributes: base-url (gateway, default /gateway), poll-ms (default 1500),
+// timeout-ms (how long to track a pending order, default 60000).
+// Properties: client, product (a listProducts product), phone (the field's text), order.
+// Listens to `ics-select` anywhere in the document (fired by <ics-catalog>).
+// Events: ics-order ({ phase, refid, status?, product, number, error? }) on every change;
+// phase is sending, pending, success, failed, still-pending, not-found or error.
+
+import { newRefId, normalizePhone } from "../index.js";
+import { IcsElement, errorMessage, formatPhone, formatRupiah, h } from "./shared.js";
+
+/**
+ * Which operators a product type is sold for. `xla` and `xda` are XL AXIS packages; types
+ * not listed here (bpa, fmax) work on every network.
+ */
+export const OPERATORS_FOR_TYPE = {
+  xla: ["xl", "axis"],
+  xda: ["xl", "axis"],
+};
+
+/** Whether `product` can be used on a number of `operator` (unknown operators always fit). */
+export function productFitsOperator(product, operator) {
+  const wanted = OPERATORS_FOR_TYPE[String(product?.type ?? "").toLowerCase()];
+  return !wanted || operator === "unknown" || wanted.includes(operator);
+}
+
+const STYLES = `
+section { display: grid; gap: 0.9rem; }
+.chosen { background: var(--_soft); border-radius: 10px; padding: 0.75rem; display: grid; gap: 0.15rem; }
+.chosen .name { font-weight: 700; }
+.chosen .price { font-weight: 700; color: var(--_accent); }
+form { display: grid; gap: 0.55rem; }
+.detected { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; min-height: 1.5rem; font-size: 0.92rem; }
+.total { display: flex; justify-content: space-between; align-items: baseline; border-top: 1px dashed var(--_line); padding-top: 0.6rem; margin-top: 0.2rem; }
+.total strong { font-size: 1.25rem; }
+button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
+.status { display: grid; gap: 0.7rem; border-top: 1px solid var(--_line); padding-top: 0.9rem; }
+.tracker { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.3rem; }
+.tracker li { display: grid; justify-items: center; text-align: center; gap: 0.3rem; font-size: 0.8rem; color: var(--_muted); position: relative; }
+.tracker li::before { content: ""; width: 1.3rem; height: 1.3rem; border-radius: 50%; border: 2px solid var(--_line); background: var(--_surface); box-sizing: border-box; }
+.tracker li[data-state="done"]::before { background: var(--_ok); border-color: var(--_ok); }
+.tracker li[data-state="current"]::before { border-color: var(--_accent); border-width: 4px; animation: pulse 1s infinite alternate; }
+.tracker li[data-state="bad"]::before { background: var(--_bad); border-color: var(--_bad); }
+.tracker li[data-state="done"], .tracker li[data-state="current"] { color: var(--_ink); font-weight: 600; }
+.tracker li[data-state="bad"] { color: var(--_bad); font-weight: 600; }
+@keyframes pulse { to { box-shadow: 0 0 0 4px rgba(11, 92, 173, 0.25); } }
+@media (prefers-reduced-motion: reduce) { .tracker li::before { animation: none !important; } }
+.message:focus { outline: none; }
+.message:focus-visible { outline: 3px solid #f5a300; }
+.ref { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; font-size: 0.9rem; }
+.ref code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--_soft); padding: 0.2rem 0.4rem; border-radius: 6px; word-break: break-all; user-select: all; }
+.ref button { min-height: 2rem; padding: 0.2rem 0.6rem; }
+`;
+
+export class IcsCheckout extends IcsElement {
+  static css = STYLES;
+
+  #product = null;
+  #phone = { raw: "", ok: null, touched: false };
+  #order = null;
+  #busy = false;
+  #copied = "";
+  #els = {};
+
+  /** The product being bought (an item of listProducts), or null. */
+  get product() {
+    return this.#product;
+  }
+  set product(p) {
+    this.#product = p ?? null;
+    this.render();
+  }
+
+  /** The phone field's text. */
+  get phone() {
+    return this.#els.input?.value ?? this.#phone.raw;
+  }
+  set phone(value) {
+    if (this.#els.input) this.#els.input.value = value;
+    this.#readPhone(value, false);
+  }
+
+  /** The last order: `{ phase, refid, number, product, status?, error? }`, or null. */
+  get order() {
+    return this.#order ? { ...this.#order } : null;
+  }
+
+  get #pollMs() {
+    return Number(this.getAttribute("poll-ms")) || 1500;
+  }
+  get #timeoutMs() {
+    return Number(this.getAttribute("timeout-ms")) || 60000;
+  }
+
+  build() {
+    const e = (tag, attrs, ...c) => h(tag, attrs, ...c);
+    const els = {
+      title: e("h2", { id: "title" }),
+      chosen: e("div", { class: "chosen", "aria-live": "polite" }),
+      label: e("label", { for: "phone" }),
+      input: e("input", {
+        id: "phone",
+        name: "phone",
+        type: "tel",
+        inputmode: "tel",
+        autocomplete: "tel",
+        "aria-describedby": "phone-hint detected phone-error mismatch",
+        oninput: (ev) => this.#readPhone(ev.target.value, false),
+        onblur: () => this.#phoneBlur(),
+      }),
+      hint: e("p", { id: "phone-hint", class: "muted small" }),
+      detected: e("p", { id: "detected", class: "detected" }),
+      error: e("p", { id: "phone-error", class: "notice bad", role: "alert", hidden: true }),
+      mismatch: e("p", { id: "mismatch", class: "notice warn", role: "status", hidden: true }),
+      totalLabel: e("span"),
+      total: e("strong", { id: "total" }),
+      button: e("button", { type: "submit", class: "primary", id: "order" }),
+      status: e("div", { class: "status", role: "region", "aria-labelledby": "status-title", hidden: true }),
+      statusTitle: e("h3", { id: "status-title" }),
+      tracker: e("ol", { class: "tracker" }),
+      message: e("p", { class: "message notice", id: "message", role: "status", "aria-live": "polite", tabindex: "-1" }),
+      refLabel: e("span", { class: "muted" }),
+      refid: e("code", { id: "refid" }),
+      copy: e("button", { type: "button", id: "copy", onclick: () => this.#copy() }),
+      copied: e("span", { class: "small muted", role: "status", "aria-live": "polite" }),
+      check: e("button", { type: "button", id: "check", hidden: true, onclick: () => this.#checkAgain() }),
+      again: e("button", { type: "button", id: "again", hidden: true, onclick: () => this.#reset() }),
+    };
+    for (const step of ["sent", "pending", "final"]) els.tracker.append(e("li", { dataset: { step } }));
+    els.form = e(
+      "form",
+      { novalidate: true, onsubmit: (ev) => this.#submit(ev) },
+      els.label,
+      els.input,
+      els.hint,
+      els.detected,
+      els.error,
+      els.mismatch,
+      e("div", { class: "total" }, els.totalLabel, els.total),
+      els.button,
+    );
+    els.status.append(
+      els.statusTitle,
+      els.tracker,
+      els.message,
+      e("div", { class: "ref" }, els.refLabel, els.refid, els.copy, els.copied),
+      e("div", { class: "row" }, els.check, els.again),
+    );
+    this.#els = els;
+    this.shadowRoot.append(
+      e("section", { class: "card", "aria-labelledby": "title" }, els.title, els.chosen, els.form, els.status),
+    );
+  }
+
+  connected() {
+    this.ownerDocument.addEventListener(
+      "ics-select",
+      (ev) => {
+        if (ev.detail?.product) this.product = ev.detail.product;
+      },
+      { signal: this.signal },
+    );
+  }
+
+  #readPhone(raw, touched) {
+    this.#phone.raw = raw;
+    this.#phone.touched = this.#phone.touched || touched;
+    try {
+      this.#phone.ok = raw.trim() ? normalizePhone(raw) : null;
+    } catch {
+      this.#phone.ok = null;
+    }
+    this.render();
+  }
+
+  // Errors show from the first order attempt on, never on blur alone: a message appearing
+  // on blur would move the order button away from under a pointer pressing it.
+  #phoneBlur() {
+    const { ok } = this.#phone;
+    if (ok) this.#els.input.value = formatPhone(ok.number);
+    this.#readPhone(this.#els.input.value, false);
+  }
+
+  /** What is wrong with the phone field, or "" when it can be sent. */
+  #phoneProblem() {
+    if (this.#phone.ok) return "";
+    return this.#phone.raw.trim() ? this.t("checkout.phoneInvalid") : this.t("checkout.phoneRequired");
+  }
+
+  render() {
+    const els = this.#els;
+    if (!els.form) return;
+    const p = this.#product;
+    const soldOut = p && !(p.stok > 0);
+    els.title.textContent = this.t("checkout.title");
+    els.chosen.replaceChildren(
+      ...(p
+        ? [
+            h("span", { class: "muted small" }, this.t("checkout.product")),
+            h("span", { class: "name" }, p.nama_produk),
+            h("span", { class: "muted small" }, `${p.kode_produk} · ${p.provider}`),
+            h("span", { class: "price" }, formatRupiah(p.harga_final)),
+          ]
+        : [h("span", { class: "muted" }, this.t("checkout.noProduct"))]),
+    );
+    els.label.textContent = this.t("checkout.phone");
+    els.input.placeholder = this.t("checkout.phonePlaceholder");
+    els.hint.textContent = this.t("checkout.phoneHint");
+
+    const ok = this.#phone.ok;
+    els.detected.replaceChildren(
+      ...(ok
+        ? [
+            h("span", {}, this.t("checkout.sendTo", { number: formatPhone(ok.number) })),
+            h("span", { class: "badge", id: "operator", dataset: { operator: ok.operator } }, this.t(`op.${ok.operator}`)),
+          ]
+        : []),
+    );
+    const problem = this.#phone.touched ? this.#phoneProblem() : "";
+    els.error.textContent = problem;
+    els.error.hidden = !problem;
+    els.input.setAttribute("aria-invalid", String(Boolean(problem)));
+
+    const fits = !ok || !p || productFitsOperator(p, ok.operator);
+    els.mismatch.hidden = fits;
+    if (!fits) {
+      const wanted = OPERATORS_FOR_TYPE[String(p.type).toLowerCase()].map((o) => this.t(`op.${o}`));
+      els.mismatch.textContent = this.t("checkout.mismatch", {
+        product: p.nama_produk,
+        wanted: wanted.join(` ${this.t("or")} `),
+        operator: this.t(`op.${ok.operator}`),
+      });
+    }
+
+    els.totalLabel.textContent = this.t("checkout.total");
+    els.total.textContent = p ? formatRupiah(p.harga_final) : "–";
+    els.button.disabled = this.#busy || !p || Boolean(soldOut);
+    els.button.setAttribute("aria-busy", String(this.#busy));
+    els.button.textContent = this.#busy
+      ? this.t("checkout.ordering")
+      : soldOut
+        ? this.t("checkout.soldOut")
+        : p
+          ? `${this.t("checkout.order")} · ${formatRupiah(p.harga_final)}`
+          : this.t("checkout.order");
+
+    this.#renderStatus();
+  }
+
+  #renderStatus() {
+    const els = this.#els;
+    const o = this.#order;
+    els.status.hidden = !o;
+    if (!o) {
+      delete this.dataset.phase;
+      return;
+    }
+    this.dataset.phase = o.phase;
+    els.statusTitle.textContent = this.t("checkout.statusTitle");
+    const states = {
+      sending: ["current", "todo", "todo"],
+      pending: ["done", "current", "todo"],
+      "still-pending": ["done", "current", "todo"],
+      success: ["done", "done", "done"],
+      failed: ["done", "done", "bad"],
+      error: ["bad", "todo", "todo"],
+      "not-found": ["bad", "todo", "todo"],
+    }[o.phase] ?? ["done", "current", "todo"];
+    const labels = [
+      this.t("step.sent"),
+      o.status === "unpaid" ? this.t("step.unpaid") : this.t("step.pending"),
+      o.phase === "failed" ? this.t("step.failed") : this.t("step.success"),
+    ];
+    [...els.tracker.children].forEach((li, i) => {
+      li.dataset.state = states[i];
+      li.textContent = labels[i];
+      if (states[i] === "current") li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+    });
+
+    let tone = "info";
+    let msg;
+    switch (o.phase) {
+      case "sending":
+        msg = this.t("status.sending");
+        break;
+      case "pending":
+        msg = o.status === "unpaid" ? this.t("status.unpaid") : this.t("status.pending");
+        break;
+      case "success":
+        tone = "ok";
+        msg = this.t("status.success", { number: formatPhone(o.number) });
+        if (o.note) msg += ` ${o.note}`;
+        break;
+      case "failed":
+        tone = "bad";
+        msg = this.t("status.failed", { amount: formatRupiah(o.price) });
+        break;
+      case "still-pending":
+        tone = "warn";
+        msg = this.t("status.stillPending");
+        break;
+      case "not-found":
+        tone = "warn";
+        msg = errorMessage(this.uiLang, { code: "not_found" });
+        break;
+      default:
+        tone = "bad";
+        msg = errorMessage(this.uiLang, o.error);
+    }
+    els.message.className = `message notice ${tone}`;
+    els.message.textContent = msg;
+    if (o.error?.code) els.message.dataset.code = o.error.code;
+    else delete els.message.dataset.code;
+
+    els.refLabel.textContent = this.t("checkout.refid");
+    els.refid.textContent = o.refid;
+    els.copy.textContent = this.t("checkout.copy");
+    els.copy.setAttribute("aria-label", `${this.t("checkout.copy")} ${this.t("checkout.refid")}`);
+    els.copied.textContent = this.#copied ? this.t(this.#copied) : "";
+    const unsure = o.phase === "still-pending" || o.error?.code === "maybe_committed";
+    els.check.hidden = !unsure;
+    els.check.disabled = this.#busy;
+    els.check.textContent = this.t("checkout.checkAgain");
+    const final = ["success", "failed", "error", "not-found"].includes(o.phase);
+    els.again.hidden = !final;
+    els.again.textContent = this.t("checkout.again");
+  }
+
+  #setOrder(changes, { announce = false } = {}) {
+    this.#order = { ...this.#order, ...changes };
+    this.#copied = "";
+    this.render();
+    const o = this.#order;
+    this.emit("ics-order", {
+      phase: o.phase,
+      refid: o.refid,
+      status: o.status,
+      product: o.product,
+      number: o.number,
+      error: o.error,
+    });
+    if (announce) this.#els.message.focus();
+  }
+
+  async #submit(ev) {
+    ev.preventDefault();
+    if (this.#busy) return; // one order per click, whatever the button's state says
+    this.#readPhone(this.#els.input.value, true);
+    const p = this.#product;
+    const phone = this.#phone.ok;
+    if (!phone) {
+      this.#els.input.focus();
+      return;
+    }
+    if (!p || !(p.stok > 0)) return;
+    this.#busy = true;
+    const refid = newRefId();
+    this.#order = null;
+    this.#setOrder({ phase: "sending", refid, number: phone.number, product: p, price: p.harga_final });
+    let placed;
+    try {
+      placed = await this.client.createTransaction(
+        { kode_produk: p.kode_produk, nomor_tujuan: phone.number, refid },
+        { signal: this.signal },
+      );
+    } catch (error) {
+      this.#busy = false;
+      this.#setOrder({ phase: "error", error, refid: error?.refid ?? refid }, { announce: true });
+      return;
+    }
+    const r = placed.response;
+    const status = placed.outcome === "accepted" ? (r.pending ? "pending" : "success") : r.status;
+    this.#settle(status, r);
+  }
+
+  /** Moves to the order's status; tracks it while it is not final. */
+  async #settle(status, r = {}) {
+    const price = r.harga ?? this.#order.price;
+    if (status === "success" || status === "failed") {
+      this.#busy = false;
+      this.#setOrder({ phase: status, status, note: r.note, price }, { announce: true });
+      return;
+    }
+    this.#busy = true;
+    this.#setOrder({ phase: "pending", status, price });
+    try {
+      const final = await this.client.waitForTransaction(this.#order.refid, {
+        intervalMs: this.#pollMs,
+        timeoutMs: this.#timeoutMs,
+        signal: this.signal,
+      });
+      this.#busy = false;
+      this.#setOrder(
+        { phase: final.status === "failed" ? "failed" : "success", status: final.status, note: final.note, price: final.harga ?? price },
+        { announce: true },
+      );
+    } catch (error) {
+      this.#busy = false;
+      if (error?.code === "timeout") this.#setOrder({ phase: "still-pending" }, { announce: true });
+      else this.#setOrder({ phase: "error", error }, { announce: true });
+    }
+  }
+
+  async #checkAgain() {
+    const o = this.#order;
+    if (!o || this.#busy) return;
+    this.#busy = true;
+    this.render();
+    try {
+      const r = await this.client.checkTransaction({ refid: o.refid }, { signal: this.signal });
+      this.#setOrder({ error: undefined });
+      await this.#settle(r.status, r);
+    } catch (error) {
+      this.#busy = false;
+      if (error?.code === "not_found") this.#setOrder({ phase: "not-found", error: undefined }, { announce: true });
+      else this.#setOrder({ phase: "error", error }, { announce: true });
+    }
+  }
+
+  async #copy() {
+    const refid = this.#order?.refid;
+    if (!refid) return;
+    try {
+      await navigator.clipboard.writeText(refid);
+      this.#copied = "checkout.copied";
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(this.#els.refid);
+      const sel = getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      this.#copied = "checkout.copyFailed";
+    }
+    this.#renderStatus();
+  }
+
+  #reset() {
+    this.#order = null;
+    this.render();
+    this.#els.input.focus();
+  }
+}
