@@ -1,0 +1,555 @@
+// End-to-end tests of the demo storefront in Debian's Chromium (playwright-core from
+// tools/node), against a running demo: `cargo xtask test --only e2e-demo` starts the sandbox
+// with `--www www --pkg pkg`, places the sample orders, and sets ICS_DEMO_URL.
+// The tests share one page and run in order, like a shopper going through the shop.
+//
+//   ICS_DEMO_URL=http://127.0.0.1:8080 node --test www/e2e/storefront.test.mjs
+//
+// Screenshots and the network log go to $ICS_TEST_OUTPUT (default test-output/e2e).
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(new URL("../../tools/node/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const BASE = (process.env.ICS_DEMO_URL ?? "").replace(/\/+$/, "");
+assert.ok(BASE, "ICS_DEMO_URL is not set (run `cargo xtask test --only e2e-demo`)");
+const OUT = process.env.ICS_TEST_OUTPUT ?? fileURLToPath(new URL("../../test-output/e2e", import.meta.url));
+const SHOTS = join(OUT, "screenshots");
+/** Keys that must never reach the browser: the gateway's and every seeded account's. */
+const SECRETS = [process.env.ICS_GATEWAY_KEY, "sk_test_verified", "sk_test_unverified", "sk_test_lowbalance"].filter(Boolean);
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let browser;
+let page;
+/** Every request the page made: { url, method, headers, body, action, route }. */
+const requests = [];
+/** Every response: { url, status, headers, body }. */
+const responses = [];
+const pending = [];
+const consoleErrors = [];
+
+/** The gateway action of a request URL, or undefined. */
+function gatewayAction(url) {
+  const u = new URL(url);
+  if (!u.pathname.startsWith("/gateway")) return undefined;
+  return u.searchParams.get("action") ?? "";
+}
+
+/** Requests to the gateway with this action (optionally only after index `from`). */
+function calls(action, from = 0) {
+  return requests.slice(from).filter((r) => r.action === action);
+}
+
+/** Shows the shop page (a hash change: the page keeps its state). */
+async function shop() {
+  await page.evaluate(() => (location.hash = "#shop"));
+  await page.locator("#page-shop").waitFor();
+}
+
+/** Shows the back-office page and waits until its three widgets have fresh data. */
+async function backoffice() {
+  const before = await page.evaluate(() => ({ ...window.__loaded }));
+  await page.evaluate(() => {
+    if (location.hash !== "#backoffice") location.hash = "#backoffice";
+    else for (const el of document.querySelectorAll("ics-account, ics-stats, ics-history")) el.refresh();
+  });
+  await page.waitForFunction(
+    (b) => ["ics-account-loaded", "ics-stats-loaded", "ics-history-loaded"].every((k) => (window.__loaded[k] ?? 0) > (b[k] ?? 0)),
+    before,
+  );
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const context = await browser.newContext({ viewport: DESKTOP, locale: "id-ID" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  // Record what the widgets announce, to see short-lived states (pending) for sure.
+  await context.addInitScript(() => {
+    window.__orders = [];
+    window.__loaded = {};
+    for (const name of ["ics-account-loaded", "ics-stats-loaded", "ics-history-loaded"]) {
+      document.addEventListener(name, () => (window.__loaded[name] = (window.__loaded[name] ?? 0) + 1));
+    }
+    document.addEventListener("ics-order", (e) =>
+      window.__orders.push({ phase: e.detail.phase, refid: e.detail.refid, code: e.detail.error?.code }),
+    );
+  });
+  context.on("request", (req) => {
+    const entry = {
+      url: req.url(),
+      method: req.method(),
+      headers: req.headers(),
+      body: req.postData() ?? "",
+      action: gatewayAction(req.url()),
+      route: new URL(req.url()).pathname,
+    };
+    requests.push(entry);
+    pending.push(
+      req
+        .allHeaders()
+        .then((h) => (entry.headers = h))
+        .catch(() => {}),
+    );
+  });
+  context.on("response", (resp) => {
+    const entry = { url: resp.url(), status: resp.status(), headers: {}, body: "" };
+    responses.push(entry);
+    pending.push(
+      Promise.all([resp.allHeaders(), resp.text()])
+        .then(([h, body]) => Object.assign(entry, { headers: h, body }))
+        .catch(() => {}),
+    );
+  });
+  page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(`${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => consoleErrors.push(`uncaught: ${e.message}`));
+  await page.goto(`${BASE}/`);
+});
+
+after(async () => {
+  await Promise.allSettled(pending);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, "network.json"), JSON.stringify({ requests, responses }, null, 2));
+  await browser?.close();
+});
+
+/** Selects product `code` in the catalog (on the "all" tab). */
+async function choose(code) {
+  await page.locator("ics-catalog #tab-all").click();
+  await page.locator(`ics-catalog li.product[data-kode="${code}"] button`).click();
+  await assert.doesNotReject(
+    page.locator("ics-checkout .chosen").filter({ hasText: code }).waitFor(),
+  );
+}
+
+/** Orders `code` for `phone` and returns the refid the page sent. */
+async function order(code, phone) {
+  await choose(code);
+  await page.locator("ics-checkout #phone").fill(phone);
+  const from = requests.length;
+  await page.locator("ics-checkout #order").click();
+  await page.waitForFunction(() => document.querySelector("ics-checkout").dataset.phase !== "sending");
+  const sent = calls("createTransaction", from);
+  assert.equal(sent.length, 1, "exactly one createTransaction per order");
+  return JSON.parse(sent[0].body).refid;
+}
+
+/** Waits for the checkout to reach `phase`. */
+function phase(name, timeout = 15000) {
+  return page.locator(`ics-checkout[data-phase="${name}"]`).waitFor({ timeout });
+}
+
+/** Phases the checkout announced for `refid`, in order. */
+async function phasesOf(refid) {
+  const all = await page.evaluate(() => window.__orders);
+  return all.filter((o) => o.refid === refid).map((o) => o.phase);
+}
+
+/** The account widget's balance, read on the back-office page. */
+async function balance() {
+  await backoffice();
+  const saldo = await page.locator("ics-account #saldo").getAttribute("data-saldo");
+  return Number(saldo);
+}
+
+/** The stats widget's count and total per status, read on the back-office page. */
+async function stats() {
+  await backoffice();
+  return page.locator("ics-stats #legend li").evaluateAll((lis) =>
+    Object.fromEntries(lis.map((li) => [li.dataset.status, { count: +li.dataset.count, total: +li.dataset.total }])),
+  );
+}
+
+let statsBefore;
+const placed = {};
+
+test("the page opens with sample data: catalog in rupiah, sold-out items shown, back-office filled", async () => {
+  await page.locator("ics-catalog li.product").first().waitFor();
+  assert.equal(await page.locator("ics-catalog li.product").count(), 14);
+  assert.equal(await page.locator("ics-catalog .count").textContent(), "14 paket");
+  const xla10 = page.locator('ics-catalog li.product[data-kode="XLA10"]');
+  assert.equal(await xla10.locator(".price").textContent(), "Rp20.000");
+  assert.equal(await xla10.locator(".stock").textContent(), "Stok 50");
+  assert.equal(await page.locator('ics-catalog li.product[data-kode="XLA25"] .stock').textContent(), "Sisa 12");
+  const soldOut = page.locator('ics-catalog li.product[data-stock="empty"]');
+  assert.equal(await soldOut.count(), 5);
+  const xla15 = page.locator('ics-catalog li.product[data-kode="XLA15"]');
+  assert.equal(await xla15.locator(".stock").textContent(), "Habis");
+  assert.equal(await xla15.locator("button").isDisabled(), true);
+  assert.equal(await page.locator("ics-catalog .price").first().textContent(), "Rp12.000");
+
+  statsBefore = await stats();
+  const orders = Object.values(statsBefore).reduce((n, s) => n + s.count, 0);
+  assert.ok(orders >= 4, `sample orders in the stats: ${JSON.stringify(statsBefore)}`);
+  assert.ok((await page.locator("ics-history tr.entry").count()) >= 4, "sample orders in the history");
+  assert.match(await page.locator("ics-account #verif").textContent(), /Terverifikasi/);
+  await shop();
+});
+
+test("the catalog filters by type tab, provider and search, and tabs work by keyboard", async () => {
+  const cat = page.locator("ics-catalog");
+  await cat.locator("#tab-xla").click();
+  await cat.locator('li.product[data-kode="XLA5"]').waitFor();
+  assert.deepEqual(
+    await cat.locator("li.product").evaluateAll((els) => els.map((e) => e.dataset.kode)),
+    ["XLA5", "XLA10", "XLA25", "XLA15", "XLA50"],
+  );
+  assert.equal(await cat.locator("#tab-xla").getAttribute("aria-selected"), "true");
+  assert.equal(calls("listProducts").at(-1).url.includes("type=xla"), true);
+
+  await cat.locator("#prov").selectOption("BEKASANL");
+  assert.deepEqual(
+    await cat.locator("li.product").evaluateAll((els) => els.map((e) => e.dataset.kode)),
+    ["XLA25", "XLA50"],
+  );
+  await cat.locator("#prov").selectOption("");
+  await cat.locator("#q").fill("25gb");
+  assert.deepEqual(await cat.locator("li.product").evaluateAll((els) => els.map((e) => e.dataset.kode)), ["XLA25"]);
+  await cat.locator("#q").fill("tidak ada");
+  assert.equal(await cat.locator(".count").textContent(), "Tidak ada paket yang cocok.");
+  await cat.locator("#q").fill("");
+
+  // Keyboard: arrows move between tabs and load the tab.
+  await cat.locator("#tab-xla").focus();
+  await page.keyboard.press("ArrowRight");
+  await cat.locator('li.product[data-kode="BPA3"]').waitFor();
+  assert.equal(await cat.locator("#tab-bpa").getAttribute("aria-selected"), "true");
+  assert.equal(await cat.locator("li.product").count(), 3);
+  await page.keyboard.press("End");
+  await cat.locator('li.product[data-kode="XDA1"]').waitFor();
+  assert.equal(await cat.locator("li.product").count(), 3);
+  await page.keyboard.press("Home");
+  await cat.locator("li.product").nth(13).waitFor();
+});
+
+test("an invalid phone number is caught before anything is sent", async () => {
+  await choose("XLA10");
+  const input = page.locator("ics-checkout #phone");
+  for (const bad of ["0817-12", "12345678901", "+1 555 123 4567", ""]) {
+    await input.fill(bad);
+    const from = requests.length;
+    await page.locator("ics-checkout #order").click();
+    const error = page.locator("ics-checkout #phone-error");
+    await error.waitFor();
+    assert.match(await error.textContent(), bad ? /Nomor HP tidak valid/ : /Isi nomor HP/);
+    assert.equal(await input.getAttribute("aria-invalid"), "true");
+    assert.equal(await input.evaluate((el) => el.getRootNode().activeElement === el), true, "focus goes to the field");
+    await page.waitForTimeout(150);
+    assert.deepEqual(requests.slice(from).map((r) => r.url), [], `nothing sent for ${JSON.stringify(bad)}`);
+  }
+  assert.equal(await page.locator("ics-checkout").getAttribute("data-phase"), null);
+});
+
+test("the phone field normalises as you type, names the operator and warns on a mismatch", async () => {
+  await choose("XLA10");
+  const input = page.locator("ics-checkout #phone");
+  await input.fill("+62 812-3456-7890");
+  assert.equal(await page.locator("ics-checkout #detected").textContent(), "Dikirim ke 0812-3456-7890Telkomsel");
+  const mismatch = page.locator("ics-checkout #mismatch");
+  assert.match(await mismatch.textContent(), /XL AXIS 10GB hanya untuk nomor XL atau AXIS; nomor ini Telkomsel/);
+  await input.blur();
+  assert.equal(await input.inputValue(), "0812-3456-7890");
+  await input.fill("6281712345678");
+  assert.equal(await page.locator("ics-checkout #operator").getAttribute("data-operator"), "xl");
+  assert.equal(await mismatch.isHidden(), true);
+  await input.fill("0838 1234 5678");
+  assert.equal(await page.locator("ics-checkout #operator").textContent(), "AXIS");
+  assert.equal(await mismatch.isHidden(), true);
+  // BPA works on every network.
+  await choose("BPA3");
+  await input.fill("0812-3456-7890");
+  assert.equal(await mismatch.isHidden(), true);
+});
+
+test("…1111: success at once, ordered by keyboard only; the refid is shown and copyable", async () => {
+  await page.locator("ics-catalog #tab-all").click();
+  await page.locator('ics-catalog li.product[data-kode="XLA10"] button').focus();
+  await page.keyboard.press("Enter");
+  await page.locator("ics-checkout .chosen").filter({ hasText: "XLA10" }).waitFor();
+  await page.locator("ics-checkout #phone").fill("");
+  await page.locator("ics-checkout #phone").focus();
+  await page.keyboard.type("0817-1234-1111");
+  const from = requests.length;
+  await page.keyboard.press("Enter"); // Enter in the field submits the form
+  await phase("success");
+  const sent = calls("createTransaction", from);
+  assert.equal(sent.length, 1);
+  const body = JSON.parse(sent[0].body);
+  assert.equal(body.nomor_tujuan, "081712341111");
+  assert.equal(body.kode_produk, "XLA10");
+  placed.success = body.refid;
+
+  assert.equal(await page.locator("ics-checkout #refid").textContent(), body.refid);
+  assert.match(await page.locator("ics-checkout #message").textContent(), /Paket berhasil dikirim ke 0817-1234-1111/);
+  assert.deepEqual(
+    await page.locator("ics-checkout .tracker li").evaluateAll((lis) => lis.map((l) => l.dataset.state)),
+    ["done", "done", "done"],
+  );
+  await page.locator("ics-checkout #copy").click();
+  await page.locator("ics-checkout .ref [role=status]").filter({ hasText: "Disalin" }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), body.refid);
+  assert.deepEqual(await phasesOf(body.refid), ["sending", "success"]);
+});
+
+test("…2222: pending, then success (live tracker); one order however often it is submitted", async () => {
+  await page.locator("ics-checkout #again").click();
+  await choose("XDA1");
+  await page.locator("ics-checkout #phone").fill("0819-8765-2222");
+  const from = requests.length;
+  // Clicks and submits in one go, before any answer can arrive, then a double click.
+  await page.locator("ics-checkout").evaluate((el) => {
+    const button = el.shadowRoot.getElementById("order");
+    const form = el.shadowRoot.querySelector("form");
+    button.click();
+    form.requestSubmit();
+    button.click();
+    form.requestSubmit();
+  });
+  await page.locator("ics-checkout #order").dblclick({ force: true });
+  await phase("pending");
+  const sent = calls("createTransaction", from);
+  assert.equal(sent.length, 1, "the order button cannot double-submit");
+  const refid = JSON.parse(sent[0].body).refid;
+  placed.pendingSuccess = refid;
+  assert.deepEqual(
+    await page.locator("ics-checkout .tracker li").evaluateAll((lis) => lis.map((l) => l.dataset.state)),
+    ["done", "current", "todo"],
+  );
+  assert.equal(await page.locator("ics-checkout #order").isDisabled(), true, "no second order while tracking");
+  await phase("success");
+  assert.deepEqual(await phasesOf(refid), ["sending", "pending", "success"]);
+  assert.ok(calls("checkTransaction").some((r) => r.url.includes(refid)), "tracked with checkTransaction");
+  assert.match(await page.locator("ics-checkout #message").textContent(), /berhasil dikirim ke 0819-8765-2222/);
+});
+
+test("…3333: pending, then failed, and the refund shows in the balance", async () => {
+  const before = await balance();
+  await shop();
+  const refid = await order("XLA10", "0817-1234-3333");
+  placed.failed = refid;
+  await phase("failed");
+  assert.deepEqual(await phasesOf(refid), ["sending", "pending", "failed"]);
+  assert.match(await page.locator("ics-checkout #message").textContent(), /Pesanan gagal\. Rp20\.000 sudah dikembalikan ke saldo/);
+  assert.deepEqual(
+    await page.locator("ics-checkout .tracker li").evaluateAll((lis) => lis.map((l) => l.dataset.state)),
+    ["done", "done", "bad"],
+  );
+  assert.equal(await balance(), before, "the failed order's price came back");
+  await shop();
+});
+
+test("…4444: the supplier's refusal is shown with its reason, nothing charged", async () => {
+  const before = await balance();
+  await shop();
+  const refid = await order("BPA6", "0856-1234-4444");
+  placed.rejected = refid;
+  await phase("error");
+  const message = page.locator("ics-checkout #message");
+  assert.equal(await message.getAttribute("data-code"), "rejected");
+  assert.match(await message.textContent(), /^Pesanan ditolak: Transaksi gagal: .*ditolak supplier.*Saldo tidak dipotong\.$/);
+  assert.equal(await page.locator("ics-checkout #refid").textContent(), refid);
+  assert.deepEqual(
+    await page.locator("ics-checkout .tracker li").evaluateAll((lis) => lis.map((l) => l.dataset.state)),
+    ["bad", "todo", "todo"],
+  );
+  assert.equal(await page.locator("ics-checkout #order").isDisabled(), false, "the shopper can try again");
+  assert.equal(await balance(), before);
+});
+
+test("every error code has a message in both languages", async () => {
+  const missing = await page.evaluate(async () => {
+    const { errorCodes } = await import("./pkg/index.js");
+    const { TEXTS } = await import("./pkg/widgets/index.js");
+    return errorCodes().flatMap((code) =>
+      ["id", "en"].filter((l) => !TEXTS[l][`error.${code}`]).map((l) => `${l}:${code}`),
+    );
+  });
+  assert.deepEqual(missing, []);
+});
+
+test("the new orders appear in the history, which pages and filters", async () => {
+  await backoffice();
+  const history = page.locator("ics-history");
+  await history.locator("tr.entry").first().waitFor();
+  const first = await history.locator("tr.entry").evaluateAll((rows) => rows.map((r) => [r.dataset.refid, r.dataset.status]));
+  // Newest first: the three orders just placed (the refused one is not an order).
+  assert.deepEqual(first.slice(0, 3), [
+    [placed.failed, "failed"],
+    [placed.pendingSuccess, "success"],
+    [placed.success, "success"],
+  ]);
+  assert.ok(!first.some(([r]) => r === placed.rejected));
+  const row = history.locator(`tr.entry[data-refid="${placed.pendingSuccess}"]`);
+  assert.match(await row.textContent(), /XDA1.*0819-8765-2222.*Rp3\.000.*Sukses/);
+
+  // 5 per page: the sample orders and ours make a second page.
+  assert.equal(first.length, 5);
+  await history.locator("#next").click();
+  await history.locator("#page").filter({ hasText: "Halaman 2" }).waitFor();
+  await page.waitForFunction(() => document.querySelector("ics-history").entries.length > 0);
+  const second = await history.locator("tr.entry").evaluateAll((rows) => rows.map((r) => r.dataset.refid));
+  assert.ok(second.length >= 1 && second.every((r) => !first.some(([f]) => f === r)), "page 2 holds other orders");
+  await history.locator("#prev").click();
+  await history.locator("#page").filter({ hasText: "Halaman 1" }).waitFor();
+
+  await history.locator("#status").selectOption("failed");
+  await page.waitForFunction(() => {
+    const h = document.querySelector("ics-history");
+    return h.status === "failed" && h.entries.every((e) => e.status === "failed") && h.entries.length > 0;
+  });
+  const failed = await history.locator("tr.entry").evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  assert.ok(failed.every((s) => s === "failed"));
+  assert.ok(calls("getHistory").at(-1).url.includes("status=failed"));
+  await history.locator(`tr.entry[data-refid="${placed.failed}"]`).waitFor();
+  await history.locator("#status").selectOption("");
+  await history.locator(`tr.entry[data-refid="${placed.success}"]`).waitFor();
+});
+
+test("the stats changed: two more delivered, one more failed", async () => {
+  const now = await stats();
+  assert.equal(now.success.count, statsBefore.success.count + 2);
+  assert.equal(now.success.total, statsBefore.success.total + 20000 + 3000);
+  assert.equal(now.failed.count, statsBefore.failed.count + 1);
+  assert.equal(now.failed.total, statsBefore.failed.total + 20000);
+  const bar = page.locator('ics-stats svg g.bar[data-status="success"]');
+  assert.equal(await bar.getAttribute("data-count"), String(now.success.count));
+  assert.equal(await bar.locator("text.count").textContent(), String(now.success.count));
+  assert.ok(Number(await bar.locator("rect").getAttribute("height")) > 0);
+});
+
+test("re-sending a webhook shows the receiver's reply", async () => {
+  await backoffice();
+  const history = page.locator("ics-history");
+  const from = requests.length;
+  await history.locator(`button.resend[data-refid="${placed.pendingSuccess}"]`).click();
+  const reply = history.locator(`tr.reply[data-refid="${placed.pendingSuccess}"]`);
+  await reply.waitFor();
+  const text = await reply.textContent();
+  assert.match(text, /Balasan penerima \(http:\/\/127\.0\.0\.1:\d+\/__sandbox\/webhook-receiver\)/);
+  assert.match(text, /"ok":true/);
+  assert.match(text, /webhook diterima/);
+  const sent = calls("resubmitWebhook", from);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].route, "/gateway/backoffice/");
+  assert.deepEqual(JSON.parse(sent[0].body), { refid: placed.pendingSuccess });
+});
+
+test("English switch: every widget and the page follow, and back to Indonesian", async () => {
+  await backoffice();
+  await page.locator("#lang").click();
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  assert.equal(await page.locator("ics-history h2").textContent(), "Transaction history");
+  assert.equal(await page.locator("ics-stats h2").textContent(), "Statistics");
+  assert.match(await page.locator("ics-account #verif").textContent(), /Verified/);
+  assert.equal(await page.locator("#nav-shop").textContent(), "Shop");
+  await page.locator("#nav-shop").click();
+  assert.equal(await page.locator("ics-checkout h2").textContent(), "Buy a package");
+  assert.equal(await page.locator("ics-catalog #tab-all").textContent(), "All");
+  assert.equal(await page.locator("ics-catalog #q").getAttribute("placeholder"), "Name or code, e.g. 10GB");
+  assert.equal(await page.locator('ics-catalog li.product[data-kode="XLA10"] .price').textContent(), "Rp20.000");
+  assert.match(await page.locator("ics-checkout #message").textContent(), /Order refused: .*Your balance was not charged\./);
+  await page.screenshot({ path: join(SHOTS, "desktop-shop-en.png"), fullPage: true });
+  await page.locator("#lang").click();
+  assert.equal(await page.locator("ics-checkout h2").textContent(), "Beli paket");
+});
+
+test("every form control has a label and the checkout's status is announced", async () => {
+  const unlabeled = await page.evaluate(() => {
+    const out = [];
+    const visit = (root) => {
+      for (const el of root.querySelectorAll("input, select, button")) {
+        const named = el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim();
+        if (!named) out.push(`${root.host?.localName ?? "page"} ${el.outerHTML.slice(0, 80)}`);
+      }
+      for (const host of root.querySelectorAll("*")) if (host.shadowRoot) visit(host.shadowRoot);
+    };
+    visit(document);
+    return out;
+  });
+  assert.deepEqual(unlabeled, []);
+  assert.equal(await page.locator("ics-checkout #message").getAttribute("aria-live"), "polite");
+  assert.equal(await page.locator("ics-catalog [role=tablist] [role=tab]").count(), 5);
+});
+
+test("screenshots at desktop and phone sizes; nothing overflows a phone screen", async () => {
+  await page.setViewportSize(DESKTOP);
+  await shop();
+  await page.locator("ics-catalog li.product").first().waitFor();
+  await page.screenshot({ path: join(SHOTS, "desktop-shop.png"), fullPage: true });
+  await backoffice();
+  await page.locator("ics-history tr.entry").first().waitFor();
+  await page.locator("ics-stats svg").waitFor();
+  await page.screenshot({ path: join(SHOTS, "desktop-backoffice.png"), fullPage: true });
+
+  await page.setViewportSize(PHONE);
+  await shop();
+  await page.locator("ics-catalog li.product").first().waitFor();
+  await page.screenshot({ path: join(SHOTS, "phone-shop.png") });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "no sideways scrolling (shop)");
+  // Buy on the phone: choosing a product brings the checkout into view.
+  await page.locator("#test-numbers button").first().click();
+  await page.locator('ics-catalog li.product[data-kode="XLA5"] button').click();
+  await page.waitForFunction(() => {
+    const r = document.querySelector("ics-checkout").getBoundingClientRect();
+    return r.top >= 0 && r.top < innerHeight / 2;
+  });
+  await page.locator("ics-checkout #order").click();
+  await phase("success");
+  await page.locator("ics-checkout #message").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, "phone-checkout.png") });
+  await backoffice();
+  await page.locator("ics-history tr.entry").first().waitFor();
+  await page.screenshot({ path: join(SHOTS, "phone-backoffice.png"), fullPage: true });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "no sideways scrolling (back-office)");
+  await page.setViewportSize(DESKTOP);
+});
+
+test("the API key never reaches the browser: no URL, header or body carries it", async () => {
+  await Promise.allSettled(pending);
+  assert.ok(requests.length > 20 && responses.length > 20);
+  const leaks = [];
+  const check = (where, text) => {
+    for (const s of SECRETS) if (String(text).includes(s)) leaks.push(`${where} contains ${s.slice(0, 8)}…`);
+    if (/sk_(test|live)_/.test(String(text))) leaks.push(`${where} contains an sk_ key`);
+  };
+  for (const r of requests) {
+    check(`request URL ${r.url}`, r.url);
+    check(`request headers of ${r.url}`, JSON.stringify(r.headers));
+    check(`request body of ${r.url}`, r.body);
+    assert.ok(!Object.keys(r.headers).some((k) => k.toLowerCase() === "x-api-key"), `X-API-Key sent to ${r.url}`);
+    assert.equal(new URL(r.url).origin, BASE, `only the demo's own origin: ${r.url}`);
+    if (r.action !== undefined) assert.ok(!new URL(r.url).searchParams.has("apikey"));
+  }
+  for (const r of responses) {
+    check(`response headers of ${r.url}`, JSON.stringify(r.headers));
+    check(`response body of ${r.url}`, r.body);
+  }
+  assert.deepEqual(leaks, []);
+  const api = requests.filter((r) => r.action !== undefined || new URL(r.url).searchParams.has("action"));
+  assert.ok(api.every((r) => r.route === "/gateway/" || r.route === "/gateway/backoffice/"), "API calls only through the gateway");
+  assert.ok(api.length > 10);
+});
+
+test("no console errors", () => {
+  assert.deepEqual(consoleErrors, []);
+});
