@@ -54,18 +54,15 @@ async fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
     Running { child, url, summary }
 }
 
-async fn signal_and_wait(mut r: Running, signal: &str) {
-    let pid = r.child.id().unwrap().to_string();
-    let status = std::process::Command::new("kill")
-        .args([signal, &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
+async fn signal_and_wait(mut r: Running, signal: libc::c_int) {
+    let pid = r.child.id().unwrap() as libc::pid_t;
+    // SAFETY: kill(2) on our own child's pid; no memory is involved.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
     let exit = tokio::time::timeout(Duration::from_secs(10), r.child.wait())
         .await
         .expect("exits after the signal")
         .unwrap();
-    assert!(exit.success(), "{signal}: {exit:?}");
+    assert!(exit.success(), "signal {signal}: {exit:?}");
     let mut err = String::new();
     r.child
         .stderr
@@ -109,7 +106,7 @@ async fn prints_the_url_first_then_a_summary_and_stops_on_sigterm() {
         );
     }
     assert_eq!(ping(&r.url, VERIFIED).await["kodereseller"], "RS00001");
-    signal_and_wait(r, "-TERM").await;
+    signal_and_wait(r, libc::SIGTERM).await;
 }
 
 #[tokio::test]
@@ -161,7 +158,7 @@ async fn config_file_then_flags_then_environment() {
         via_gw["data"]["ready"][0]["harga_final"], 4000,
         "markup from the file"
     );
-    signal_and_wait(r, "-INT").await;
+    signal_and_wait(r, libc::SIGINT).await;
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -3,6 +3,7 @@
 //! committed `schema/json` schemas.
 
 mod actions;
+#[cfg(unix)]
 mod cli;
 mod concurrency;
 mod errors;
