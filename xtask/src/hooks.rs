@@ -32,7 +32,7 @@ pub fn npm_package() -> Result<Outcome> {
 
 /// HOOK: the demo storefront's end-to-end tests (sandbox + `www/` + Playwright/Chromium).
 pub fn e2e_demo() -> Result<Outcome> {
-    not_yet("demo end-to-end tests (www/, ics-sandbox)")
+    crate::demo::e2e()
 }
 
 /// HOOK: clients generated from `schema/openapi.json` (openapi-typescript + openapi-fetch,

@@ -4,6 +4,7 @@
 
 mod ci;
 mod codegen;
+mod demo;
 mod fuzz;
 mod hooks;
 mod install;
@@ -39,8 +40,8 @@ const COMMANDS: &[(&str, &str)] = &[
         "build the WebAssembly npm package into pkg/ (release, wasm-bindgen, wasm-opt -Oz)",
     ),
     (
-        "demo",
-        "run the sandbox and the demo storefront (not implemented yet)",
+        "demo [--port N]",
+        "build the package, serve the storefront (www/) on the sandbox's gateway (default port 8080)",
     ),
     (
         "bench",
@@ -114,11 +115,15 @@ fn run(mut args: Args) -> Result {
             wasm::bench()
         }
         "demo" => {
+            let port = match args.value("--port")? {
+                None => demo::DEFAULT_PORT,
+                Some(s) => match s.parse::<u16>() {
+                    Ok(n) => n,
+                    _ => bail!("--port wants a port number (0 picks a free one), got `{s}`"),
+                },
+            };
             args.finish()?;
-            bail!(
-                "`cargo xtask {cmd}` is not implemented yet: it is a placeholder for the \
-                 engineer who adds that part (see `cargo xtask help`)"
-            )
+            demo::run(port)
         }
         other => {
             help();
