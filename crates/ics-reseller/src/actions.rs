@@ -194,9 +194,32 @@ actions! {
         "Re-send the order's webhook (only when a webhook URL is set); returns the receiver's reply cut to 500 characters.";
 }
 
+impl ActionKind {
+    /// Every HTTP method the API answers this action on: the one the SDK sends
+    /// ([`ActionKind::method`]), plus POST with a JSON body for checkTransaction, which
+    /// upstream documents as "GET/POST". The OpenAPI document has one operation per method
+    /// and the sandbox answers any other method with 405.
+    pub fn methods(self) -> &'static [Method] {
+        match (self, self.method()) {
+            (ActionKind::CheckTransaction, _) => &[Method::Get, Method::Post],
+            (_, Method::Get) => &[Method::Get],
+            (_, Method::Post) => &[Method::Post],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn methods_start_with_the_sdks() {
+        for &k in ActionKind::ALL {
+            assert_eq!(k.methods()[0], k.method(), "{}", k.name());
+        }
+        let both: Vec<_> = ActionKind::ALL.iter().filter(|k| k.methods().len() > 1).collect();
+        assert_eq!(both, [&ActionKind::CheckTransaction]);
+    }
 
     #[test]
     fn table_is_consistent() {

@@ -127,7 +127,10 @@ fn tag_of(kind: ActionKind) -> &'static str {
     }
 }
 
-fn operation<A: Action>(generator: &mut SchemaGenerator) -> (String, Value) {
+/// The operation of action `A` by HTTP method `method` (one of `A::KIND.methods()`): its
+/// path key and path item. The SDK's own method is operation `NAME`; another accepted one
+/// (checkTransaction by POST) is `NAMEPost`, with the parameters as a JSON body.
+fn operation<A: Action>(generator: &mut SchemaGenerator, method: Method) -> (String, Value) {
     let name = A::NAME;
     let mut parameters = vec![json!({
         "name": "action",
@@ -137,11 +140,16 @@ fn operation<A: Action>(generator: &mut SchemaGenerator) -> (String, Value) {
         "schema": {"type": "string", "const": name, "default": name},
     })];
     let mut op = Map::new();
-    op.insert("operationId".into(), name.into());
+    let operation_id = if method == A::METHOD {
+        name.to_owned()
+    } else {
+        format!("{name}{}", &["Get", "Post"][(method == Method::Post) as usize])
+    };
+    op.insert("operationId".into(), operation_id.into());
     op.insert("summary".into(), A::SUMMARY.into());
     op.insert("tags".into(), json!([tag_of(A::KIND)]));
     let is_empty = std::any::type_name::<A::Request>() == std::any::type_name::<NoParams>();
-    match A::METHOD {
+    match method {
         Method::Get if !is_empty => {
             let inline = generator.root_schema_for::<A::Request>().to_value();
             let required: Vec<Value> = inline
@@ -221,13 +229,18 @@ fn operation<A: Action>(generator: &mut SchemaGenerator) -> (String, Value) {
         error("Data not found (e.g. no order with this refid)."),
     );
     op.insert("responses".into(), Value::Object(responses));
+    let body = if method == Method::Post {
+        " with a JSON body"
+    } else {
+        ""
+    };
     let description = format!(
-        "{}\n\nUpstream request: `{} /?action={name}`.",
+        "{}\n\nUpstream request: `{} /?action={name}`{body}.",
         A::SUMMARY,
-        A::METHOD.as_str()
+        method.as_str()
     );
     op.insert("description".into(), description.into());
-    let method = match A::METHOD {
+    let method = match method {
         Method::Get => "get",
         Method::Post => "post",
     };
@@ -245,8 +258,17 @@ pub fn openapi() -> Value {
     }));
     let mut paths = Map::new();
     for &kind in ActionKind::ALL {
-        let (path, item) = crate::with_action!(kind, A => operation::<A>(&mut generator));
-        paths.insert(path, item);
+        for &method in kind.methods() {
+            let (path, item) = crate::with_action!(kind, A => operation::<A>(&mut generator, method));
+            match paths.get_mut(&path) {
+                Some(Value::Object(existing)) => {
+                    existing.extend(item.as_object().cloned().unwrap_or_default())
+                }
+                _ => {
+                    paths.insert(path, item);
+                }
+            }
+        }
     }
     generator.subschema_for::<ErrorBody>();
     let mut schemas = generator.take_definitions(true);
