@@ -16,6 +16,7 @@ use std::{
 
 use crate::{
     ci::Outcome,
+    install,
     util::{bail, project_root, rel, Cmd, Context, Result},
     wasm,
 };
@@ -171,8 +172,13 @@ fn http_post(base: &str, path: &str, json: &str) -> Result<(u16, String)> {
     Ok((status, body))
 }
 
-/// `cargo xtask demo [--port N]`: builds the package, serves the storefront, waits for Ctrl+C.
+/// `cargo xtask demo [--port N]`: installs what the build needs, builds the package, serves
+/// the storefront, waits for Ctrl+C.
 pub fn run(port: u16) -> Result {
+    // What build-wasm needs, installed like `cargo xtask test` does (quick when present).
+    install::wasm_target()?;
+    install::node_tools()?;
+    install::wasm_bindgen_runner()?;
     build_package()?;
     let bin = build_sandbox()?;
     let server = Server::start(&bin, &format!("127.0.0.1:{port}"), 1500, false)?;
