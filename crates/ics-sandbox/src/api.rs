@@ -34,6 +34,8 @@ pub struct App {
     pub faults: Faults,
     /// The built-in webhook receiver's log.
     pub inbox: Inbox,
+    /// The request lines of calls to `/`, as they arrived (`/__sandbox/requests`).
+    pub requests: crate::control::RequestLog,
     /// The configuration the sandbox started with.
     pub config: Config,
     /// The sandbox's own base URL.
@@ -343,7 +345,7 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
         _ => {}
     }
     let (status, body) = answer(app, &call, kind).await;
-    match fault.map(|f| f.mode) {
+    let mut response = match fault.map(|f| f.mode) {
         Some(FaultMode::DropAfterCommit) => {
             if let Some(kill) = &call.kill {
                 kill.0.notify_one();
@@ -355,7 +357,26 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
         Some(FaultMode::MalformedJson) => json_text(status, faults::malformed(&body.to_string())),
         Some(FaultMode::PhpValues) => json(status, &faults::php_values(body)),
         _ => json(status, &body),
+    };
+    if status == 405 {
+        // RFC 9110 §15.5.6: a 405 lists the methods the target supports.
+        if let Ok(v) = HeaderValue::from_str(&allowed_methods(kind).join(", ")) {
+            response.headers_mut().insert(header::ALLOW, v);
+        }
     }
+    response
+}
+
+/// The methods the API answers `kind` on ([`ActionKind::methods`]), HEAD with GET.
+pub fn allowed_methods(kind: ActionKind) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for m in kind.methods() {
+        out.push(m.as_str());
+        if *m == ics_reseller::Method::Get {
+            out.push("HEAD");
+        }
+    }
+    out
 }
 
 async fn answer(app: &Arc<App>, call: &ApiCall, kind: ActionKind) -> (u16, Value) {
@@ -369,10 +390,9 @@ async fn answer(app: &Arc<App>, call: &ApiCall, kind: ActionKind) -> (u16, Value
     if !acct.config.active {
         return err(403, "Akun tidak aktif");
     }
-    let method_ok = call.method == HttpMethod::POST
-        || (!kind.is_write() && matches!(call.method, HttpMethod::GET | HttpMethod::HEAD));
-    if !method_ok {
-        let allowed = if kind.is_write() { "POST" } else { "GET atau POST" };
+    let allowed = allowed_methods(kind);
+    if !allowed.contains(&call.method.as_str()) {
+        let allowed = allowed.join(", ");
         return err(
             405,
             &format!(

@@ -4,6 +4,9 @@
 //! `state?key=KEY` (balance, ledger, orders, webhook deliveries), `reset`, `info`.
 //! Always: `webhook-receiver` (POST records a delivery) and `webhooks` (GET lists, DELETE
 //! clears), so the default webhook of the `verified` account works even with `--no-faults`.
+//! With faults enabled, `requests` (GET lists, DELETE clears) shows the request line of
+//! every call to `/` exactly as it arrived, before the `/NAME/..` normalisation, so
+//! generated clients can be checked against upstream's form.
 
 use crate::api::{self, App};
 use crate::faults::FaultSpec;
@@ -16,7 +19,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 /// The `/__sandbox` routes.
 pub fn router(app: &App) -> Router<Arc<App>> {
@@ -28,6 +32,7 @@ pub fn router(app: &App) -> Router<Arc<App>> {
             .route("/faults", get(list_faults).post(arm_fault).delete(clear_faults))
             .route("/state", get(state))
             .route("/reset", post(reset))
+            .route("/requests", get(list_requests).delete(clear_requests))
             .route("/info", get(info));
     }
     r.fallback(|| async { api::error(404, "no such /__sandbox route") })
@@ -101,6 +106,7 @@ async fn reset(State(app): State<Arc<App>>) -> Response {
     app.sim.reset();
     app.faults.clear();
     app.inbox.clear();
+    app.requests.clear();
     api::json(200, &json!({"ok": true}))
 }
 
@@ -143,4 +149,51 @@ pub fn info_value(app: &App) -> Value {
 
 async fn info(State(app): State<Arc<App>>) -> Response {
     api::json(200, &info_value(&app))
+}
+
+/// The request target of a request as it arrived, put in its extensions by the accept loop
+/// before the path is normalised.
+#[derive(Clone, Debug)]
+pub struct ReceivedTarget(pub String);
+
+/// The last [`RequestLog::CAPACITY`] request lines of calls to `/`, oldest first.
+#[derive(Debug, Default)]
+pub struct RequestLog(Mutex<VecDeque<Value>>);
+
+impl RequestLog {
+    /// How many request lines are kept.
+    pub const CAPACITY: usize = 1000;
+
+    /// Records one request line.
+    pub fn push(&self, method: &str, target: &str) {
+        let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() == Self::CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(json!({"method": method, "target": target}));
+    }
+
+    /// Every recorded request line, oldest first.
+    pub fn list(&self) -> Vec<Value> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets them.
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+async fn list_requests(State(app): State<Arc<App>>) -> Response {
+    api::json(200, &json!({"requests": app.requests.list()}))
+}
+
+async fn clear_requests(State(app): State<Arc<App>>) -> Response {
+    app.requests.clear();
+    api::json(200, &json!({"ok": true}))
 }

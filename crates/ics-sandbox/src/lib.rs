@@ -97,6 +97,7 @@ impl Sandbox {
             sim: sim::Sim::new(&config, &url, webhook_http.clone(), stopped.clone()),
             faults: Faults::default(),
             inbox: Inbox::default(),
+            requests: Default::default(),
             gateway_key: config.effective_gateway_key(),
             base_url: url.clone(),
             webhook_http,

@@ -82,6 +82,13 @@ async fn back(State(app): State<Arc<App>>, req: Request) -> Response {
 
 /// `/`: the API when there is `?action=`, else the static site (or the API's error).
 async fn root(State(app): State<Arc<App>>, req: Request) -> Response {
+    if app.config.faults {
+        let target = match req.extensions().get::<control::ReceivedTarget>() {
+            Some(t) => t.0.clone(),
+            None => req.uri().to_string(),
+        };
+        app.requests.push(req.method().as_str(), &target);
+    }
     let has_action = api::query_pairs(req.uri().query())
         .iter()
         .any(|(k, _)| k == "action");
@@ -136,6 +143,8 @@ pub fn normalize_path(path: &str) -> Option<String> {
 }
 
 fn prepare(mut req: Request<Incoming>, kill: &Kill) -> Request<Incoming> {
+    let received = control::ReceivedTarget(req.uri().to_string());
+    req.extensions_mut().insert(received);
     if let Some(path) = normalize_path(req.uri().path()) {
         let pq = match req.uri().query() {
             Some(q) => format!("{path}?{q}"),

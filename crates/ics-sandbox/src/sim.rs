@@ -376,7 +376,11 @@ impl Sim {
         let saldo = book.balance;
         let refuse = |msg: String| Failure::new(200, msg).refid(&req.refid).saldo(saldo);
         if let Err(e) = validate_refid(&req.refid) {
-            return Err(refuse(format!("Transaksi gagal: refid tidak valid ({e})")));
+            // A malformed parameter, like a missing one, is a 400 (the OpenAPI document gives
+            // refid its pattern); refusals of well-formed orders below stay 200.
+            let mut f = refuse(format!("Transaksi gagal: refid tidak valid ({e})"));
+            f.status = 400;
+            return Err(f);
         }
         if book.index.contains_key(&req.refid) {
             return Err(refuse(format!(

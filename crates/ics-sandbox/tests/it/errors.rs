@@ -139,15 +139,6 @@ async fn create_transaction_refusals_leave_the_balance_untouched() {
         "ditolak supplier",
     )
     .await;
-    assert_refused(
-        &sb,
-        VERIFIED,
-        "XLA10",
-        "081234561111",
-        "bad refid!",
-        "refid tidak valid",
-    )
-    .await;
     // The refused refids are still free.
     sb.order(VERIFIED, "XLA10", "081234561111", "REF-A").await.ok();
     sb.stop().await;
@@ -253,5 +244,59 @@ async fn resubmit_to_an_unreachable_receiver_is_an_error() {
         sent.len() >= 2 && sent.iter().all(|d| d["error"].is_string())
     })
     .await;
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_refid_is_400_with_the_balance_untouched() {
+    // The OpenAPI document gives refid its pattern: breaking it is a malformed parameter
+    // (400, like a missing one), not a refusal of a well-formed order (200).
+    let sb = start().await;
+    let (s, v) = raw(
+        &sb,
+        "POST",
+        "action=createTransaction",
+        Some(VERIFIED),
+        Some(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"bad refid!"}"#),
+    )
+    .await;
+    assert_eq!(s, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("refid tidak valid"), "{v}");
+    assert_eq!(
+        (
+            v["refid"].as_str(),
+            v["saldo_awal"].as_i64(),
+            v["saldo_akhir"].as_i64()
+        ),
+        (Some("bad refid!"), Some(1_000_000), Some(1_000_000))
+    );
+    let state = sb.state(VERIFIED).await;
+    assert_eq!(state["balance"], 1_000_000);
+    assert!(state["orders"].as_array().unwrap().is_empty());
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_405_lists_the_allowed_methods() {
+    // The methods of the core's table (`ActionKind::methods`): reads by GET (and HEAD),
+    // checkTransaction by POST too (upstream documents GET/POST), writes by POST only.
+    let sb = start().await;
+    for (method, action, allow) in [
+        ("PUT", "ping", "GET, HEAD"),
+        ("POST", "getBalance", "GET, HEAD"),
+        ("DELETE", "checkTransaction", "GET, HEAD, POST"),
+        ("GET", "createTransaction", "POST"),
+        ("TRACE", "resubmitWebhook", "POST"),
+    ] {
+        let r = sb
+            .http
+            .request(method.parse().unwrap(), format!("{}/?action={action}", sb.url))
+            .header("X-API-Key", VERIFIED)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {action}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {action}");
+    }
     sb.stop().await;
 }

@@ -92,3 +92,59 @@ async fn openapi_path_keys_normalise_to_root() {
     }
     sb.stop().await;
 }
+
+#[tokio::test]
+async fn request_lines_are_recorded_as_they_arrived() {
+    // `/__sandbox/requests` shows each API request line before normalisation: what a
+    // generated client really sent. reqwest normalises `/ping/..` itself, so a raw socket
+    // sends that one.
+    let sb = start().await;
+    let addr = sb.sandbox.addr();
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "GET /ping/..?action=ping HTTP/1.1\r\nHost: x\r\nX-API-Key: {VERIFIED}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let r = sb
+        .http
+        .get(format!(
+            "{}/?action=listProducts&type=xla&providers=KUBER,BEKASANL",
+            sb.url
+        ))
+        .header("X-API-Key", VERIFIED)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let log = |sb: &Sb| {
+        let (http, url) = (sb.http.clone(), format!("{}/__sandbox/requests", sb.url));
+        async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(
+        log(&sb).await,
+        json!({"requests": [
+            {"method": "GET", "target": "/ping/..?action=ping"},
+            {"method": "GET", "target": "/?action=listProducts&type=xla&providers=KUBER,BEKASANL"},
+        ]})
+    );
+    let cleared = sb
+        .http
+        .delete(format!("{}/__sandbox/requests", sb.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), 200);
+    assert_eq!(log(&sb).await, json!({"requests": []}));
+    sb.stop().await;
+}
