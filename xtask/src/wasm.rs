@@ -292,6 +292,7 @@ fn with_sandbox(what: &str, f: impl FnOnce(&Sandbox) -> Result) -> Result<Outcom
 pub fn test_node() -> Result<Outcome> {
     build()?;
     with_sandbox("wasm tests in Node", |sb| {
+        wasm_bindgen_tests(sb, false)?;
         Cmd::new("node")
             .arg("--test")
             .arg(crate_dir().join("tests/js/smoke.test.mjs"))
@@ -332,10 +333,97 @@ fn wasm_bindgen_tests(sb: &Sandbox, browser: bool) -> Result {
     cmd.run()
 }
 
-/// `cargo xtask test` step `npm-package`: the packed tarball in Node ESM and CJS, a Vite
-/// build, `tsc --noEmit` on the typed consumer, `attw --pack`.
+/// `cargo xtask test` step `npm-package`: `npm pack` of pkg/, installed into a temporary
+/// folder (`target/npm-test`, outside the source tree); there: `tsc --noEmit` on the typed
+/// consumer, `attw` on the tarball, then against the sandbox the Node ESM and CJS smoke
+/// tests, a Vite build of a tiny app, and that build plus the plain ES-module page in
+/// headless Chromium.
 pub fn npm_package() -> Result<Outcome> {
-    Ok(Outcome::Skipped("not yet".into()))
+    build()?;
+    let dir = project_root().join("target/npm-test");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).context("removing target/npm-test")?;
+    }
+    fs::create_dir_all(&dir).context("creating target/npm-test")?;
+    let packed = Cmd::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&dir)
+        .dir(pkg_dir())
+        .read()?;
+    let tarball = dir.join(packed.trim().lines().last().unwrap_or_default());
+    if !tarball.is_file() {
+        bail!("npm pack did not leave a tarball in target/npm-test (said {packed:?})");
+    }
+    write(
+        &dir.join("package.json"),
+        "{\"name\": \"ics-reseller-consumer\", \"private\": true, \"type\": \"module\"}\n",
+    )?;
+    Cmd::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--offline",
+            "--loglevel=error",
+        ])
+        .arg(&tarball)
+        .dir(&dir)
+        .run()?;
+    let tests = crate_dir().join("tests");
+    for (from, to) in [
+        ("ts/consumer.ts", "consumer.ts"),
+        ("ts/tsconfig.json", "tsconfig.json"),
+        ("js/smoke.test.mjs", "smoke.test.mjs"),
+        ("js/cjs.test.cjs", "cjs.test.cjs"),
+        ("js/browser-check.mjs", "browser-check.mjs"),
+        ("js/app/index.html", "app/index.html"),
+        ("js/app/main.js", "app/main.js"),
+        ("js/app/plain.html", "plain.html"),
+    ] {
+        write(
+            &dir.join(to),
+            fs::read(tests.join(from)).context(format_args!("reading {from}"))?,
+        )?;
+    }
+    let pw = project_root().join("tools/node/node_modules/playwright-core");
+    std::os::unix::fs::symlink(&pw, dir.join("node_modules/playwright-core"))
+        .context("linking playwright-core")?;
+
+    Cmd::new(node_bin("tsc"))
+        .arg("-p")
+        .arg(dir.join("tsconfig.json"))
+        .run()?;
+    Cmd::new(node_bin("attw"))
+        .arg(&tarball)
+        .args(["--format", "table-flipped"])
+        .run()?;
+    Cmd::new(node_bin("vite"))
+        .args(["build", "--logLevel", "warn", "--base", "./", "--outDir"])
+        .arg(dir.join("dist"))
+        .arg("--emptyOutDir")
+        .arg(dir.join("app"))
+        .dir(&dir)
+        .run()?;
+    let assets = fs::read_dir(dir.join("dist/assets")).context("reading the Vite build")?;
+    if !assets
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".wasm"))
+    {
+        bail!("the Vite build emitted no .wasm asset");
+    }
+    with_sandbox("npm package against the sandbox", |sb| {
+        Cmd::new("node")
+            .args(["--test", "smoke.test.mjs", "cjs.test.cjs"])
+            .env("ICS_SANDBOX_URL", &sb.url)
+            .dir(&dir)
+            .run()?;
+        Cmd::new("node")
+            .arg("browser-check.mjs")
+            .arg(&dir)
+            .env("ICS_SANDBOX_URL", &sb.url)
+            .dir(&dir)
+            .run()
+    })
 }
 
 /// `cargo xtask bench`.

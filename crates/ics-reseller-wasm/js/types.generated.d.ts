@@ -101,9 +101,9 @@ export interface ListProductsResponse {
 /** Products split by availability. */
 export interface ProductLists {
   /** Products in stock. */
-  ready?: Product[];
+  ready: Product[];
   /** Products out of stock (`stok` 0). */
-  empty?: Product[];
+  empty: Product[];
   /** Fields the server added that this version does not know, kept as sent. */
   [field: string]: unknown;
 }
@@ -149,7 +149,7 @@ export interface CreateTransactionResponse {
   /** The order's refid. */
   refid: string;
   /** The supplier's own transaction id, when known. */
-  supplier_trxid?: string | null;
+  supplier_trxid: string | null;
   /** Balance before the order, in rupiah. */
   saldo_awal: number;
   /** Balance after the order was debited, in rupiah. */
@@ -173,7 +173,7 @@ export interface CheckTransactionResponse {
   /** The order's refid. */
   refid: string;
   /** The supplier's own transaction id, when known. */
-  supplier_trxid?: string | null;
+  supplier_trxid: string | null;
   /** Product code. */
   kode_produk: string;
   /** Destination phone number. */
@@ -183,9 +183,9 @@ export interface CheckTransactionResponse {
   /** Reseller code. */
   kodereseller: string;
   /** Message from the server or supplier. */
-  message?: string | null;
+  message: string | null;
   /** Note from the supplier (e.g. a serial number or a failure reason). */
-  note?: string | null;
+  note: string | null;
   /** Time of the last change, `YYYY-MM-DD HH:MM:SS`, server local time. */
   updated_at: string;
   /** Fields the server added that this version does not know, kept as sent. */
@@ -214,7 +214,7 @@ export interface GetHistoryResponse {
   /** The page size asked for. */
   limit: number;
   /** The orders of this page; fewer than `limit` means the last page. */
-  data?: HistoryEntry[];
+  data: HistoryEntry[];
   /** Fields the server added that this version does not know, kept as sent. */
   [field: string]: unknown;
 }
@@ -232,11 +232,11 @@ export interface HistoryEntry {
   /** The order's refid. */
   refid: string;
   /** The supplier's own transaction id, when known. */
-  supplier_trxid?: string | null;
+  supplier_trxid: string | null;
   /** Time of the order, `YYYY-MM-DD HH:MM:SS`, server local time. */
   time: string;
   /** Message from the server or supplier. */
-  message?: string | null;
+  message: string | null;
   /** Fields the server added that this version does not know, kept as sent. */
   [field: string]: unknown;
 }

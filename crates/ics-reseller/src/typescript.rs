@@ -90,7 +90,9 @@ fn doc(out: &mut String, indent: &str, text: Option<&str>) {
     }
 }
 
-fn interface(out: &mut String, name: &str, schema: &Value) {
+/// Writes one declaration. `output`: a body the client returns, where a field with a
+/// `default` is always present (the client hands out the normalised, serialized value).
+fn interface(out: &mut String, name: &str, schema: &Value, output: bool) {
     doc(out, "", schema.get("description").and_then(Value::as_str));
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         out.push_str(&format!("export type {name} = {};\n\n", ts_type(schema)));
@@ -104,11 +106,8 @@ fn interface(out: &mut String, name: &str, schema: &Value) {
     out.push_str(&format!("export interface {name} {{\n"));
     for (field, fs) in props {
         doc(out, "  ", fs.get("description").and_then(Value::as_str));
-        let optional = if required.contains(&field.as_str()) {
-            ""
-        } else {
-            "?"
-        };
+        let present = required.contains(&field.as_str()) || (output && fs.get("default").is_some());
+        let optional = if present { "" } else { "?" };
         out.push_str(&format!("  {field}{optional}: {};\n", ts_type(fs)));
     }
     if schema.get("additionalProperties") == Some(&Value::Bool(true)) {
@@ -147,6 +146,12 @@ pub fn declarations() -> String {
     out.push_str(&format!("export type ActionName = {};\n\n", names.join(" | ")));
 
     let schemas = json_schemas();
+    let requests: Vec<String> = ActionKind::ALL
+        .iter()
+        .map(|&k| {
+            crate::with_action!(k, A => <<A as Action>::Request as schemars::JsonSchema>::schema_name().into_owned())
+        })
+        .collect();
     let mut seen: Vec<String> = Vec::new();
     for (name, schema) in &schemas {
         let mut todo = vec![(name.clone(), schema.clone())];
@@ -155,7 +160,7 @@ pub fn declarations() -> String {
         }
         for (n, s) in todo {
             if !seen.contains(&n) {
-                interface(&mut out, &n, &s);
+                interface(&mut out, &n, &s, !requests.contains(&n));
                 seen.push(n);
             }
         }

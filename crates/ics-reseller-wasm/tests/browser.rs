@@ -1,0 +1,47 @@
+//! wasm-bindgen tests in headless Chromium (`cargo xtask test`, step `wasm-chromium`),
+//! against the sandbox (another origin: it answers CORS).
+#![cfg(target_arch = "wasm32")]
+
+mod suite;
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+shared_tests!(
+    every_action,
+    error_codes_from_the_server,
+    error_codes_from_the_client,
+    server_faults_map_to_codes,
+    reads_retry_writes_do_not,
+    timeout_and_abort,
+    reconciliation_after_drop_after_commit,
+    maybe_committed_when_abandoned,
+    wait_for_a_failed_order,
+);
+
+#[wasm_bindgen_test]
+fn helpers() {
+    suite::helpers()
+}
+
+/// In a page, an API key is refused unless `allowBrowserKey: true`; no key is fine.
+#[wasm_bindgen_test]
+async fn key_refused_in_a_page() {
+    let opts = suite::js(r#"{"baseUrl":"http://127.0.0.1:1","apiKey":"sk_test_verified"}"#);
+    let e = ics_reseller_wasm::ResellerClient::new(opts)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        suite::get(&e, "code").as_string().as_deref(),
+        Some("invalid_input")
+    );
+    assert_eq!(suite::get(&e, "field").as_string().as_deref(), Some("apiKey"));
+    let msg = suite::get(&e, "message").as_string().unwrap_or_default();
+    assert!(msg.contains("allowBrowserKey") && !msg.contains("sk_test_verified"));
+    let c = suite::client(r#"{"allowBrowserKey":true}"#);
+    suite::ok(c.ping(JsValue::UNDEFINED)).await;
+    let gw = suite::client_at(&format!("{}/gateway", suite::base()), None, "{}");
+    suite::ok(gw.list_products(suite::js(r#"{"type":"xla"}"#), JsValue::UNDEFINED)).await;
+}

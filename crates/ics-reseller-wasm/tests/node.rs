@@ -1,0 +1,48 @@
+//! wasm-bindgen tests in Node (`cargo xtask test`, step `wasm-node`), against the sandbox.
+#![cfg(target_arch = "wasm32")]
+
+mod suite;
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+shared_tests!(
+    every_action,
+    error_codes_from_the_server,
+    error_codes_from_the_client,
+    server_faults_map_to_codes,
+    reads_retry_writes_do_not,
+    timeout_and_abort,
+    reconciliation_after_drop_after_commit,
+    maybe_committed_when_abandoned,
+    wait_for_a_failed_order,
+);
+
+#[wasm_bindgen_test]
+fn helpers() {
+    suite::helpers()
+}
+
+/// Node's count of pending timers (`process.getActiveResourcesInfo()`).
+fn timers() -> usize {
+    let process = suite::get(&js_sys::global(), "process");
+    let f: js_sys::Function =
+        wasm_bindgen::JsCast::unchecked_into(suite::get(&process, "getActiveResourcesInfo"));
+    let list = js_sys::Array::from(&f.call0(&process).unwrap_or(JsValue::UNDEFINED));
+    list.iter()
+        .filter(|v| v.as_string().as_deref() == Some("Timeout"))
+        .count()
+}
+
+/// After a timeout, an abort and a success, no timer of the client is left running.
+#[wasm_bindgen_test]
+async fn nothing_left_running() {
+    suite::reset().await;
+    let before = timers();
+    let c = suite::client(r#"{"retries":0,"timeoutMs":150}"#);
+    suite::fault(r#"{"mode":"latency","action":"ping","latency_ms":600}"#).await;
+    suite::fails(c.ping(JsValue::UNDEFINED), "timeout").await;
+    suite::ok(c.get_balance(JsValue::UNDEFINED)).await;
+    assert_eq!(timers(), before, "timers cleared on every path");
+    ics_reseller_wasm::transport::sleep(600, None).await.ok();
+}

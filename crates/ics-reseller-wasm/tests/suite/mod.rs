@@ -1,0 +1,387 @@
+//! The wasm-bindgen test suite shared by `tests/node.rs` and `tests/browser.rs`: the real
+//! client over the real `fetch`, against the sandbox `cargo xtask test` starts
+//! (`ICS_SANDBOX_URL`, read at compile time). Tests run one after another; each arms the
+//! sandbox faults it needs.
+
+use ics_reseller_wasm::{transport::sleep, ResellerClient};
+use js_sys::{Promise, Reflect, JSON};
+use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortController;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &JsValue) -> Promise;
+}
+
+/// The sandbox's URL, set by `cargo xtask test`.
+pub fn base() -> &'static str {
+    match option_env!("ICS_SANDBOX_URL") {
+        Some(u) => u,
+        None => {
+            panic!("ICS_SANDBOX_URL was not set at compile time: run these tests with `cargo xtask test`")
+        }
+    }
+}
+
+/// A JS value from JSON text.
+pub fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+/// `obj[key]`.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(obj: &JsValue, key: &str, v: &JsValue) {
+    Reflect::set(obj, &key.into(), v).expect("set");
+}
+
+fn string(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+
+fn number(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().unwrap_or(f64::NAN)
+}
+
+/// A client for `key` (None: no key) with extra options as JSON.
+pub fn client_at(base_url: &str, key: Option<&str>, extra: &str) -> ResellerClient {
+    let o = js(extra);
+    set(&o, "baseUrl", &base_url.into());
+    if let Some(k) = key {
+        set(&o, "apiKey", &k.into());
+        // The browser suite runs in a page, where a key needs the explicit opt-in.
+        set(&o, "allowBrowserKey", &JsValue::TRUE);
+    }
+    ResellerClient::new(o).unwrap_or_else(|e| panic!("client: {e:?}"))
+}
+
+/// A client of the sandbox with the verified key.
+pub fn client(extra: &str) -> ResellerClient {
+    client_at(base(), Some("sk_test_verified"), extra)
+}
+
+/// Awaits a call that must succeed.
+pub async fn ok(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => panic!(
+            "expected success, got {}: {}",
+            string(&e, "code"),
+            string(&e, "message")
+        ),
+    }
+}
+
+/// Awaits a call that must fail and checks its `code`.
+pub async fn fails(p: Promise, code: &str) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => panic!("expected {code}, got {:?}", JSON::stringify(&v)),
+        Err(e) => {
+            assert_eq!(string(&e, "code"), code, "{}", string(&e, "message"));
+            assert!(get(&e, "message").is_string());
+            assert!(get(&e, "retryable").as_bool().is_some());
+            e
+        }
+    }
+}
+
+/// A control request to the sandbox (`/__sandbox/...`).
+pub async fn control(method: &str, path: &str, body: Option<&str>) -> JsValue {
+    let init = js("{}");
+    set(&init, "method", &method.into());
+    if let Some(b) = body {
+        set(&init, "body", &b.into());
+        set(&init, "headers", &js(r#"{"Content-Type":"application/json"}"#));
+    }
+    let resp = JsFuture::from(global_fetch(&format!("{}{path}", base()), &init))
+        .await
+        .expect("sandbox control request");
+    let resp: web_sys::Response = resp.unchecked_into();
+    assert!(resp.ok(), "{method} {path}: HTTP {}", resp.status());
+    let text = JsFuture::from(resp.text().expect("text")).await.expect("body");
+    let text = text.as_string().unwrap_or_default();
+    if text.trim().is_empty() {
+        JsValue::NULL
+    } else {
+        js(&text)
+    }
+}
+
+/// Arms one fault.
+pub async fn fault(spec: &str) {
+    control("POST", "/__sandbox/faults", Some(spec)).await;
+}
+
+/// Clears faults and resets accounts and orders.
+pub async fn reset() {
+    control("DELETE", "/__sandbox/faults", None).await;
+    control("POST", "/__sandbox/reset", None).await;
+}
+
+/// Orders of the verified account with this refid, from the sandbox's own state.
+pub async fn orders_with(refid: &str) -> (usize, JsValue) {
+    let state = control("GET", "/__sandbox/state?key=sk_test_verified", None).await;
+    let orders: js_sys::Array = get(&state, "orders").unchecked_into();
+    let n = orders.iter().filter(|o| string(o, "refid") == refid).count();
+    (n, state)
+}
+
+/// `{ signal }` of a controller that aborts after `ms`.
+pub fn abort_after(ms: u64) -> JsValue {
+    let c = AbortController::new().expect("AbortController");
+    let o = js("{}");
+    set(&o, "signal", &c.signal().into());
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = sleep(ms, None).await;
+        c.abort();
+    });
+    o
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+// ---------------------------------------------------------------------------------------
+
+pub async fn every_action() {
+    reset().await;
+    let c = client("{}");
+    assert_eq!(
+        string(&ok(c.ping(JsValue::UNDEFINED)).await, "kodereseller"),
+        "RS00001"
+    );
+    let profile = ok(c.get_profile(JsValue::UNDEFINED)).await;
+    assert!(get(&get(&profile, "data"), "email").is_string());
+    let balance = ok(c.get_balance(JsValue::UNDEFINED)).await;
+    assert_eq!(number(&get(&balance, "data"), "saldo"), 1_000_000.0);
+    let products = ok(c.list_products(js(r#"{"type":"xla"}"#), JsValue::UNDEFINED)).await;
+    let first = js_sys::Array::from(&get(&get(&products, "data"), "ready")).get(0);
+    let code = string(&first, "kode_produk");
+    let params = js(&format!(
+        r#"{{"kode_produk":"{code}","nomor_tujuan":"0812-3456-1111"}}"#
+    ));
+    let placed = ok(c.create_transaction(params, JsValue::UNDEFINED)).await;
+    assert_eq!(string(&placed, "outcome"), "accepted");
+    let refid = string(&placed, "refid");
+    assert_eq!(refid.len(), 28);
+    let check = js(&format!(r#"{{"refid":"{refid}"}}"#));
+    let status = ok(c.check_transaction(check.clone(), JsValue::UNDEFINED)).await;
+    assert_eq!(string(&status, "status"), "success");
+    assert_eq!(string(&status, "nomor_tujuan"), "081234561111");
+    let history = ok(c.get_history(js(r#"{"limit":5}"#), JsValue::UNDEFINED)).await;
+    assert_eq!(
+        string(&js_sys::Array::from(&get(&history, "data")).get(0), "refid"),
+        refid
+    );
+    let stats = ok(c.get_statistik(JsValue::UNDEFINED)).await;
+    assert_eq!(number(&get(&get(&stats, "summary"), "success"), "count"), 1.0);
+    let hook = ok(c.resubmit_webhook(check, JsValue::UNDEFINED)).await;
+    assert!(get(&hook, "webhook_url").is_string());
+    let fin = ok(c.wait_for_transaction(refid.into(), js(r#"{"intervalMs":50}"#))).await;
+    assert_eq!(string(&fin, "status"), "success");
+}
+
+pub async fn error_codes_from_the_server() {
+    reset().await;
+    let e = fails(
+        client_at(base(), Some("sk_test_nope"), "{}").ping(JsValue::UNDEFINED),
+        "unauthorized",
+    )
+    .await;
+    assert!(
+        !string(&e, "message").contains("sk_test_nope"),
+        "the key never shows"
+    );
+    let q = client_at(base(), Some("sk_test_verified"), r#"{"auth":"query"}"#);
+    assert_eq!(
+        string(&ok(q.ping(JsValue::UNDEFINED)).await, "kodereseller"),
+        "RS00001"
+    );
+    let e = fails(
+        client_at(base(), Some("sk_test_inactive"), "{}").ping(JsValue::UNDEFINED),
+        "forbidden",
+    )
+    .await;
+    assert_eq!(number(&e, "status"), 403.0);
+    let c = client("{}");
+    let missing = js(r#"{"refid":"RS_DOES_NOT_EXIST"}"#);
+    let e = fails(c.check_transaction(missing, JsValue::UNDEFINED), "not_found").await;
+    assert_eq!(get(&e, "retryable"), JsValue::FALSE);
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234564444","refid":"REJECT1"}"#);
+    let e = fails(c.create_transaction(order, JsValue::UNDEFINED), "rejected").await;
+    assert!(get(&get(&e, "body"), "error").is_string());
+    let (n, _) = orders_with("REJECT1").await;
+    assert_eq!(n, 0, "a rejected order is not placed");
+}
+
+pub async fn error_codes_from_the_client() {
+    reset().await;
+    let c = client("{}");
+    let bad = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"12345"}"#);
+    let e = fails(c.create_transaction(bad, JsValue::UNDEFINED), "invalid_input").await;
+    assert_eq!(string(&e, "field"), "nomor_tujuan");
+    let e = fails(
+        client_at("http://127.0.0.1:9", None, r#"{"retries":0}"#).ping(JsValue::UNDEFINED),
+        "network",
+    )
+    .await;
+    assert_eq!(get(&e, "retryable"), JsValue::TRUE);
+    let key_err = ResellerClient::new(js(r#"{"baseUrl":"ftp://x"}"#))
+        .err()
+        .expect("bad baseUrl");
+    assert_eq!(string(&key_err, "code"), "invalid_input");
+}
+
+pub async fn server_faults_map_to_codes() {
+    reset().await;
+    let c = client(r#"{"retries":0}"#);
+    fault(r#"{"mode":"http500","action":"ping"}"#).await;
+    let e = fails(c.ping(JsValue::UNDEFINED), "http_status").await;
+    assert_eq!(number(&e, "status"), 500.0);
+    assert!(string(&e, "snippet").contains('<'));
+    fault(r#"{"mode":"malformed_json","action":"getProfile"}"#).await;
+    fails(c.get_profile(JsValue::UNDEFINED), "decode").await;
+    fault(r#"{"mode":"php_values","action":"getBalance"}"#).await;
+    let b = ok(c.get_balance(JsValue::UNDEFINED)).await;
+    assert_eq!(
+        number(&get(&b, "data"), "saldo"),
+        1_000_000.0,
+        "PHP strings normalised"
+    );
+    assert_eq!(get(&get(&b, "data"), "verif"), JsValue::TRUE);
+}
+
+pub async fn reads_retry_writes_do_not() {
+    reset().await;
+    fault(r#"{"mode":"http502","action":"getBalance","count":2}"#).await;
+    let b = ok(client(r#"{"retries":2}"#).get_balance(JsValue::UNDEFINED)).await;
+    assert_eq!(get(&b, "success"), JsValue::TRUE);
+    fault(r#"{"mode":"http500","action":"resubmitWebhook","count":1}"#).await;
+    let c = client(r#"{"retries":2}"#);
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"HOOK1"}"#);
+    ok(c.create_transaction(order, JsValue::UNDEFINED)).await;
+    let refid = js(r#"{"refid":"HOOK1"}"#);
+    fails(
+        c.resubmit_webhook(refid.clone(), JsValue::UNDEFINED),
+        "http_status",
+    )
+    .await;
+    ok(c.resubmit_webhook(refid, JsValue::UNDEFINED)).await;
+}
+
+pub async fn timeout_and_abort() {
+    reset().await;
+    let c = client(r#"{"retries":0,"timeoutMs":200}"#);
+    fault(r#"{"mode":"latency","action":"ping","latency_ms":1500}"#).await;
+    let t = now();
+    let e = fails(c.ping(JsValue::UNDEFINED), "timeout").await;
+    assert!(now() - t < 1000.0, "the timeout fired");
+    assert_eq!(get(&e, "retryable"), JsValue::TRUE);
+
+    let c = client(r#"{"retries":0}"#);
+    fault(r#"{"mode":"latency","action":"getProfile","latency_ms":1500}"#).await;
+    let t = now();
+    fails(c.get_profile(abort_after(100)), "aborted").await;
+    assert!(now() - t < 1000.0, "the abort was prompt");
+
+    let c2 = AbortController::new().expect("AbortController");
+    c2.abort();
+    let o = js("{}");
+    set(&o, "signal", &c2.signal().into());
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"NEVERSENT"}"#);
+    fails(c.create_transaction(order, o), "aborted").await;
+    assert_eq!(orders_with("NEVERSENT").await.0, 0);
+    control("DELETE", "/__sandbox/faults", None).await;
+}
+
+pub async fn reconciliation_after_drop_after_commit() {
+    reset().await;
+    let c = client("{}");
+    let before = number(
+        &get(&ok(c.get_balance(JsValue::UNDEFINED)).await, "data"),
+        "saldo",
+    );
+    fault(r#"{"mode":"drop_after_commit","action":"createTransaction"}"#).await;
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111"}"#);
+    let placed = ok(c.create_transaction(order, JsValue::UNDEFINED)).await;
+    assert_eq!(
+        string(&placed, "outcome"),
+        "found",
+        "the answer was dropped; the check found it"
+    );
+    let refid = string(&placed, "refid");
+    let price = number(&get(&placed, "response"), "harga");
+    let (n, state) = orders_with(&refid).await;
+    assert_eq!(n, 1, "exactly one order");
+    let after = number(
+        &get(&ok(c.get_balance(JsValue::UNDEFINED)).await, "data"),
+        "saldo",
+    );
+    assert_eq!(before - after, price, "debited once");
+    assert_eq!(number(&get(&state, "ledger"), "charged"), price);
+}
+
+pub async fn maybe_committed_when_abandoned() {
+    reset().await;
+    let c = client("{}");
+    fault(r#"{"mode":"latency","action":"createTransaction","latency_ms":1000}"#).await;
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"MAYBE1"}"#);
+    let e = fails(c.create_transaction(order, abort_after(100)), "maybe_committed").await;
+    assert_eq!(string(&e, "refid"), "MAYBE1");
+    assert_eq!(string(&get(&e, "cause"), "code"), "aborted");
+    sleep(1500, None).await.ok();
+    assert!(orders_with("MAYBE1").await.0 <= 1, "never two orders");
+}
+
+pub async fn wait_for_a_failed_order() {
+    reset().await;
+    let c = client("{}");
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234563333","refid":"FAIL1"}"#);
+    ok(c.create_transaction(order, JsValue::UNDEFINED)).await;
+    let fin = ok(c.wait_for_transaction("FAIL1".into(), js(r#"{"intervalMs":50}"#))).await;
+    assert_eq!(string(&fin, "status"), "failed");
+    let order = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"081234565555","refid":"STUCK1"}"#);
+    ok(c.create_transaction(order, JsValue::UNDEFINED)).await;
+    let opts = js(r#"{"intervalMs":50,"timeoutMs":300}"#);
+    fails(c.wait_for_transaction("STUCK1".into(), opts), "timeout").await;
+}
+
+pub fn helpers() {
+    let p = ics_reseller_wasm::normalize_phone("+62 812-3456-7890".into()).expect("phone");
+    assert_eq!(string(&p, "number"), "081234567890");
+    assert_eq!(string(&p, "operator"), "telkomsel");
+    let e = ics_reseller_wasm::normalize_phone("0212345678".into()).expect_err("landline");
+    assert_eq!(string(&e, "code"), "invalid_input");
+    let hook = r#"{"status":"success","refid":"R1","kode_produk":"XLA10","nomor_tujuan":"081234567890","harga":"20000","kodereseller":"RS1","updated_at":"2025-12-05 12:00:00"}"#;
+    let w = ics_reseller_wasm::parse_webhook(hook.into()).expect("webhook");
+    assert_eq!(number(&w, "harga"), 20000.0);
+    let e = ics_reseller_wasm::parse_webhook("<html>".into()).expect_err("not JSON");
+    assert_eq!(string(&e, "code"), "decode");
+    let a = ics_reseller_wasm::new_ref_id();
+    let b = ics_reseller_wasm::new_ref_id();
+    assert!(a != b && a.starts_with("RS") && a.len() == 28);
+    assert_eq!(
+        ics_reseller_wasm::action_names().length() as usize,
+        ics_reseller::ActionKind::ALL.len()
+    );
+    assert_eq!(
+        ics_reseller_wasm::error_codes().length() as usize,
+        ics_reseller::ErrorCode::ALL.len()
+    );
+}
+
+/// Declares one `#[wasm_bindgen_test]` per shared test.
+#[macro_export]
+macro_rules! shared_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() {
+            suite::$name().await
+        }
+    )*};
+}
