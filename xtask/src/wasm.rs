@@ -11,6 +11,8 @@
 //! node.mjs            ESM for Node: re-exports node.cjs (one instance, no dual-package hazard)
 //! index.d.ts          js/types.generated.d.ts + js/index.d.ts; index.d.cts is the same for CJS
 //! wasm/               ics_reseller_bg.wasm (wasm-opt -Oz), web.js and node.cjs bindings
+//! widgets/            `ics-reseller/widgets`: the demo's custom elements (browser ESM), copied
+//!                     from crates/ics-reseller-wasm/widgets by `demo::copy_widgets`
 //! ```
 
 use std::{
@@ -179,6 +181,7 @@ pub fn build() -> Result {
     write(&pkg.join("index.d.cts"), &dts)?;
     write(&pkg.join("package.json"), package_json(&version()?))?;
     write(&pkg.join("README.md"), package_readme())?;
+    crate::demo::copy_widgets(&pkg)?;
     let wasm_size = fs::metadata(pkg.join("wasm/ics_reseller_bg.wasm")).map_or(0, |m| m.len());
     println!("build-wasm: pkg/ assembled (wasm {} bytes)", wasm_size);
     Ok(())
@@ -203,12 +206,14 @@ fn package_json(version: &str) -> String {
                 "import": {"types": "./index.d.ts", "default": "./index.js"},
                 "default": {"types": "./index.d.ts", "default": "./index.js"}
             },
+            "./widgets": {"types": "./widgets/index.d.ts", "default": "./widgets/index.js"},
             "./package.json": "./package.json"
         },
         "files": [
-            "index.js", "index.d.ts", "index.d.cts", "node.cjs", "node.mjs", "wasm/", "README.md"
+            "index.js", "index.d.ts", "index.d.cts", "node.cjs", "node.mjs", "wasm/", "widgets/",
+            "README.md"
         ],
-        "sideEffects": ["./index.js", "./node.cjs", "./node.mjs", "./wasm/*"],
+        "sideEffects": ["./index.js", "./node.cjs", "./node.mjs", "./wasm/*", "./widgets/*"],
         "engines": {"node": ">=20.19.0"}
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -393,9 +398,11 @@ pub fn npm_package() -> Result<Outcome> {
         .arg("-p")
         .arg(dir.join("tsconfig.json"))
         .run()?;
+    // The widgets are custom elements for browsers, ES modules only (no CommonJS form):
+    // attw would flag `require("ics-reseller/widgets")`. The e2e-demo step tests them.
     Cmd::new(node_bin("attw"))
         .arg(&tarball)
-        .args(["--format", "table-flipped"])
+        .args(["--format", "table-flipped", "--exclude-entrypoints", "widgets"])
         .run()?;
     Cmd::new(node_bin("vite"))
         .args(["build", "--logLevel", "warn", "--base", "./", "--outDir"])
@@ -426,7 +433,91 @@ pub fn npm_package() -> Result<Outcome> {
     })
 }
 
-/// `cargo xtask bench`.
+/// Size in bytes of `data` compressed with `gzip -9`.
+fn gzip9(path: &Path) -> Result<u64> {
+    let (mut cmd, shown) = Cmd::new("gzip").args(["-9", "-c"]).arg(path).into_command();
+    let out = cmd.output().context(format_args!("running `{shown}`"))?;
+    if !out.status.success() {
+        bail!("`{shown}` failed");
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// `cargo xtask bench`: builds pkg/, prints the package size (wasm + JS, raw and gzip -9)
+/// and, from one headless Chromium run, the time to decode a 10,000-product listProducts
+/// body through the client next to bare `JSON.parse`. Prints; asserts nothing.
 pub fn bench() -> Result {
-    bail!("not implemented yet")
+    build()?;
+    let pkg = pkg_dir();
+    let wasm = pkg.join("wasm/ics_reseller_bg.wasm");
+    let files = [wasm.clone(), pkg.join("wasm/web.js"), pkg.join("index.js")];
+    let (mut raw, mut gz) = (0, 0);
+    let mut size_rows = Vec::new();
+    for f in &files {
+        let r = fs::metadata(f).context(format_args!("reading {}", rel(f)))?.len();
+        let g = gzip9(f)?;
+        raw += r;
+        gz += g;
+        size_rows.push((rel(f), r, g));
+    }
+    // The script imports playwright-core from tools/node: run a copy beside a link to it.
+    let dir = project_root().join("target/bench");
+    let _ = fs::remove_dir_all(&dir);
+    write(
+        &dir.join("bench.mjs"),
+        read(&crate_dir().join("tests/js/bench.mjs"))?,
+    )?;
+    fs::create_dir_all(dir.join("node_modules")).context("creating target/bench")?;
+    let pw = project_root().join("tools/node/node_modules/playwright-core");
+    std::os::unix::fs::symlink(&pw, dir.join("node_modules/playwright-core"))
+        .context("linking playwright-core")?;
+    let (mut cmd, shown) = Cmd::new("node")
+        .arg(dir.join("bench.mjs"))
+        .arg(&pkg)
+        .dir(&dir)
+        .into_command();
+    println!("$ {shown}");
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running the bench")?;
+    if !out.status.success() {
+        bail!("`{shown}` failed");
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let r: serde_json::Value = serde_json::from_str(line).context("reading the bench result")?;
+    let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    let parse = ms("json_parse_ms");
+    println!("\n== package size (browser entry: what a page downloads)");
+    println!("  {:<36} {:>10} {:>12}", "file", "raw", "gzip -9");
+    for (name, r, g) in &size_rows {
+        println!("  {name:<36} {r:>10} {g:>12}");
+    }
+    println!(
+        "  {:<36} {raw:>10} {gz:>12}   (target: <= 45 KB gzipped)",
+        "total"
+    );
+    println!(
+        "\n== decode a {}-product listProducts body ({} bytes), median of {} runs, {}",
+        r["products"],
+        r["bytes"],
+        r["runs"],
+        r["ua"]
+            .as_str()
+            .unwrap_or("")
+            .split(' ')
+            .find(|w| w.starts_with("HeadlessChrome") || w.starts_with("Chrome"))
+            .unwrap_or("Chromium")
+    );
+    println!("  {:<52} {:>9} {:>8}", "", "ms", "ratio");
+    for (label, key) in [
+        ("JSON.parse(text)", "json_parse_ms"),
+        ("new Response(text).json()", "response_json_ms"),
+        ("client.listProducts() (fetch stub, full validation)", "client_ms"),
+    ] {
+        println!("  {label:<52} {:>9.2} {:>7.2}x", ms(key), ms(key) / parse);
+    }
+    println!("  (target: client <= 1.5x JSON.parse)");
+    Ok(())
 }

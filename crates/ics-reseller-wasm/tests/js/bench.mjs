@@ -1,0 +1,59 @@
+// `cargo xtask bench`: decodes a 10,000-product listProducts body (~2 MB) through the
+// client (a `fetch` option hands it the text) and with bare JSON.parse, in headless Chromium.
+// Usage: node bench.mjs PKG_DIR  (prints one JSON line: medians in ms). Never asserts timings.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { chromium } from "playwright-core";
+
+const pkg = process.argv[2];
+const page = `<!doctype html><script type="module">
+import { ResellerClient } from "/pkg/index.js";
+const product = (i) => ({ kode_produk: "XLA" + i, nama_produk: "XL AXIS " + i + "GB",
+  deskripsi: "Details Kuota " + i + "GB utama + bonus malam, masa aktif 30 hari, berlaku nasional",
+  harga_final: 10000 + i, stok: i % 7 === 0 ? 0 : 50, type: "xla", provider: i % 2 ? "KUBER" : "BEKASANL" });
+const all = Array.from({ length: 10000 }, (_, i) => product(i));
+const text = JSON.stringify({ success: true, type: "xla", title: "Daftar Produk Bulanan",
+  providers_used: ["KUBER", "BEKASANL"],
+  data: { ready: all.filter((p) => p.stok > 0), empty: all.filter((p) => p.stok === 0) } });
+const client = new ResellerClient({ baseUrl: "http://bench.invalid",
+  fetch: async () => new Response(text, { status: 200, headers: { "Content-Type": "application/json" } }) });
+const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+async function time(f, n) { const out = []; for (let i = 0; i < n; i++) { const t = performance.now(); await f(); out.push(performance.now() - t); } return median(out); }
+for (let i = 0; i < 3; i++) { JSON.parse(text); await client.listProducts({ type: "xla" }); }
+const n = 15;
+const parse = await time(() => JSON.parse(text), n);
+const response = await time(() => new Response(text).json(), n);
+const viaClient = await time(() => client.listProducts({ type: "xla" }), n);
+const r = await client.listProducts({ type: "xla" });
+window.__bench = { bytes: text.length, products: r.data.ready.length + r.data.empty.length, runs: n,
+  json_parse_ms: parse, response_json_ms: response, client_ms: viaClient, ua: navigator.userAgent };
+</script>`;
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (path === "/" || path === "/bench.html") return res.writeHead(200, { "Content-Type": "text/html" }).end(page);
+  try {
+    const body = await readFile(join(pkg, path.replace(/^\/pkg\//, "")));
+    const types = { ".js": "text/javascript", ".wasm": "application/wasm" };
+    res.writeHead(200, { "Content-Type": types[extname(path)] ?? "application/octet-stream" }).end(body);
+  } catch { res.writeHead(404).end(); }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const profile = mkdtempSync(join(tmpdir(), "ics-bench-"));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+try {
+  const tab = await browser.newPage();
+  await tab.goto(`http://127.0.0.1:${server.address().port}/bench.html`);
+  await tab.waitForFunction(() => window.__bench !== undefined, null, { timeout: 120000 });
+  console.log(JSON.stringify(await tab.evaluate(() => window.__bench)));
+} finally {
+  await browser.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
