@@ -29,7 +29,7 @@ fn widgets_src() -> PathBuf {
     project_root().join("crates/ics-reseller-wasm/widgets")
 }
 
-/// Copies the widgets (`*.js`, `*.d.ts`) into `pkg/widgets/`.
+/// Copies the widgets (`*.js`, `*.d.ts`) into `pkg/widgets/`; called by `build-wasm`.
 pub fn copy_widgets(pkg: &Path) -> Result {
     let out = pkg.join("widgets");
     fs::create_dir_all(&out).context(format_args!("creating {}", rel(&out)))?;
@@ -45,10 +45,9 @@ pub fn copy_widgets(pkg: &Path) -> Result {
     Ok(())
 }
 
-/// `cargo xtask build-wasm`, then the widgets into `pkg/widgets/` (if build-wasm did not).
+/// `cargo xtask build-wasm` (which copies the widgets with [`copy_widgets`]).
 fn build_package() -> Result {
-    wasm::build()?;
-    copy_widgets(&wasm::pkg_dir())
+    wasm::build()
 }
 
 fn build_sandbox() -> Result<PathBuf> {
