@@ -215,6 +215,20 @@ impl Simulate for GetHistory {
         acct: &Arc<Account>,
         req: GetHistoryRequest,
     ) -> Result<GetHistoryResponse, Failure> {
+        // The spec's bounds (page from 1, limit 1 to 100): outside them is a malformed
+        // parameter, as a negative one is, not something to clamp silently.
+        if req.page == Some(0) {
+            return Err(Failure::new(
+                400,
+                "Parameter tidak valid untuk getHistory: page mulai dari 1",
+            ));
+        }
+        if let Some(limit) = req.limit.filter(|l| !(1..=100).contains(l)) {
+            return Err(Failure::new(
+                400,
+                format!("Parameter tidak valid untuk getHistory: limit harus 1 sampai 100, bukan {limit}"),
+            ));
+        }
         Ok(app.sim.history(acct, &req))
     }
 }
