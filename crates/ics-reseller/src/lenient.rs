@@ -302,6 +302,97 @@ pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Str
     Ok(if v.is_empty() { None } else { Some(v) })
 }
 
+/// A map key, borrowed from the input when it can be.
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Implements `Deserialize` for a response body: each listed field is read with its
+/// lenient reader (`field: Type = "wire" => reader[, default];`), every other field goes
+/// into `extra` as sent. One pass, no buffering (serde's `flatten` buffers the whole
+/// object first and costs code size in wasm). A duplicate key: the last one wins. A field
+/// missing from the list does not compile (the struct literal needs it).
+macro_rules! lenient_body {
+    ($ty:ident { $( $field:ident : $fty:ty = $wire:literal => $reader:expr $(, $default:ident)? ; )* }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct BodyVisitor;
+                impl<'de> serde::de::Visitor<'de> for BodyVisitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($ty), " object"))
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<$ty, M::Error> {
+                        $( let mut $field: Option<$fty> = None; )*
+                        let mut extra = $crate::types::Extra::new();
+                        while let Some(key) = map.next_key::<$crate::lenient::Key<'de>>()? {
+                            match key.as_str() {
+                                $( $wire => {
+                                    struct Seed;
+                                    impl<'de> serde::de::DeserializeSeed<'de> for Seed {
+                                        type Value = $fty;
+                                        fn deserialize<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<$fty, D2::Error> {
+                                            ($reader)(d)
+                                        }
+                                    }
+                                    $field = Some(map.next_value_seed(Seed)?);
+                                } )*
+                                other => {
+                                    let value: serde_json::Value = map.next_value()?;
+                                    extra.insert(other.to_owned(), value);
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $( $field: match $field {
+                                Some(v) => v,
+                                None => lenient_body!(@missing $wire $(, $default)?),
+                            }, )*
+                            extra,
+                        })
+                    }
+                }
+                d.deserialize_map(BodyVisitor)
+            }
+        }
+    };
+    (@missing $wire:literal, default) => { Default::default() };
+    (@missing $wire:literal) => { return Err(serde::de::Error::missing_field($wire)) };
+}
+pub(crate) use lenient_body;
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

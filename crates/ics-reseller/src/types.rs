@@ -4,6 +4,7 @@
 //! adds in `extra`, so nothing is dropped. Doc comments become schema descriptions.
 
 use crate::lenient;
+use crate::lenient::lenient_body;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -226,82 +227,81 @@ pub struct GetHistoryRequest {
 // ---------------------------------------------------------------------------------------
 
 /// A failed call: a body with a string `error`, on any HTTP status.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ErrorBody {
     /// What went wrong, in the server's words (Indonesian).
-    #[serde(deserialize_with = "lenient::string")]
     pub error: String,
     /// The order's refid, when the failure concerns an order.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_string"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refid: Option<String>,
     /// Balance before the call, in rupiah.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_int"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saldo_awal: Option<i64>,
     /// Balance after the call, in rupiah (unchanged when an order is refused).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_int"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saldo_akhir: Option<i64>,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(ErrorBody {
+    error: String = "error" => lenient::string;
+    refid: Option<String> = "refid" => lenient::opt_string, default;
+    saldo_awal: Option<i64> = "saldo_awal" => lenient::opt_int, default;
+    saldo_akhir: Option<i64> = "saldo_akhir" => lenient::opt_int, default;
+});
+
 /// Answer of `ping`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct PingResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// The reseller code the API key belongs to, e.g. `RS00001`.
-    #[serde(deserialize_with = "lenient::string")]
     pub kodereseller: String,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(PingResponse {
+    success: bool = "success" => lenient::boolean;
+    kodereseller: String = "kodereseller" => lenient::string;
+});
+
 /// The reseller's profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Profile {
     /// Reseller code, e.g. `RS00001`.
-    #[serde(deserialize_with = "lenient::string")]
     pub kodereseller: String,
     /// Reseller name.
-    #[serde(deserialize_with = "lenient::string")]
     pub nama: String,
     /// WhatsApp id of the reseller, e.g. `628xxxx@s.whatsapp.net`.
-    #[serde(deserialize_with = "lenient::string")]
     pub nomor: String,
     /// E-mail address.
-    #[serde(deserialize_with = "lenient::string")]
     pub email: String,
     /// Balance in whole rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub saldo: i64,
     /// Whether the account is verified.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub verif: bool,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(Profile {
+    kodereseller: String = "kodereseller" => lenient::string;
+    nama: String = "nama" => lenient::string;
+    nomor: String = "nomor" => lenient::string;
+    email: String = "email" => lenient::string;
+    saldo: i64 = "saldo" => lenient::int;
+    verif: bool = "verif" => lenient::boolean;
+});
+
 /// Answer of `getProfile`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct GetProfileResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// The profile.
     pub data: Profile,
@@ -310,34 +310,41 @@ pub struct GetProfileResponse {
     pub extra: Extra,
 }
 
+lenient_body!(GetProfileResponse {
+    success: bool = "success" => lenient::boolean;
+    data: Profile = "data" => <Profile as Deserialize>::deserialize;
+});
+
 /// Balance and verification status (the profile without `email`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Balance {
     /// Reseller code, e.g. `RS00001`.
-    #[serde(deserialize_with = "lenient::string")]
     pub kodereseller: String,
     /// Reseller name.
-    #[serde(deserialize_with = "lenient::string")]
     pub nama: String,
     /// WhatsApp id of the reseller.
-    #[serde(deserialize_with = "lenient::string")]
     pub nomor: String,
     /// Balance in whole rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub saldo: i64,
     /// Whether the account is verified.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub verif: bool,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(Balance {
+    kodereseller: String = "kodereseller" => lenient::string;
+    nama: String = "nama" => lenient::string;
+    nomor: String = "nomor" => lenient::string;
+    saldo: i64 = "saldo" => lenient::int;
+    verif: bool = "verif" => lenient::boolean;
+});
+
 /// Answer of `getBalance`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct GetBalanceResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// Balance and verification status.
     pub data: Balance,
@@ -346,37 +353,46 @@ pub struct GetBalanceResponse {
     pub extra: Extra,
 }
 
+lenient_body!(GetBalanceResponse {
+    success: bool = "success" => lenient::boolean;
+    data: Balance = "data" => <Balance as Deserialize>::deserialize;
+});
+
 /// One product of the catalog.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Product {
     /// Product code to order with, e.g. `XLA10`.
-    #[serde(deserialize_with = "lenient::string")]
     pub kode_produk: String,
     /// Display name, e.g. `XL AXIS 10GB`.
-    #[serde(deserialize_with = "lenient::string")]
     pub nama_produk: String,
     /// Description of the quota.
-    #[serde(deserialize_with = "lenient::string")]
     pub deskripsi: String,
     /// Final price in whole rupiah, global API markup included.
-    #[serde(deserialize_with = "lenient::int")]
     pub harga_final: i64,
     /// Units in stock; 0 for an empty product.
-    #[serde(deserialize_with = "lenient::int")]
     pub stok: i64,
     /// Product category (`xla`, `bpa`, `fmax`, `xda`; other strings may appear).
-    #[serde(rename = "type", deserialize_with = "lenient::string")]
+    #[serde(rename = "type")]
     pub product_type: String,
     /// Provider code, e.g. `KUBER`.
-    #[serde(deserialize_with = "lenient::string")]
     pub provider: String,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(Product {
+    kode_produk: String = "kode_produk" => lenient::string;
+    nama_produk: String = "nama_produk" => lenient::string;
+    deskripsi: String = "deskripsi" => lenient::string;
+    harga_final: i64 = "harga_final" => lenient::int;
+    stok: i64 = "stok" => lenient::int;
+    product_type: String = "type" => lenient::string;
+    provider: String = "provider" => lenient::string;
+});
+
 /// Products split by availability.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct ProductLists {
     /// Products in stock.
     #[serde(default)]
@@ -389,20 +405,22 @@ pub struct ProductLists {
     pub extra: Extra,
 }
 
+lenient_body!(ProductLists {
+    ready: Vec<Product> = "ready" => <Vec<Product> as Deserialize>::deserialize, default;
+    empty: Vec<Product> = "empty" => <Vec<Product> as Deserialize>::deserialize, default;
+});
+
 /// Answer of `listProducts`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ListProductsResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// The requested type.
-    #[serde(rename = "type", deserialize_with = "lenient::string")]
+    #[serde(rename = "type")]
     pub product_type: String,
     /// Title of the list, e.g. `Daftar Produk Bulanan`.
-    #[serde(deserialize_with = "lenient::string")]
     pub title: String,
     /// Provider codes the list was built from.
-    #[serde(deserialize_with = "lenient::string_list")]
     pub providers_used: Vec<String>,
     /// The products, ready and empty.
     pub data: ProductLists,
@@ -411,117 +429,139 @@ pub struct ListProductsResponse {
     pub extra: Extra,
 }
 
+lenient_body!(ListProductsResponse {
+    success: bool = "success" => lenient::boolean;
+    product_type: String = "type" => lenient::string;
+    title: String = "title" => lenient::string;
+    providers_used: Vec<String> = "providers_used" => lenient::string_list;
+    data: ProductLists = "data" => <ProductLists as Deserialize>::deserialize;
+});
+
 /// Answer of `createTransaction` when the order was accepted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct CreateTransactionResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// `true` while the supplier has not finished; follow with checkTransaction.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub pending: bool,
     /// Message from the server, e.g. `Pesanan diterima, sedang diproses.`.
-    #[serde(deserialize_with = "lenient::string")]
     pub message: String,
     /// The order's refid.
-    #[serde(deserialize_with = "lenient::string")]
     pub refid: String,
     /// The supplier's own transaction id, when known.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub supplier_trxid: Option<String>,
     /// Balance before the order, in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub saldo_awal: i64,
     /// Balance after the order was debited, in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub saldo_akhir: i64,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(CreateTransactionResponse {
+    success: bool = "success" => lenient::boolean;
+    pending: bool = "pending" => lenient::boolean;
+    message: String = "message" => lenient::string;
+    refid: String = "refid" => lenient::string;
+    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
+    saldo_awal: i64 = "saldo_awal" => lenient::int;
+    saldo_akhir: i64 = "saldo_akhir" => lenient::int;
+});
+
 /// Answer of `checkTransaction`: the current state of one order. Also the webhook payload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct CheckTransactionResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// Current status.
     pub status: TxStatus,
     /// The order's refid.
-    #[serde(deserialize_with = "lenient::string")]
     pub refid: String,
     /// The supplier's own transaction id, when known.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub supplier_trxid: Option<String>,
     /// Product code.
-    #[serde(deserialize_with = "lenient::string")]
     pub kode_produk: String,
     /// Destination phone number.
-    #[serde(deserialize_with = "lenient::string")]
     pub nomor_tujuan: String,
     /// Price charged, in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub harga: i64,
     /// Reseller code.
-    #[serde(deserialize_with = "lenient::string")]
     pub kodereseller: String,
     /// Message from the server or supplier.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message: Option<String>,
     /// Note from the supplier (e.g. a serial number or a failure reason).
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub note: Option<String>,
     /// Time of the last change, `YYYY-MM-DD HH:MM:SS`, server local time.
-    #[serde(deserialize_with = "lenient::string")]
     pub updated_at: String,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(CheckTransactionResponse {
+    success: bool = "success" => lenient::boolean;
+    status: TxStatus = "status" => <TxStatus as Deserialize>::deserialize;
+    refid: String = "refid" => lenient::string;
+    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
+    kode_produk: String = "kode_produk" => lenient::string;
+    nomor_tujuan: String = "nomor_tujuan" => lenient::string;
+    harga: i64 = "harga" => lenient::int;
+    kodereseller: String = "kodereseller" => lenient::string;
+    message: Option<String> = "message" => lenient::opt_string, default;
+    note: Option<String> = "note" => lenient::opt_string, default;
+    updated_at: String = "updated_at" => lenient::string;
+});
+
 /// One order in the history. Field names differ from checkTransaction (`kodeproduk`, `nomor`, `time`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct HistoryEntry {
     /// Current status.
     pub status: TxStatus,
     /// Product code.
-    #[serde(deserialize_with = "lenient::string")]
     pub kodeproduk: String,
     /// Price charged, in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub harga: i64,
     /// Destination phone number.
-    #[serde(deserialize_with = "lenient::string")]
     pub nomor: String,
     /// The order's refid.
-    #[serde(deserialize_with = "lenient::string")]
     pub refid: String,
     /// The supplier's own transaction id, when known.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub supplier_trxid: Option<String>,
     /// Time of the order, `YYYY-MM-DD HH:MM:SS`, server local time.
-    #[serde(deserialize_with = "lenient::string")]
     pub time: String,
     /// Message from the server or supplier.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message: Option<String>,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
+lenient_body!(HistoryEntry {
+    status: TxStatus = "status" => <TxStatus as Deserialize>::deserialize;
+    kodeproduk: String = "kodeproduk" => lenient::string;
+    harga: i64 = "harga" => lenient::int;
+    nomor: String = "nomor" => lenient::string;
+    refid: String = "refid" => lenient::string;
+    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
+    time: String = "time" => lenient::string;
+    message: Option<String> = "message" => lenient::opt_string, default;
+});
+
 /// Answer of `getHistory`: one page, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct GetHistoryResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// This page's number, from 1.
-    #[serde(deserialize_with = "lenient::uint32")]
     pub page: u32,
     /// The page size asked for.
-    #[serde(deserialize_with = "lenient::uint32")]
     pub limit: u32,
     /// The orders of this page; fewer than `limit` means the last page.
     #[serde(default)]
@@ -530,6 +570,13 @@ pub struct GetHistoryResponse {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+lenient_body!(GetHistoryResponse {
+    success: bool = "success" => lenient::boolean;
+    page: u32 = "page" => lenient::uint32;
+    limit: u32 = "limit" => lenient::uint32;
+    data: Vec<HistoryEntry> = "data" => <Vec<HistoryEntry> as Deserialize>::deserialize, default;
+});
 
 impl GetHistoryResponse {
     /// The page to ask for after this one, or `None` when this was the last; see
@@ -563,7 +610,7 @@ pub struct StatusSummary {
 }
 
 /// Count and total per status.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Summary {
     /// Delivered orders.
     pub success: StatusSummary,
@@ -578,14 +625,19 @@ pub struct Summary {
     pub extra: Extra,
 }
 
+lenient_body!(Summary {
+    success: StatusSummary = "success" => <StatusSummary as Deserialize>::deserialize;
+    failed: StatusSummary = "failed" => <StatusSummary as Deserialize>::deserialize;
+    pending: StatusSummary = "pending" => <StatusSummary as Deserialize>::deserialize;
+    unpaid: StatusSummary = "unpaid" => <StatusSummary as Deserialize>::deserialize;
+});
+
 /// Answer of `getStatistik`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct GetStatistikResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// Current balance in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub saldo: i64,
     /// Count and total per status.
     pub summary: Summary,
@@ -594,25 +646,34 @@ pub struct GetStatistikResponse {
     pub extra: Extra,
 }
 
+lenient_body!(GetStatistikResponse {
+    success: bool = "success" => lenient::boolean;
+    saldo: i64 = "saldo" => lenient::int;
+    summary: Summary = "summary" => <Summary as Deserialize>::deserialize;
+});
+
 /// Answer of `resubmitWebhook`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ResubmitWebhookResponse {
     /// Always `true` on success.
-    #[serde(deserialize_with = "lenient::boolean")]
     pub success: bool,
     /// Message from the server, e.g. `Webhook dikirim ulang`.
-    #[serde(deserialize_with = "lenient::string")]
     pub message: String,
     /// The URL the webhook was sent to.
-    #[serde(deserialize_with = "lenient::string")]
     pub webhook_url: String,
     /// The receiver's reply, cut to 500 characters.
-    #[serde(deserialize_with = "lenient::string")]
     pub response: String,
     /// Fields not documented upstream, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+lenient_body!(ResubmitWebhookResponse {
+    success: bool = "success" => lenient::boolean;
+    message: String = "message" => lenient::string;
+    webhook_url: String = "webhook_url" => lenient::string;
+    response: String = "response" => lenient::string;
+});
 
 #[cfg(test)]
 mod tests {

@@ -119,3 +119,26 @@ fn the_key_never_shows_in_errors() {
         "{e:?}"
     );
 }
+
+#[test]
+fn bodies_read_in_one_pass_keep_unknown_fields_and_need_required_ones() {
+    // unknown fields at every level are kept, in order; escaped keys work; last duplicate wins
+    let body = r#"{"z":1,"success":true,"type":"xla","title":"T","providers_used":[],"a\u0062":[true],
+        "data":{"ready":[{"kode_produk":"X","nama_produk":"N","deskripsi":"D","harga_final":"5",
+        "stok":1,"type":"xla","provider":"P","promo":"yes"}],"empty":[],"note":null},"title":"T2"}"#;
+    let r = dec::<ListProducts>(200, body).unwrap();
+    assert_eq!(r.title, "T2");
+    assert_eq!(r.extra.keys().collect::<Vec<_>>(), ["z", "ab"]);
+    assert_eq!(r.data.ready[0].extra["promo"], "yes");
+    assert_eq!(r.data.extra["note"], serde_json::Value::Null);
+    // a missing required field is a decode error naming it
+    match dec::<Ping>(200, r#"{"success":true}"#).unwrap_err() {
+        Error::Decode { message, .. } => assert!(message.contains("kodereseller"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // not an object
+    assert_eq!(
+        dec::<Ping>(200, r#""ping""#).unwrap_err().code(),
+        ErrorCode::Decode
+    );
+}
