@@ -3,6 +3,7 @@
 //! `cargo xtask help` lists the commands. The alias lives in `.cargo/config.toml`.
 
 mod ci;
+mod clients;
 mod codegen;
 mod demo;
 mod fuzz;

@@ -1,0 +1,276 @@
+//! `cargo xtask test` step `generated-clients` (issue 6): `schema/` consumed the way teams in
+//! other languages consume it, against a fresh sandbox.
+//!
+//! 1. openapi-typescript generates types from `schema/openapi.json`; `tsc --noEmit` checks
+//!    `tests/clients/ts` (a typed openapi-fetch consumer and `@ts-expect-error` proofs of
+//!    per-action typing), then the consumer is compiled and calls every action.
+//! 2. openapi-python-client generates a package; `tests/clients/python/every_action.py`
+//!    calls every operation with it.
+//! 3. datamodel-code-generator generates pydantic models from `schema/json`;
+//!    `tests/clients/python/json_schema_models.py` parses every sandbox answer with them.
+//! 4. schemathesis runs every operation against the sandbox, all checks, fixed seed.
+//!
+//! Both client scripts also read `/__sandbox/requests` to check the request lines the
+//! sandbox received. Generated files go to git-ignored `generated/` folders below
+//! `tests/clients`; every tool comes from `tools/` (installed by `install::*`). The
+//! commands are the ones `schema/README.md` gives.
+
+use std::{
+    fs,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use crate::{
+    ci::Outcome,
+    install,
+    util::{bail, node_bin, project_root, rel, tools_dir, Cmd, Context, Result},
+};
+
+/// Test cases schemathesis generates per operation and phase (about 650 requests in all).
+const SCHEMATHESIS_EXAMPLES: &str = "50";
+/// Fixed so that a failure reproduces; change it to explore.
+const SCHEMATHESIS_SEED: &str = "20261129";
+/// How long the sandbox may take to print its URL.
+const SANDBOX_START: Duration = Duration::from_secs(60);
+
+fn clients_dir() -> PathBuf {
+    project_root().join("tests/clients")
+}
+
+fn openapi() -> PathBuf {
+    project_root().join("schema/openapi.json")
+}
+
+/// The Python of the tools venv; its modules are run with `-m`, so that the venv's
+/// console-script shebangs (absolute paths) do not matter.
+fn python() -> PathBuf {
+    tools_dir().join("venv/bin/python")
+}
+
+/// `$PATH` for the Python tools: the venv first (openapi-python-client runs `ruff` from it).
+fn venv_path() -> std::ffi::OsString {
+    let mut dirs = vec![tools_dir().join("venv/bin")];
+    dirs.extend(std::env::split_paths(&crate::util::tools_path()));
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// Empties (or creates) a generated folder.
+fn fresh(dir: &Path) -> Result {
+    if dir.exists() {
+        fs::remove_dir_all(dir).context(format_args!("removing {}", rel(dir)))?;
+    }
+    fs::create_dir_all(dir).context(format_args!("creating {}", rel(dir)))
+}
+
+/// Runs `cmd` with its output shown; fails when it exits non-zero or prints a warning.
+fn run_no_warnings(cmd: Cmd, tool: &str) -> Result {
+    let out = cmd.output_echoed().context(format_args!("cannot start {tool}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    print!("{text}");
+    if !out.status.success() {
+        bail!("{tool} failed ({})", out.status);
+    }
+    if text.to_lowercase().contains("warning") {
+        bail!("{tool} printed a warning (see above); the spec must generate cleanly");
+    }
+    Ok(())
+}
+
+/// The step: generate, type-check, then call the sandbox with each client.
+pub fn run() -> Result<Outcome> {
+    if !project_root().join("crates/ics-sandbox/Cargo.toml").exists() {
+        return Ok(Outcome::Skipped(
+            "crates/ics-sandbox is not in the workspace".into(),
+        ));
+    }
+    install::node_tools()?;
+    install::python_venv()?;
+    let dir = clients_dir();
+    let (ts, py) = (dir.join("ts"), dir.join("python"));
+    let py_generated = py.join("generated");
+
+    // TypeScript: openapi-typescript, then tsc --noEmit on the consumer and the proofs.
+    fresh(&ts.join("generated"))?;
+    run_no_warnings(
+        Cmd::new(node_bin("openapi-typescript"))
+            .arg(openapi())
+            .arg("--output")
+            .arg(ts.join("generated/openapi.d.ts")),
+        "openapi-typescript",
+    )?;
+    link_node_modules(&ts)?;
+    Cmd::new(node_bin("tsc"))
+        .args(["--noEmit", "-p"])
+        .arg(&ts)
+        .run()?;
+    Cmd::new(node_bin("tsc")).arg("-p").arg(&ts).run()?;
+
+    // Python: openapi-python-client and datamodel-code-generator.
+    fresh(&py_generated)?;
+    run_no_warnings(
+        Cmd::new(python())
+            .args(["-m", "openapi_python_client", "generate", "--path"])
+            .arg(openapi())
+            .arg("--output-path")
+            .arg(py_generated.join("ics_reseller_client"))
+            .args(["--meta", "none"])
+            .env("PATH", venv_path()),
+        "openapi-python-client",
+    )?;
+    run_no_warnings(
+        Cmd::new(python())
+            .args(["-W", "error", "-m", "datamodel_code_generator", "--input"])
+            .arg(project_root().join("schema/json"))
+            .args([
+                "--input-file-type",
+                "jsonschema",
+                "--output-model-type",
+                "pydantic_v2.BaseModel",
+                "--use-annotated",
+                "--formatters",
+                "builtin",
+                "--target-python-version",
+                "3.11",
+                "--disable-timestamp",
+                "--output",
+            ])
+            .arg(py_generated.join("models")),
+        "datamodel-code-generator",
+    )?;
+
+    // Against one sandbox, reset by each script.
+    let sandbox = Sandbox::start()?;
+    let url = sandbox.url.clone();
+    Cmd::new("node")
+        .arg(ts.join("generated/js/every-action.mjs"))
+        .env("ICS_SANDBOX_URL", &url)
+        .run()?;
+    Cmd::new(python())
+        .arg(py.join("every_action.py"))
+        .arg(&url)
+        .arg(openapi())
+        .env("PYTHONPATH", &py_generated)
+        .run()?;
+    Cmd::new(python())
+        .arg(py.join("json_schema_models.py"))
+        .arg(&url)
+        .env("PYTHONPATH", &py_generated)
+        .run()?;
+    schemathesis(&url, &py_generated)?;
+    sandbox.stop();
+    Ok(Outcome::Done)
+}
+
+/// `tests/clients/ts/node_modules` → `tools/node/node_modules`, so that the compiled
+/// consumer (ESM) and tsc resolve `openapi-fetch` from the pinned tools.
+fn link_node_modules(ts: &Path) -> Result {
+    let link = ts.join("node_modules");
+    let target = tools_dir().join("node/node_modules");
+    if fs::read_link(&link).ok().as_deref() == Some(target.as_path()) {
+        return Ok(());
+    }
+    if link.symlink_metadata().is_ok() {
+        fs::remove_file(&link).context(format_args!("removing {}", rel(&link)))?;
+    }
+    std::os::unix::fs::symlink(&target, &link).context(format_args!("linking {}", rel(&link)))
+}
+
+/// schemathesis on every operation: all checks, security parameters not generated (the
+/// key goes in the header), a fixed seed, nothing written outside `generated/`.
+fn schemathesis(url: &str, workdir: &Path) -> Result {
+    Cmd::new(python())
+        .arg("-c")
+        .arg("import httpx, sys; httpx.post(sys.argv[1] + '/__sandbox/reset').raise_for_status()")
+        .arg(url)
+        .run()?;
+    Cmd::new(python())
+        .args(["-m", "schemathesis.cli", "run"])
+        .arg(openapi())
+        .args(["--url", url])
+        .args(["--header", "X-API-Key: sk_test_verified"])
+        .args(["--generation-with-security-parameters", "false"])
+        .args(["--checks", "all"])
+        .args(["--max-examples", SCHEMATHESIS_EXAMPLES])
+        .args(["--seed", SCHEMATHESIS_SEED])
+        .args(["--generation-database", "none"])
+        .args(["--workers", "1", "--no-color"])
+        .dir(workdir)
+        .run()
+}
+
+/// The sandbox binary, started for this step and stopped (by pid) when dropped.
+struct Sandbox {
+    child: Child,
+    url: String,
+}
+
+impl Sandbox {
+    /// Builds and starts `ics-sandbox --bind 127.0.0.1:0 --settle-ms 200`; reads its URL
+    /// from the first stdout line (within [`SANDBOX_START`]), then drains the rest.
+    fn start() -> Result<Sandbox> {
+        Cmd::new("cargo")
+            .args(["build", "--package", "ics-sandbox"])
+            .run()?;
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| project_root().join("target"));
+        let bin = target.join("debug/ics-sandbox");
+        println!("$ {} --bind 127.0.0.1:0 --settle-ms 200", rel(&bin));
+        let mut child = Command::new(&bin)
+            .args(["--bind", "127.0.0.1:0", "--settle-ms", "200"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context(format_args!("starting {}", rel(&bin)))?;
+        let stdout = child.stdout.take();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let Some(stdout) = stdout else { return };
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line);
+            // Keep the pipe open and drained while the sandbox runs.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let mut stop = |why: String| -> Result<Sandbox> {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{why}")
+        };
+        let line = match rx.recv_timeout(SANDBOX_START) {
+            Ok(line) => line,
+            Err(_) => {
+                return stop(format!(
+                    "the sandbox printed no URL within {}s",
+                    SANDBOX_START.as_secs()
+                ))
+            }
+        };
+        let Some(url) = line.trim().strip_prefix("ICS_SANDBOX_URL=").map(str::to_owned) else {
+            return stop(format!(
+                "the sandbox did not print ICS_SANDBOX_URL=… first (got {line:?})"
+            ));
+        };
+        println!("sandbox at {url} (pid {})", child.id());
+        Ok(Sandbox { child, url })
+    }
+
+    /// Stops it (SIGKILL by pid) and waits for it.
+    fn stop(self) {}
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
