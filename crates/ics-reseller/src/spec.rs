@@ -280,8 +280,9 @@ pub fn openapi() -> Value {
          with a query string (`/?action=ping`) breaks validators and generated clients, so each \
          action has its own path key `/NAME/..`, which normalises to `/` (RFC 3986 dot segments), \
          plus a required `action` query parameter whose only value is `NAME`. Generated clients \
-         therefore send `/NAME/..?action=NAME`; HTTP clients and servers that normalise dot \
-         segments send exactly `/?action=NAME`.\n\n\
+         build `/NAME/..?action=NAME`; their URL parsers (fetch, httpx, requests) resolve the \
+         dot segment and send exactly `/?action=NAME`, and a server that receives `/NAME/..` \
+         must normalise it. See schema/README.md.\n\n\
          **Auth.** `X-API-Key` header or `apikey` query parameter; either satisfies.\n\n\
          **Failures.** A body with a string `error` is a failure on any HTTP status, 200 \
          included; 401, 403 and 404 carry the same `ErrorBody`. Money is whole rupiah; \
