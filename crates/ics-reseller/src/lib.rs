@@ -8,7 +8,8 @@
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
 //! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
 //! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types; [`typescript`]: the npm
-//!   package's TypeScript declarations from the same schemas and the actions table.
+//!   package's TypeScript declarations from the same schemas and the actions table;
+//!   [`jscheck`]: the package's strict JS checks (its decode fast path) from the same schemas.
 //!
 //! No I/O happens here: no sockets, no clocks, no randomness. No input makes it panic.
 //!
@@ -25,6 +26,7 @@ pub mod actions;
 pub mod error;
 pub mod fuzzing;
 pub mod http;
+pub mod jscheck;
 pub mod lenient;
 pub mod reconcile;
 pub mod refid;

@@ -336,5 +336,6 @@ pub fn generated_files() -> Vec<(PathBuf, String)> {
         PathBuf::from(crate::typescript::PATH),
         crate::typescript::declarations(),
     ));
+    out.push((PathBuf::from(crate::jscheck::PATH), crate::jscheck::source()));
     out
 }

@@ -5,4 +5,5 @@ mod codegen;
 mod decode;
 mod encode;
 mod examples;
+mod jscheck;
 mod props;

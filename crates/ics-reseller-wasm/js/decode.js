@@ -1,0 +1,74 @@
+// The decode fast path of the `ics-reseller` package, a script fragment: `cargo xtask
+// build-wasm` puts it after js/check.generated.js (which defines `strictChecks`, generated
+// from the core's schemas) and before js/api.js. A 2xx answer already in the documented
+// form is returned as `JSON.parse` built it, once the generated check has passed; anything
+// else (PHP-style values, `error` bodies, other statuses, text JSON.parse refuses) returns
+// `undefined` and goes to the core in wasm, which decides every status and error.
+
+/** Whether a string holds no lone surrogate (serde_json would never produce one). */
+const strictWellFormed =
+  typeof String.prototype.isWellFormed === "function"
+    ? (s) => s.isWellFormed()
+    : (s) => !/[\uD800-\uDFFF]/.test(s); // older engines: any surrogate goes to the core
+
+/**
+ * Whether JSON text holds a `\u` escape of a surrogate that is not half of a pair:
+ * JSON.parse accepts it, serde_json (the core) refuses the body.
+ */
+function strictLoneSurrogateEscape(text) {
+  let i = text.indexOf("\\u");
+  while (i !== -1) {
+    let slashes = 0;
+    for (let j = i - 1; j >= 0 && text.charCodeAt(j) === 92; j--) slashes++;
+    if (slashes % 2 === 1) {
+      i = text.indexOf("\\u", i + 1); // an escaped backslash followed by a letter u
+      continue;
+    }
+    const c = parseInt(text.slice(i + 2, i + 6), 16);
+    if (c >= 0xdc00 && c <= 0xdfff) return true;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = text.slice(i + 6, i + 8) === "\\u" ? parseInt(text.slice(i + 8, i + 12), 16) : -1;
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return true;
+      i = text.indexOf("\\u", i + 12);
+      continue;
+    }
+    i = text.indexOf("\\u", i + 6);
+  }
+  return false;
+}
+
+/**
+ * The answer of `action` (a wire name) with HTTP `status` and body `text`, when it is a
+ * success in the documented form: exactly what the core would return. `undefined` when the
+ * core must decide.
+ */
+function strictDecode(action, status, text) {
+  if (!(status >= 200 && status <= 299) || typeof text !== "string") return undefined;
+  if (!Object.prototype.hasOwnProperty.call(strictChecks.actions, action)) return undefined;
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  // API.md rule 1: a string, number or `true` error is a failure, whatever the status.
+  const e = v.error;
+  if (e === true || typeof e === "number" || (typeof e === "string" && e !== "")) return undefined;
+  if (!strictChecks.actions[action](v)) return undefined;
+  if (!strictWellFormed(text) || strictLoneSurrogateEscape(text)) return undefined;
+  return v;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `strictDecode` of the bytes `fetch` delivered (invalid UTF-8 goes to the core). */
+function strictDecodeBytes(action, status, bytes) {
+  let text;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  return strictDecode(action, status, text);
+}

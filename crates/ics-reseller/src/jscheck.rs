@@ -1,0 +1,252 @@
+//! Strict checks in JavaScript, generated from the JSON Schemas: the npm package's fast path.
+//!
+//! [`source`] writes one plain JS function per response body type (and `ErrorBody`) that
+//! checks a value produced by `JSON.parse` against the documented STRICT form, as
+//! [`crate::spec::json_schemas`] describes it: required fields present, `typeof` string or
+//! boolean, `Number.isSafeInteger` (and the schema's bounds) for integers, arrays and nested
+//! objects recursively, optional fields `null`, absent or of their type. Unknown fields are
+//! allowed and kept where the schema says `additionalProperties: true` (the core keeps them
+//! in `extra`); where it does not, the core drops them, so the check refuses them.
+//!
+//! A check that passes also fills what the core's serialization would add, so the value is
+//! exactly what the slow path (core decode, then serialization) yields: an absent field with
+//! a `default` gets it, and a `null` optional field without one (serialized only when set)
+//! is deleted. Anything else (PHP-style values, `error` bodies, other statuses) is left to
+//! the core. The package's `js/decode.js` runs these checks; a test in the core's
+//! `tests/it/jscheck.rs` runs them in Node against the core's decode over a corpus.
+
+use crate::actions::{Action, ActionKind};
+use crate::spec::{json_schemas, GENERATED};
+use crate::types::ErrorBody;
+use schemars::JsonSchema;
+use serde_json::{Map, Value};
+use std::fmt::Write;
+
+/// Where `cargo xtask codegen` writes [`source`], relative to the repository root.
+pub const PATH: &str = "crates/ics-reseller-wasm/js/check.generated.js";
+
+/// A JS string literal (JSON's escaping is valid JS).
+fn lit(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
+}
+
+/// The JS function name of a schema name.
+fn fn_name(schema_name: &str) -> String {
+    format!("strict{schema_name}")
+}
+
+/// The JS boolean expression checking `x` against `schema` (not an object schema: those are
+/// `$ref`s to their own function). Panics on a schema form the core's types do not produce,
+/// which the codegen test then shows.
+fn expr(schema: &Value, x: &str, owner: &str) -> String {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return format!("{}({x})", fn_name(name));
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        let parts: Vec<String> = values.iter().map(|v| format!("{x} === {v}")).collect();
+        return format!("({})", parts.join(" || "));
+    }
+    if let Some(Value::Array(any)) = schema.get("anyOf") {
+        // A plain string next to string enums is any string.
+        let plain = any
+            .iter()
+            .any(|s| s.get("enum").is_none() && s.get("type") == Some(&"string".into()));
+        if plain && any.iter().all(|s| s.get("type") == Some(&"string".into())) {
+            return format!("typeof {x} === \"string\"");
+        }
+        let parts: Vec<String> = any.iter().map(|s| expr(s, x, owner)).collect();
+        return format!("({})", parts.join(" || "));
+    }
+    match schema.get("type") {
+        Some(Value::String(t)) => scalar(t, schema, x, owner),
+        Some(Value::Array(types)) => {
+            let parts: Vec<String> = types
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|t| scalar(t, schema, x, owner))
+                .collect();
+            format!("({})", parts.join(" || "))
+        }
+        _ => panic!("jscheck: unsupported schema in {owner}: {schema}"),
+    }
+}
+
+fn scalar(t: &str, schema: &Value, x: &str, owner: &str) -> String {
+    match t {
+        "string" => format!("typeof {x} === \"string\""),
+        "boolean" => format!("typeof {x} === \"boolean\""),
+        "null" => format!("{x} === null"),
+        "integer" => {
+            // Beyond 2^53 JSON.parse rounds: the core reads such a number exactly, so the
+            // check leaves it to the core.
+            let mut e = format!("Number.isSafeInteger({x})");
+            if let Some(min) = schema.get("minimum").and_then(Value::as_i64) {
+                let _ = write!(e, " && {x} >= {min}");
+            }
+            if let Some(max) = schema.get("maximum").and_then(Value::as_i64) {
+                let _ = write!(e, " && {x} <= {max}");
+            }
+            if e.contains("&&") {
+                format!("({e})")
+            } else {
+                e
+            }
+        }
+        "array" => {
+            let items = schema
+                .get("items")
+                .unwrap_or_else(|| panic!("jscheck: array without items in {owner}"));
+            let f = match items.get("$ref").and_then(Value::as_str) {
+                Some(r) => fn_name(r.rsplit('/').next().unwrap_or_default()),
+                None => format!("(y) => {}", expr(items, "y", owner)),
+            };
+            format!("strictArray({x}, {f})")
+        }
+        _ => panic!("jscheck: unsupported type {t:?} in {owner}"),
+    }
+}
+
+/// One `function strictNAME(v)` for an object schema.
+fn object_fn(out: &mut String, name: &str, schema: &Value) {
+    assert_eq!(
+        schema.get("type"),
+        Some(&Value::from("object")),
+        "jscheck: {name} is not an object schema"
+    );
+    let empty = Map::new();
+    let props = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let _ = writeln!(out, "  function {}(v) {{", fn_name(name));
+    out.push_str("    if (typeof v !== \"object\" || v === null || Array.isArray(v)) return false;\n");
+    out.push_str("    let x;\n");
+    for (field, fs) in props {
+        let key = lit(field);
+        let check = expr(fs, "x", name);
+        let _ = writeln!(out, "    x = v[{key}];");
+        if required.contains(&field.as_str()) {
+            let _ = writeln!(out, "    if (!({check})) return false;");
+        } else if let Some(default) = fs.get("default") {
+            // The core fills the default and always serializes the field.
+            let _ = writeln!(
+                out,
+                "    if (x === undefined) v[{key}] = {default};\n    else if (!({check})) return false;"
+            );
+        } else {
+            // Optional without a default: serialized only when set, so `null` disappears.
+            let _ = writeln!(
+                out,
+                "    if (x === null) delete v[{key}];\n    else if (x !== undefined && !({check})) return false;"
+            );
+        }
+    }
+    if schema.get("additionalProperties") != Some(&Value::Bool(true)) {
+        // The core drops unknown fields of this type: only bodies without any are strict.
+        let known: Vec<String> = props.keys().map(|k| format!("k !== {}", lit(k))).collect();
+        let cond = if known.is_empty() {
+            "true".to_owned()
+        } else {
+            known.join(" && ")
+        };
+        let _ = writeln!(out, "    for (const k in v) if ({cond}) return false;");
+    }
+    out.push_str("    return true;\n  }\n\n");
+}
+
+/// The generated JS, as written to [`PATH`]: a script fragment (no `import`/`export`) that
+/// defines `strictChecks`, `{ actions: { NAME: check, … }, ErrorBody: check }`. The package
+/// concatenates it before `js/decode.js`.
+pub fn source() -> String {
+    let mut wanted: Vec<String> = ActionKind::ALL
+        .iter()
+        .map(|&k| crate::with_action!(k, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned()))
+        .collect();
+    wanted.push(<ErrorBody as JsonSchema>::schema_name().into_owned());
+
+    let mut out = format!("// {GENERATED}.\n");
+    out.push_str(
+        "// Strict checks of JSON.parse output against the documented form of each response body,\n\
+         // from the core's JSON Schemas (crates/ics-reseller/src/jscheck.rs). A check that passes\n\
+         // fills defaults as the core's serialization would; anything it refuses goes to the core.\n\n",
+    );
+    out.push_str("const strictChecks = (() => {\n");
+    out.push_str(
+        "  function strictArray(x, f) {\n    if (!Array.isArray(x)) return false;\n    \
+         for (let i = 0; i < x.length; i++) if (!f(x[i])) return false;\n    return true;\n  }\n\n",
+    );
+    let mut seen: Vec<String> = Vec::new();
+    for (name, schema) in json_schemas() {
+        if !wanted.contains(&name) {
+            continue;
+        }
+        let mut todo = vec![(name.clone(), schema.clone())];
+        if let Some(defs) = schema.get("$defs").and_then(Value::as_object) {
+            for (n, s) in defs {
+                // Named non-object schemas (TxStatus) are inlined where used.
+                if s.get("type") == Some(&Value::from("object")) {
+                    todo.push((n.clone(), s.clone()));
+                }
+            }
+        }
+        for (n, s) in todo {
+            if !seen.contains(&n) {
+                object_fn(&mut out, &n, &s);
+                seen.push(n);
+            }
+        }
+    }
+    // `$ref`s to non-object definitions: a function per definition, from the schema itself.
+    let mut defs_fns = String::new();
+    for (name, schema) in json_schemas() {
+        if !wanted.contains(&name) {
+            continue;
+        }
+        if let Some(defs) = schema.get("$defs").and_then(Value::as_object) {
+            for (n, s) in defs {
+                if s.get("type") != Some(&Value::from("object")) && !seen.contains(n) {
+                    let _ = writeln!(
+                        defs_fns,
+                        "  function {}(x) {{\n    return {};\n  }}\n",
+                        fn_name(n),
+                        expr(s, "x", n)
+                    );
+                    seen.push(n.clone());
+                }
+            }
+        }
+    }
+    out.push_str(&defs_fns);
+    out.push_str("  return {\n    actions: {\n");
+    for &kind in ActionKind::ALL {
+        let resp = crate::with_action!(kind, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned());
+        let _ = writeln!(out, "      {}: {},", kind.name(), fn_name(&resp));
+    }
+    let _ = writeln!(
+        out,
+        "    }},\n    ErrorBody: {},\n  }};\n}})();",
+        fn_name(&<ErrorBody as JsonSchema>::schema_name())
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_check_per_action_and_the_error_body() {
+        let s = super::source();
+        for &k in crate::ActionKind::ALL {
+            assert!(s.contains(&format!("      {}: strict", k.name())), "{}", k.name());
+        }
+        assert!(s.contains("function strictProduct(v)"));
+        assert!(s.contains("ErrorBody: strictErrorBody,"));
+        // StatusSummary keeps no unknown fields in the core.
+        assert!(s.contains("for (const k in v) if (k !== \"count\" && k !== \"total\") return false;"));
+    }
+}
