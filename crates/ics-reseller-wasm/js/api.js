@@ -1,8 +1,9 @@
 // The JavaScript half of the `ics-reseller` package, shared by every entry point.
-// `cargo xtask build-wasm` wraps this file: the ESM entry (browsers, bundlers) puts the
-// wasm-bindgen `web` bindings in `wasm` and `export`s; the CommonJS entry (Node) puts the
-// `nodejs` bindings in `wasm` and assigns `module.exports`. It only defines the error
-// class and the `history()` iterator; every decision is made in the Rust core.
+// `cargo xtask build-wasm` wraps this file (after js/check.generated.js and js/decode.js):
+// the ESM entry (browsers, bundlers) puts the wasm-bindgen `web` bindings in `wasm` and
+// `export`s; the CommonJS entry (Node) puts the `nodejs` bindings in `wasm` and assigns
+// `module.exports`. It defines the error class, `decode()` and the `history()` iterator;
+// every decision is made in the Rust core (decode.js only short-cuts a strict success).
 
 /** The one error type of the package; `code` is one of `errorCodes()`. */
 class ResellerError extends Error {
@@ -20,8 +21,19 @@ class ResellerError extends Error {
   }
 }
 wasm.__registerErrorClass(ResellerError);
+wasm.__registerStrictDecode(strictDecodeBytes);
 
 const ResellerClient = wasm.ResellerClient;
+
+/**
+ * Decodes an answer of `action` (status and body text) as the client's methods do: a 2xx
+ * success in the documented form as JSON.parse built it, anything else through the core.
+ * Returns the typed body or throws a `ResellerError`.
+ */
+ResellerClient.prototype.decode = function decode(action, status, body) {
+  const v = strictDecode(action, status, body);
+  return v !== undefined ? v : this.__decode(action, status, body);
+};
 
 /** Every order, page after page, newest first (`getHistory` until the last page). */
 ResellerClient.prototype.history = async function* history(options = {}) {

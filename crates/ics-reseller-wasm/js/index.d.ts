@@ -104,11 +104,27 @@ export declare class ResellerError extends Error {
   readonly cause?: ResellerError;
 }
 
+/**
+ * The success body of an action, as `decode()` returns it (for createTransaction the
+ * server's answer itself, not the `PlacedOrder` its method resolves with).
+ */
+export type ResponseOf<K extends ActionName> = K extends "createTransaction"
+  ? CreateTransactionResponse
+  : Awaited<ReturnType<ResellerActions[K]>>;
+
 /** The client. One method per action (see `ResellerActions`), plus helpers. */
 export interface ResellerClient extends ResellerActions {}
 export declare class ResellerClient {
   /** Throws a `ResellerError` (`invalid_input`) for bad options or a key in a browser page. */
   constructor(options: ClientOptions);
+  /**
+   * Decodes an answer of `action` as the methods do, for callers that did the HTTP
+   * themselves: the status and the body text in, the typed body out. A 2xx success in the
+   * documented form is returned as `JSON.parse` built it (after a strict check generated
+   * from the core's schemas); anything else goes through the core. Throws a
+   * `ResellerError` (`rejected`, `unauthorized`, `http_status`, `decode`, …).
+   */
+  decode<K extends ActionName>(action: K, status: number, body: string): ResponseOf<K>;
   /** Polls checkTransaction until the order is `success` or `failed`, and resolves with it. */
   waitForTransaction(refid: string, options?: WaitOptions): Promise<CheckTransactionResponse>;
   /** Every order, page after page, until the last page. */

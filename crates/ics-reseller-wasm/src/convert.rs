@@ -15,6 +15,29 @@ use wasm_bindgen::{prelude::*, JsCast};
 thread_local! {
     /// The JS `ResellerError` class, registered by the package's entry module.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The package's `strictDecodeBytes(action, status, bytes)` (js/decode.js): the value of
+    /// a 2xx success in the documented form, or `undefined` when the core must decide.
+    static STRICT_DECODE: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the fast path of `js/decode.js` (called once, at load, by the package's entry).
+#[wasm_bindgen(js_name = __registerStrictDecode, skip_typescript)]
+pub fn register_strict_decode(f: Function) {
+    STRICT_DECODE.with(|c| *c.borrow_mut() = Some(f));
+}
+
+/// The registered fast path on one answer: `Some(value)` when it is a strict success.
+pub fn strict_decode(action: &str, status: u16, body: &JsValue) -> Option<JsValue> {
+    let f = STRICT_DECODE.with(|c| c.borrow().clone())?;
+    let v = f
+        .call3(
+            &JsValue::UNDEFINED,
+            &JsValue::from_str(action),
+            &JsValue::from(status),
+            body,
+        )
+        .ok()?;
+    (!v.is_undefined()).then_some(v)
 }
 
 /// Registers the `ResellerError` class the package's JS entry defines (called once, at load).

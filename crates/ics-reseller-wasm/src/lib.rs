@@ -23,8 +23,8 @@ use std::rc::Rc;
 use convert::{from_js, get, to_js, to_js_error};
 use ics_reseller::{
     actions::{self, Action},
-    ActionKind, ApiKey, AuthMode, CheckTransactionResponse, Client, Config, CreateTransactionRequest, Error,
-    ErrorCode, HttpRequest, Placed, ReconcilePolicy, Reconciler, RefIdRequest, RetryPolicy, Step,
+    ActionKind, ApiKey, AuthMode, Client, Config, CreateTransactionRequest, Error, ErrorCode, HttpRequest,
+    Placed, ReconcilePolicy, Reconciler, RefIdRequest, RetryPolicy, Step, TxStatus,
 };
 use js_sys::{Array, Function, Promise};
 use serde_json::Value;
@@ -108,25 +108,53 @@ impl Inner {
         })
     }
 
-    /// One exchange and its decoding, no retry.
+    /// One exchange and its typed decoding by the core, no retry (createTransaction and
+    /// its checks, which the [`Reconciler`] reads).
     async fn once<A: Action>(&self, http: &HttpRequest, o: &CallOpts) -> Result<A::Response, Error> {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
             .await
             .map_err(|e| self.core.redact(e))?;
-        self.core.decode::<A>(a.status, a.retry_after.as_deref(), &a.body)
+        self.core
+            .decode::<A>(a.status, a.retry_after.as_deref(), &a.body.to_vec())
     }
 
-    /// A read, retried as the core's [`RetryPolicy`] says (never a write).
-    async fn read<A: Action>(&self, http: &HttpRequest, o: &CallOpts) -> Result<A::Response, Error> {
+    /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a strict
+    /// success, the core for everything else. No retry.
+    async fn once_js(&self, kind: ActionKind, http: &HttpRequest, o: &CallOpts) -> Result<JsValue, Error> {
+        let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
+            .await
+            .map_err(|e| self.core.redact(e))?;
+        if let Some(v) = convert::strict_decode(kind.name(), a.status, &a.body) {
+            return Ok(v);
+        }
+        self.decode_js(kind, a.status, a.retry_after.as_deref(), &a.body.to_vec())
+    }
+
+    /// The core's decode of one answer, as a JS value.
+    fn decode_js(
+        &self,
+        kind: ActionKind,
+        status: u16,
+        retry_after: Option<&str>,
+        body: &[u8],
+    ) -> Result<JsValue, Error> {
+        ics_reseller::with_action!(kind, A => self
+            .core
+            .decode::<A>(status, retry_after, body)
+            .and_then(|r| to_js(&r)))
+    }
+
+    /// An action sent once (a write) or retried as the core's [`RetryPolicy`] says (a read).
+    async fn send(&self, kind: ActionKind, http: &HttpRequest, o: &CallOpts) -> Result<JsValue, Error> {
         let mut attempt = 0;
         loop {
-            let err = match self.once::<A>(http, o).await {
+            let err = match self.once_js(kind, http, o).await {
                 Ok(r) => return Ok(r),
                 Err(e) => e,
             };
             match self
                 .retry
-                .delay_ms(attempt, &err, A::WRITE, js_sys::Math::random())
+                .delay_ms(attempt, &err, kind.is_write(), js_sys::Math::random())
             {
                 Some(ms) => sleep(ms, o.signal.as_ref()).await?,
                 None => return Err(err),
@@ -136,16 +164,13 @@ impl Inner {
     }
 
     /// Any action but createTransaction: encode, send (reads with retries), decode.
-    async fn call<A: Action>(&self, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
-        let request: A::Request = from_js(&params, "params")?;
+    async fn call(&self, kind: ActionKind, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
+        let http = ics_reseller::with_action!(kind, A => {
+            let request: <A as Action>::Request = from_js(&params, "params")?;
+            self.core.encode::<A>(request)?
+        });
         let o = self.call_opts(&options)?;
-        let http = self.core.encode::<A>(request)?;
-        let response = if A::WRITE {
-            self.once::<A>(&http, &o).await?
-        } else {
-            self.read::<A>(&http, &o).await?
-        };
-        to_js(&response)
+        self.send(kind, &http, &o).await
     }
 
     /// createTransaction driven by the core's [`Reconciler`].
@@ -216,9 +241,10 @@ impl Inner {
             .encode::<actions::CheckTransaction>(RefIdRequest { refid })?;
         let deadline = js_sys::Date::now() + f64::from(limit);
         loop {
-            let status: CheckTransactionResponse = self.read::<actions::CheckTransaction>(&http, &o).await?;
-            if status.status.is_final() {
-                return to_js(&status);
+            let answer = self.send(ActionKind::CheckTransaction, &http, &o).await?;
+            let status = get(&answer, "status").as_string().unwrap_or_default();
+            if TxStatus::parse(&status).is_final() {
+                return Ok(answer);
             }
             if js_sys::Date::now() + f64::from(interval) > deadline {
                 return Err(Error::Timeout {
@@ -256,7 +282,7 @@ macro_rules! action_methods {
                 pub fn $rust(&self, $($params: JsValue,)? options: JsValue) -> Promise {
                     let params = action_methods!(@params $($params)?);
                     promise(&self.inner, move |i| async move {
-                        i.call::<actions::$A>(params, options).await
+                        i.call(ActionKind::$A, params, options).await
                     })
                 }
             )*
@@ -357,6 +383,18 @@ impl ResellerClient {
         )
     }
 
+    /// The core's decode of an answer of `action` (status, body as a string or bytes); the
+    /// package's `decode()` calls it when its fast path does not apply.
+    #[wasm_bindgen(js_name = __decode, skip_typescript)]
+    pub fn decode(&self, action: &str, status: u16, body: JsValue) -> Result<JsValue, JsValue> {
+        let kind = ActionKind::from_name(action)
+            .ok_or_else(|| Error::invalid("action", format!("no action is named {action:?}")));
+        let bytes = body_bytes(&body);
+        kind.and_then(|k| Ok((k, bytes?)))
+            .and_then(|(k, b)| self.inner.decode_js(k, status, None, &b))
+            .map_err(|e| to_js_error(&e))
+    }
+
     /// Polls checkTransaction every `intervalMs` until `success` or `failed`.
     #[wasm_bindgen(js_name = waitForTransaction)]
     pub fn wait_for_transaction(&self, refid: JsValue, options: JsValue) -> Promise {
@@ -397,21 +435,21 @@ pub fn normalize_phone(input: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| to_js_error(&e))
 }
 
+/// A body given as a string or a `Uint8Array`, as bytes.
+fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
+    match body.as_string() {
+        Some(s) => Ok(s.into_bytes()),
+        None => body
+            .dyn_ref::<js_sys::Uint8Array>()
+            .map(js_sys::Uint8Array::to_vec)
+            .ok_or_else(|| Error::invalid("body", "must be a string or a Uint8Array")),
+    }
+}
+
 /// Reads a webhook body (string or bytes) as an order status, or throws `decode`.
 #[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
 pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
-    let bytes = match body.as_string() {
-        Some(s) => s.into_bytes(),
-        None => match body.dyn_ref::<js_sys::Uint8Array>() {
-            Some(b) => b.to_vec(),
-            None => {
-                return Err(to_js_error(&Error::invalid(
-                    "body",
-                    "must be a string or a Uint8Array",
-                )))
-            }
-        },
-    };
+    let bytes = body_bytes(&body).map_err(|e| to_js_error(&e))?;
     ics_reseller::parse_webhook(&bytes)
         .and_then(|r| to_js(&r))
         .map_err(|e| to_js_error(&e))

@@ -23,14 +23,15 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// What came back: status, `Retry-After`, body bytes.
+/// What came back: status, `Retry-After`, body bytes (still in JS memory: the fast path
+/// reads them there, and only the core's path copies them into wasm).
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
     /// The body.
-    pub body: Vec<u8>,
+    pub body: Uint8Array,
 }
 
 /// Whether the caller's signal has fired.
@@ -148,7 +149,7 @@ pub async fn exchange(
         Ok(Answer {
             status: resp.status(),
             retry_after,
-            body: Uint8Array::new(&buf).to_vec(),
+            body: Uint8Array::new(&buf),
         })
     }
     .await;

@@ -1,5 +1,7 @@
-// `cargo xtask bench`: decodes a 10,000-product listProducts body (~2 MB) through the
-// client (a `fetch` option hands it the text) and with bare JSON.parse, in headless Chromium.
+// `cargo xtask bench`: decodes a 10,000-product listProducts body (~2 MB) with bare
+// JSON.parse, with `client.decode()` (the documented form: the fast path; the same products
+// in PHP style: the core in wasm), and through a whole call (a `fetch` option hands the
+// client the text), in headless Chromium.
 // Usage: node bench.mjs PKG_DIR  (prints one JSON line: medians in ms). Never asserts timings.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -18,18 +20,31 @@ const all = Array.from({ length: 10000 }, (_, i) => product(i));
 const text = JSON.stringify({ success: true, type: "xla", title: "Daftar Produk Bulanan",
   providers_used: ["KUBER", "BEKASANL"],
   data: { ready: all.filter((p) => p.stok > 0), empty: all.filter((p) => p.stok === 0) } });
+const php = JSON.stringify({ success: 1, type: "xla", title: "Daftar Produk Bulanan",
+  providers_used: "KUBER,BEKASANL",
+  data: { ready: all.filter((p) => p.stok > 0).map(phpStyle), empty: all.filter((p) => p.stok === 0).map(phpStyle) } });
+function phpStyle(p) { return { ...p, harga_final: String(p.harga_final), stok: String(p.stok) }; }
 const client = new ResellerClient({ baseUrl: "http://bench.invalid",
   fetch: async () => new Response(text, { status: 200, headers: { "Content-Type": "application/json" } }) });
 const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 async function time(f, n) { const out = []; for (let i = 0; i < n; i++) { const t = performance.now(); await f(); out.push(performance.now() - t); } return median(out); }
-for (let i = 0; i < 3; i++) { JSON.parse(text); await client.listProducts({ type: "xla" }); }
-const n = 15;
+for (let i = 0; i < 3; i++) {
+  JSON.parse(text); client.decode("listProducts", 200, text); client.decode("listProducts", 200, php);
+  await client.listProducts({ type: "xla" });
+}
+const n = 21;
 const parse = await time(() => JSON.parse(text), n);
+const decode = await time(() => client.decode("listProducts", 200, text), n);
+const parsePhp = await time(() => JSON.parse(php), n);
+const decodePhp = await time(() => client.decode("listProducts", 200, php), n);
 const response = await time(() => new Response(text).json(), n);
 const viaClient = await time(() => client.listProducts({ type: "xla" }), n);
 const r = await client.listProducts({ type: "xla" });
-window.__bench = { bytes: text.length, products: r.data.ready.length + r.data.empty.length, runs: n,
-  json_parse_ms: parse, response_json_ms: response, client_ms: viaClient, ua: navigator.userAgent };
+const rp = client.decode("listProducts", 200, php);
+if (JSON.stringify(rp) !== JSON.stringify(r)) throw new Error("the PHP-style body decoded differently");
+window.__bench = { bytes: text.length, php_bytes: php.length, products: r.data.ready.length + r.data.empty.length,
+  runs: n, json_parse_ms: parse, decode_ms: decode, json_parse_php_ms: parsePhp, decode_php_ms: decodePhp,
+  response_json_ms: response, client_ms: viaClient, ua: navigator.userAgent };
 </script>`;
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));

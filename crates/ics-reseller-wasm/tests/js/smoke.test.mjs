@@ -58,3 +58,28 @@ test("history() iterates over every page", async () => {
   assert.ok(seen.length >= 1);
   assert.equal(new Set(seen).size, seen.length);
 });
+
+test("decode(): strict successes as JSON.parse built them, the rest through the core", () => {
+  const client = new ResellerClient({ baseUrl: base });
+  // Documented form, with a field this version does not know: kept.
+  const strict = client.decode("getHistory", 200, '{"success":true,"page":1,"limit":10,"next":"x"}');
+  assert.deepEqual(strict, { success: true, page: 1, limit: 10, data: [], next: "x" });
+  // PHP style: the core reads it leniently, to the same documented form.
+  const php = client.decode("getBalance", 200,
+    '{"success":"1","data":{"kodereseller":"RS1","nama":"A","nomor":"62","saldo":"30000.00","verif":1}}');
+  assert.deepEqual(php, { success: true, data: { kodereseller: "RS1", nama: "A", nomor: "62", saldo: 30000, verif: true } });
+  const rejected = (status, body, code) =>
+    assert.throws(() => client.decode("ping", status, body), (e) => {
+      assert.ok(e instanceof ResellerError);
+      assert.equal(e.code, code);
+      assert.equal(e.status, status);
+      return true;
+    });
+  rejected(200, '{"error":"Saldo tidak cukup","saldo_awal":"1000"}', "rejected");
+  rejected(200, '{"success":true,"kodereseller":"RS1","error":1}', "rejected");
+  rejected(404, '{"success":true,"kodereseller":"RS1"}', "not_found");
+  rejected(503, '{"success":true,"kodereseller":"RS1"}', "http_status");
+  rejected(200, "<html>", "decode");
+  rejected(200, '{"success":true,"kodereseller":"RS1","x":"\\ud800"}', "decode"); // a lone surrogate: JSON.parse takes it, the core does not
+  assert.throws(() => client.decode("topUp", 200, "{}"), (e) => e.code === "invalid_input");
+});

@@ -47,8 +47,23 @@ fn number(v: &JsValue, key: &str) -> f64 {
     get(v, key).as_f64().unwrap_or(f64::NAN)
 }
 
+/// Registers the package's decode fast path (js/check.generated.js + js/decode.js), as its
+/// entry module does, so these tests decode strict successes the way the package does.
+fn register_fast_path() {
+    let source = format!(
+        "{}\n{}\nreturn strictDecodeBytes;",
+        include_str!("../../js/check.generated.js"),
+        include_str!("../../js/decode.js")
+    );
+    let f = js_sys::Function::new_no_args(&source)
+        .call0(&JsValue::UNDEFINED)
+        .expect("js/decode.js loads");
+    ics_reseller_wasm::convert::register_strict_decode(f.unchecked_into());
+}
+
 /// A client for `key` (None: no key) with extra options as JSON.
 pub fn client_at(base_url: &str, key: Option<&str>, extra: &str) -> ResellerClient {
+    register_fast_path();
     let o = js(extra);
     set(&o, "baseUrl", &base_url.into());
     if let Some(k) = key {

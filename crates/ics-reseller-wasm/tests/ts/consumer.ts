@@ -11,6 +11,7 @@ import {
   errorCodes,
   type ActionName,
   type CheckTransactionResponse,
+  type CreateTransactionResponse,
   type ErrorCode,
   type HistoryEntry,
   type PlacedOrder,
@@ -76,6 +77,9 @@ export async function typed(): Promise<void> {
   const names: ActionName[] = actionNames();
   const codes: ErrorCode[] = errorCodes();
   const methods: ResellerActions = client;
+  const decoded = client.decode("listProducts", 200, '{"success":true}');
+  const decodedPrice: number | undefined = decoded.data.ready[0]?.harga_final;
+  const created: CreateTransactionResponse = client.decode("createTransaction", 200, "{}");
 
   // @ts-expect-error: baseUrl is required
   new ResellerClient({ apiKey: "k" });
@@ -101,6 +105,10 @@ export async function typed(): Promise<void> {
   const wrong: string = (await client.getBalance()).data.saldo;
   // @ts-expect-error: not an error code
   const notACode: ErrorCode = "teapot";
+  // @ts-expect-error: decode knows each action's body: getBalance's saldo is a number
+  const wrongSaldo: string = client.decode("getBalance", 200, "{}").data.saldo;
+  // @ts-expect-error: decode takes a wire name
+  client.decode("topUp", 200, "{}");
   // @ts-expect-error: normalizePhone takes a string
   normalizePhone(81234567890);
 }
