@@ -404,24 +404,25 @@ test("the new orders appear in the history, which pages and filters", async () =
 
   // 5 per page: the sample orders and ours make a second page.
   assert.equal(first.length, 5);
+  // A click starts loading at once (aria-busy="true"); the page is read when it ends.
+  const loaded = () => history.locator('.wrap[aria-busy="false"]').waitFor();
   await history.locator("#next").click();
-  await history.locator("#page").filter({ hasText: "Halaman 2" }).waitFor();
-  await page.waitForFunction(() => document.querySelector("ics-history").entries.length > 0);
+  await loaded();
+  assert.equal(await history.locator("#page").textContent(), "Halaman 2");
   const second = await history.locator("tr.entry").evaluateAll((rows) => rows.map((r) => r.dataset.refid));
   assert.ok(second.length >= 1 && second.every((r) => !first.some(([f]) => f === r)), "page 2 holds other orders");
   await history.locator("#prev").click();
-  await history.locator("#page").filter({ hasText: "Halaman 1" }).waitFor();
+  await loaded();
+  assert.equal(await history.locator("#page").textContent(), "Halaman 1");
 
   await history.locator("#status").selectOption("failed");
-  await page.waitForFunction(() => {
-    const h = document.querySelector("ics-history");
-    return h.status === "failed" && h.entries.every((e) => e.status === "failed") && h.entries.length > 0;
-  });
+  await loaded();
   const failed = await history.locator("tr.entry").evaluateAll((rows) => rows.map((r) => r.dataset.status));
-  assert.ok(failed.every((s) => s === "failed"));
+  assert.ok(failed.length > 0 && failed.every((s) => s === "failed"));
   assert.ok(calls("getHistory").at(-1).url.includes("status=failed"));
   await history.locator(`tr.entry[data-refid="${placed.failed}"]`).waitFor();
   await history.locator("#status").selectOption("");
+  await loaded();
   await history.locator(`tr.entry[data-refid="${placed.success}"]`).waitFor();
 });
 
