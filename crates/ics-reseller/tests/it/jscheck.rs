@@ -455,6 +455,7 @@ fn corpus() -> Vec<Case> {
         (ping(r#","error":null"#), Expect::Same, "error null"),
         (ping(r#","error":0"#), Expect::Any, "error 0"),
         (ping(r#","__proto__":{"a":1}"#), Expect::Same, "a __proto__ member"),
+        (ping(r#","kodereseller":"RS2","x":1,"x":[2]"#), Expect::Same, "duplicate members: the last wins on both sides"),
         (r#"{"success":true,"saldo":1,"summary":{"success":{"count":1,"total":2,"x":3},"failed":{"count":0,"total":0},"pending":{"count":0,"total":0},"unpaid":{"count":0,"total":0}}}"#.into(), Expect::Core, "an unknown field the core drops"),
         (r#"{"success":true,"page":1,"limit":10}"#.into(), Expect::Same, "data absent: the default"),
         (r#"{"success":true,"page":-1,"limit":10}"#.into(), Expect::Same, "a page out of range"),
