@@ -32,11 +32,18 @@ for (let i = 0; i < 3; i++) {
   JSON.parse(text); client.decode("listProducts", 200, text); client.decode("listProducts", 200, php);
   await client.listProducts({ type: "xla" });
 }
-const n = 21;
-const parse = await time(() => JSON.parse(text), n);
-const decode = await time(() => client.decode("listProducts", 200, text), n);
-const parsePhp = await time(() => JSON.parse(php), n);
-const decodePhp = await time(() => client.decode("listProducts", 200, php), n);
+const n = 31;
+// Interleaved, so drift and GC pauses fall on both sides of each ratio alike.
+async function pair(f, g) {
+  const a = [], b = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now(); await f(); a.push(performance.now() - t);
+    t = performance.now(); await g(); b.push(performance.now() - t);
+  }
+  return [median(a), median(b)];
+}
+const [parse, decode] = await pair(() => JSON.parse(text), () => client.decode("listProducts", 200, text));
+const [parsePhp, decodePhp] = await pair(() => JSON.parse(php), () => client.decode("listProducts", 200, php));
 const response = await time(() => new Response(text).json(), n);
 const viaClient = await time(() => client.listProducts({ type: "xla" }), n);
 const r = await client.listProducts({ type: "xla" });
