@@ -17,7 +17,13 @@ pub fn parse_webhook(body: &[u8]) -> Result<CheckTransactionResponse, Error> {
     let Value::Object(map) = &mut value else {
         return Err(decode_error("the webhook body is not a JSON object".into()));
     };
-    map.entry("success").or_insert(Value::Bool(true));
-    serde_json::from_value(value)
-        .map_err(|e| decode_error(format!("the webhook body is not an order status: {e}")))
+    let not_status =
+        |e: serde_json::Error| decode_error(format!("the webhook body is not an order status: {e}"));
+    if map.contains_key("success") {
+        // Read the bytes as they came: one deserializer for the type, shared with decode.
+        return serde_json::from_slice(body).map_err(not_status);
+    }
+    map.insert("success".to_owned(), Value::Bool(true));
+    let with_success = serde_json::to_vec(&value).unwrap_or_default();
+    serde_json::from_slice(&with_success).map_err(not_status)
 }

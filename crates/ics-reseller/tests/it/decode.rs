@@ -142,3 +142,22 @@ fn bodies_read_in_one_pass_keep_unknown_fields_and_need_required_ones() {
         ErrorCode::Decode
     );
 }
+
+#[test]
+fn webhook_bodies_with_or_without_success() {
+    let body = json!({"status": "failed", "refid": "R1", "kode_produk": "XLA10", "nomor_tujuan": "081234567890",
+        "harga": "20000", "kodereseller": "RS1", "updated_at": "2025-12-05 12:00:00", "x": 0.1});
+    let w = parse_webhook(body.to_string().as_bytes()).unwrap();
+    assert!(w.success && w.status == TxStatus::Failed && w.harga == 20000);
+    assert_eq!(w.extra["x"], json!(0.1));
+    let mut with = body.clone();
+    with["success"] = json!(1);
+    assert_eq!(parse_webhook(with.to_string().as_bytes()).unwrap(), w);
+    for bad in ["", "[]", "{\"status\":\"x\"}", "<html>"] {
+        assert_eq!(
+            parse_webhook(bad.as_bytes()).unwrap_err().code(),
+            ErrorCode::Decode,
+            "{bad:?}"
+        );
+    }
+}
