@@ -17,16 +17,13 @@
 
 use std::{
     fs,
-    io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
 };
 
 use crate::{
     ci::Outcome,
     install,
+    sandbox::Sandbox,
     util::{bail, node_bin, project_root, rel, tools_dir, Cmd, Context, Result},
 };
 
@@ -34,8 +31,6 @@ use crate::{
 const SCHEMATHESIS_EXAMPLES: &str = "50";
 /// Fixed so that a failure reproduces; change it to explore.
 const SCHEMATHESIS_SEED: &str = "20261129";
-/// How long the sandbox may take to print its URL.
-const SANDBOX_START: Duration = Duration::from_secs(60);
 
 fn clients_dir() -> PathBuf {
     project_root().join("tests/clients")
@@ -147,7 +142,7 @@ pub fn run() -> Result<Outcome> {
     )?;
 
     // Against one sandbox, reset by each script.
-    let sandbox = Sandbox::start()?;
+    let sandbox = Sandbox::start_for_tests()?;
     let url = sandbox.url.clone();
     Cmd::new("node")
         .arg(ts.join("generated/js/every-action.mjs"))
@@ -204,73 +199,4 @@ fn schemathesis(url: &str, workdir: &Path) -> Result {
         .args(["--workers", "1", "--no-color"])
         .dir(workdir)
         .run()
-}
-
-/// The sandbox binary, started for this step and stopped (by pid) when dropped.
-struct Sandbox {
-    child: Child,
-    url: String,
-}
-
-impl Sandbox {
-    /// Builds and starts `ics-sandbox --bind 127.0.0.1:0 --settle-ms 200`; reads its URL
-    /// from the first stdout line (within [`SANDBOX_START`]), then drains the rest.
-    fn start() -> Result<Sandbox> {
-        Cmd::new("cargo")
-            .args(["build", "--package", "ics-sandbox"])
-            .run()?;
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| project_root().join("target"));
-        let bin = target.join("debug/ics-sandbox");
-        println!("$ {} --bind 127.0.0.1:0 --settle-ms 200", rel(&bin));
-        let mut child = Command::new(&bin)
-            .args(["--bind", "127.0.0.1:0", "--settle-ms", "200"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .context(format_args!("starting {}", rel(&bin)))?;
-        let stdout = child.stdout.take();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let Some(stdout) = stdout else { return };
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // Keep the pipe open and drained while the sandbox runs.
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        let mut stop = |why: String| -> Result<Sandbox> {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("{why}")
-        };
-        let line = match rx.recv_timeout(SANDBOX_START) {
-            Ok(line) => line,
-            Err(_) => {
-                return stop(format!(
-                    "the sandbox printed no URL within {}s",
-                    SANDBOX_START.as_secs()
-                ))
-            }
-        };
-        let Some(url) = line.trim().strip_prefix("ICS_SANDBOX_URL=").map(str::to_owned) else {
-            return stop(format!(
-                "the sandbox did not print ICS_SANDBOX_URL=… first (got {line:?})"
-            ));
-        };
-        println!("sandbox at {url} (pid {})", child.id());
-        Ok(Sandbox { child, url })
-    }
-
-    /// Stops it (SIGKILL by pid) and waits for it.
-    fn stop(self) {}
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -7,16 +7,16 @@
 
 use std::{
     fs,
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::Duration,
 };
 
 use crate::{
     ci::Outcome,
     install,
+    sandbox::Sandbox,
     util::{bail, project_root, rel, Cmd, Context, Result},
     wasm,
 };
@@ -50,72 +50,18 @@ fn build_package() -> Result {
     wasm::build()
 }
 
-fn build_sandbox() -> Result<PathBuf> {
-    Cmd::new("cargo")
-        .args(["build", "--package", "ics-sandbox"])
-        .run()?;
-    Ok(project_root().join("target/debug/ics-sandbox"))
-}
-
-/// A running `ics-sandbox`, stopped (by its pid) when dropped, whatever happened.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(bin: &Path, bind: &str, settle_ms: u64, echo: bool) -> Result<Server> {
-        let root = project_root();
-        let settle = settle_ms.to_string();
-        let args = [
-            "--bind",
-            bind,
-            "--www",
-            "www",
-            "--pkg",
-            "pkg",
-            "--settle-ms",
-            &settle,
-        ];
-        println!("$ {} {}", rel(bin), args.join(" "));
-        let mut child = Command::new(bin)
-            .args(args)
-            .current_dir(&root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .context(format_args!("starting {}", rel(bin)))?;
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let mut first = String::new();
-        let read = lines.read_line(&mut first);
-        let url = first.trim().strip_prefix("ICS_SANDBOX_URL=").map(str::to_owned);
-        let Some(url) = url.filter(|_| read.is_ok()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!(
-                "the sandbox did not start (first line {first:?}); is {bind} already in use? \
-                 Try `cargo xtask demo --port N`"
-            );
-        };
-        // Keep draining the sandbox's stdout so it never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            while matches!(lines.read_line(&mut rest), Ok(n) if n > 0) {
-                if echo {
-                    print!("{rest}");
-                }
-                rest.clear();
-            }
-        });
-        Ok(Server { child, url })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The sandbox's arguments for the demo: the storefront and the package on `bind`.
+fn demo_args<'a>(bind: &'a str, settle_ms: &'a str) -> [&'a str; 8] {
+    [
+        "--bind",
+        bind,
+        "--www",
+        "www",
+        "--pkg",
+        "pkg",
+        "--settle-ms",
+        settle_ms,
+    ]
 }
 
 /// Sample orders placed through the gateway when the demo starts:
@@ -179,8 +125,9 @@ pub fn run(port: u16) -> Result {
     install::node_tools()?;
     install::wasm_bindgen_runner()?;
     build_package()?;
-    let bin = build_sandbox()?;
-    let server = Server::start(&bin, &format!("127.0.0.1:{port}"), 1500, false)?;
+    let bin = Sandbox::build()?;
+    let bind = format!("127.0.0.1:{port}");
+    let server = Sandbox::start(&bin, &demo_args(&bind, "1500"), false)?;
     seed(&server.url)?;
     println!(
         "\n  Storefront   {url}/\n  Back-office  {url}/#backoffice\n\n  \
@@ -189,7 +136,7 @@ pub fn run(port: u16) -> Result {
         url = server.url
     );
     let mut server = server;
-    let status = server.child.wait().context("waiting for the sandbox")?;
+    let status = server.wait()?;
     if !status.success() {
         bail!("the sandbox stopped: {status}");
     }
@@ -206,9 +153,10 @@ pub fn e2e() -> Result<Outcome> {
         ));
     }
     build_package()?;
-    let bin = build_sandbox()?;
+    let bin = Sandbox::build()?;
     let settle_ms = 800;
-    let server = Server::start(&bin, "127.0.0.1:0", settle_ms, false)?;
+    let settle = settle_ms.to_string();
+    let server = Sandbox::start(&bin, &demo_args("127.0.0.1:0", &settle), false)?;
     seed(&server.url)?;
     // Let the sample orders settle, so the tests start from final statistics.
     std::thread::sleep(Duration::from_millis(settle_ms + 400));

@@ -17,13 +17,13 @@
 
 use std::{
     fs,
-    io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::Stdio,
 };
 
 use crate::{
     ci::Outcome,
+    sandbox::Sandbox,
     util::{bail, node_bin, project_root, rel, tools_bin, Cmd, Context, Result},
 };
 
@@ -236,55 +236,6 @@ fn package_readme() -> String {
         .to_owned()
 }
 
-/// The sandbox server, started for a test step and killed (by pid) when dropped.
-pub struct Sandbox {
-    child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub url: String,
-}
-
-impl Sandbox {
-    /// Whether the sandbox crate is in the workspace yet.
-    pub fn available() -> bool {
-        project_root().join("crates/ics-sandbox/Cargo.toml").exists()
-    }
-
-    /// Builds and starts `ics-sandbox --bind 127.0.0.1:0 --settle-ms 200`; reads its URL
-    /// from the first stdout line.
-    pub fn start() -> Result<Sandbox> {
-        Cmd::new("cargo")
-            .args(["build", "--package", "ics-sandbox"])
-            .run()?;
-        let bin = project_root().join("target/debug/ics-sandbox");
-        println!("$ {} --bind 127.0.0.1:0 --settle-ms 200", rel(&bin));
-        let mut child = Command::new(&bin)
-            .args(["--bind", "127.0.0.1:0", "--settle-ms", "200"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .context(format_args!("starting {}", rel(&bin)))?;
-        let mut line = String::new();
-        let stdout = child.stdout.take();
-        let read = stdout.map(|s| BufReader::new(s).read_line(&mut line));
-        let url = line.trim().strip_prefix("ICS_SANDBOX_URL=").map(str::to_owned);
-        match (read, url) {
-            (Some(Ok(_)), Some(url)) => Ok(Sandbox { child, url }),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("the sandbox did not print ICS_SANDBOX_URL=… first (got {line:?})")
-            }
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Runs `f` with a sandbox, or skips when the sandbox crate is not there yet.
 fn with_sandbox(what: &str, f: impl FnOnce(&Sandbox) -> Result) -> Result<Outcome> {
     if !Sandbox::available() {
@@ -292,7 +243,7 @@ fn with_sandbox(what: &str, f: impl FnOnce(&Sandbox) -> Result) -> Result<Outcom
             "{what}: crates/ics-sandbox is not in the workspace yet"
         )));
     }
-    let sandbox = Sandbox::start()?;
+    let sandbox = Sandbox::start_for_tests()?;
     f(&sandbox)?;
     Ok(Outcome::Done)
 }
