@@ -164,8 +164,10 @@ impl RequestLog {
     /// How many request lines are kept.
     pub const CAPACITY: usize = 1000;
 
-    /// Records one request line.
+    /// Records one request line, with the value of an `apikey` query parameter replaced by
+    /// `***` (the key never lands in a log, even one kept for tests).
     pub fn push(&self, method: &str, target: &str) {
+        let target = ics_reseller::http::redact_query_key(target);
         let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() == Self::CAPACITY {
             log.pop_front();
@@ -196,4 +198,19 @@ async fn list_requests(State(app): State<Arc<App>>) -> Response {
 async fn clear_requests(State(app): State<Arc<App>>) -> Response {
     app.requests.clear();
     api::json(200, &json!({"ok": true}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestLog;
+
+    #[test]
+    fn the_request_log_never_keeps_a_key() {
+        let log = RequestLog::default();
+        log.push("GET", "/?action=ping&apikey=sk_test_verified&x=1");
+        log.push("GET", "/?APIKEY=sk_test_verified");
+        let text = serde_json::to_string(&log.list()).unwrap();
+        assert!(!text.contains("sk_test_verified"), "{text}");
+        assert!(text.contains("/?action=ping&apikey=***&x=1"), "{text}");
+    }
 }
