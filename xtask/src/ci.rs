@@ -229,6 +229,12 @@ fn summary(selected: &[&Step], results: &[(&Step, Duration, Ended)], total: Dura
         }
     }
     println!("  total    {:>8}", secs(total));
+    // The plain closing line CI reads (steps, not individual tests: each runner printed its own).
+    let count = |f: fn(&Ended) -> bool| results.iter().filter(|(_, _, e)| f(e)).count();
+    let passed = count(|e| matches!(e, Ended::Ok(Outcome::Done | Outcome::UpToDate(_))));
+    let failed = count(|e| matches!(e, Ended::Failed));
+    let skipped = count(|e| matches!(e, Ended::Ok(Outcome::Skipped(_))));
+    println!("steps: {passed} passed, {failed} failed, {skipped} skipped");
 }
 
 fn secs(d: Duration) -> String {
