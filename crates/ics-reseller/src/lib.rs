@@ -22,6 +22,8 @@
 //! assert_eq!(resp.kodereseller, "RS00001");
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod actions;
 pub mod error;
 pub mod fuzzing;
