@@ -98,7 +98,7 @@ export declare class ResellerError extends Error {
   readonly field: string | undefined;
   /** `decode` and `http_status`: the first bytes of the body. */
   readonly snippet: string | undefined;
-  /** `http_status`: the server's `Retry-After`, in milliseconds. */
+  /** `http_status`, or `rejected` on a 429/5xx: the server's `Retry-After`, in milliseconds. */
   readonly retryAfterMs: number | undefined;
   /** `maybe_committed`: what made the outcome unknown. */
   readonly cause?: ResellerError;

@@ -15,6 +15,7 @@ shared_tests!(
     error_codes_from_the_client,
     server_faults_map_to_codes,
     reads_retry_writes_do_not,
+    retry_after_is_honoured,
     timeout_and_abort,
     reconciliation_after_drop_after_commit,
     maybe_committed_when_abandoned,

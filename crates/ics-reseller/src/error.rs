@@ -109,6 +109,8 @@ pub enum Error {
         status: u16,
         /// The parsed error body, with `refid`, `saldo_awal`, `saldo_akhir` when sent.
         body: Box<ErrorBody>,
+        /// `Retry-After`, in milliseconds, when the server sent one (with a 429 or 5xx).
+        retry_after_ms: Option<u64>,
     },
     /// An HTTP status that means nothing more specific (5xx, 429, other 4xx).
     HttpStatus {
@@ -197,7 +199,11 @@ impl Error {
     pub fn retryable(&self) -> bool {
         match self {
             Error::Network { .. } | Error::Timeout { .. } => true,
-            Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+            // An `error` body with 429 or 5xx is the server failing, not refusing: a read
+            // may succeed later.
+            Error::HttpStatus { status, .. } | Error::Rejected { status, .. } => {
+                *status == 429 || *status >= 500
+            }
             Error::Decode { status, .. } => *status >= 500,
             _ => false,
         }
@@ -209,6 +215,9 @@ impl Error {
         match self {
             Error::Network { .. } | Error::Timeout { .. } | Error::Aborted => true,
             Error::HttpStatus { status, .. } => *status >= 500 || *status == 429,
+            // A 5xx is no definite refusal even with an `error` body: reconcile by refid
+            // (always safe: only a 404 from checkTransaction allows a re-send).
+            Error::Rejected { status, .. } => *status >= 500,
             Error::Decode { .. } => true,
             Error::MaybeCommitted { .. } => true,
             _ => false,
@@ -227,7 +236,9 @@ impl Error {
     /// `Retry-After` in milliseconds, when the server sent one.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
-            Error::HttpStatus { retry_after_ms, .. } => *retry_after_ms,
+            Error::HttpStatus { retry_after_ms, .. } | Error::Rejected { retry_after_ms, .. } => {
+                *retry_after_ms
+            }
             _ => None,
         }
     }
@@ -244,7 +255,7 @@ impl fmt::Display for Error {
                 write!(f, "forbidden (HTTP 403): the account is not active{}", server(message))
             }
             Error::NotFound { message } => write!(f, "not found (HTTP 404){}", server(message)),
-            Error::Rejected { status, body } => {
+            Error::Rejected { status, body, .. } => {
                 write!(f, "rejected by the server (HTTP {status}): {}", body.error)
             }
             Error::HttpStatus { status, snippet, .. } => {

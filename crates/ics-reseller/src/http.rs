@@ -280,10 +280,18 @@ fn redact_error(e: Error, key: &str) -> Error {
         Error::NotFound { message } => Error::NotFound {
             message: message.map(r),
         },
-        Error::Rejected { status, mut body } => {
+        Error::Rejected {
+            status,
+            mut body,
+            retry_after_ms,
+        } => {
             body.error = r(body.error);
             body.extra.retain(|_, v| !v.to_string().contains(key));
-            Error::Rejected { status, body }
+            Error::Rejected {
+                status,
+                body,
+                retry_after_ms,
+            }
         }
         Error::HttpStatus {
             status,
@@ -404,6 +412,12 @@ fn failure(
         return Error::Rejected {
             status,
             body: Box::new(body),
+            // Only a failing server asks to come back later; a refusal on 200 has no say.
+            retry_after_ms: if status == 429 || status >= 500 {
+                retry_after.and_then(parse_retry_after)
+            } else {
+                None
+            },
         };
     }
     if !(200..300).contains(&status) {

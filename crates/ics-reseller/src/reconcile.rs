@@ -254,6 +254,7 @@ mod tests {
                 saldo_akhir: Some(1),
                 extra: Default::default(),
             }),
+            retry_after_ms: None,
         }
     }
 

@@ -347,14 +347,23 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
             let ms = fault.map(|f| f.latency_ms).unwrap_or(0);
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
-        Some(m @ (FaultMode::Http500 | FaultMode::Http502)) => {
-            let status = if m == FaultMode::Http500 { 500 } else { 502 };
-            return (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                [(header::CONTENT_TYPE, "text/html")],
-                faults::html_page(status),
-            )
-                .into_response();
+        Some(m @ (FaultMode::Http500 | FaultMode::Http502 | FaultMode::Http429)) => {
+            let mut response = match m {
+                FaultMode::Http429 => error(429, "Terlalu banyak permintaan, coba lagi nanti"),
+                _ => {
+                    let status = if m == FaultMode::Http500 { 500 } else { 502 };
+                    (
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                        [(header::CONTENT_TYPE, "text/html")],
+                        faults::html_page(status),
+                    )
+                        .into_response()
+                }
+            };
+            if let Some(secs) = fault.and_then(|f| f.retry_after_s) {
+                response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
+            return response;
         }
         _ => {}
     }

@@ -5,6 +5,8 @@
 //!
 //! - `latency`: wait `latency_ms`, then answer normally;
 //! - `http500` / `http502`: answer an HTML error page; the action does **not** run;
+//! - `http429`: answer 429 Too Many Requests (JSON `error`); the action does not run;
+//!   with `retry_after_s`, these three also send `Retry-After: N`;
 //! - `drop_after_commit`: run the action (the order is committed), then close the TCP
 //!   connection without any HTTP response;
 //! - `malformed_json`: run the action, then answer 200 with a truncated JSON body;
@@ -27,6 +29,8 @@ pub enum FaultMode {
     Http500,
     /// HTTP 502 with an HTML page, before the action runs.
     Http502,
+    /// HTTP 429 with a JSON `error`, before the action runs.
+    Http429,
     /// The action runs, then the connection is closed with no response.
     DropAfterCommit,
     /// The action runs, then a truncated JSON body is sent.
@@ -50,6 +54,9 @@ pub struct FaultSpec {
     /// Added latency for `latency` (default 1000).
     #[serde(default)]
     pub latency_ms: Option<u64>,
+    /// `Retry-After` in seconds, sent with `http500`, `http502` and `http429` (at most 3600).
+    #[serde(default)]
+    pub retry_after_s: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -67,6 +74,8 @@ pub struct Armed {
     pub action: Option<&'static str>,
     /// Added latency, for `latency`.
     pub latency_ms: u64,
+    /// `Retry-After` in seconds, for the HTTP error modes.
+    pub retry_after_s: Option<u64>,
 }
 
 /// The fault taken by one request.
@@ -76,6 +85,8 @@ pub struct Taken {
     pub mode: FaultMode,
     /// Added latency, for `latency`.
     pub latency_ms: u64,
+    /// `Retry-After` in seconds, for the HTTP error modes.
+    pub retry_after_s: Option<u64>,
 }
 
 /// The armed faults.
@@ -103,6 +114,7 @@ impl Faults {
             remaining: spec.count,
             action,
             latency_ms: spec.latency_ms.unwrap_or(1000).min(120_000),
+            retry_after_s: spec.retry_after_s.map(|s| s.min(3600)),
         };
         lock(&self.armed).push(armed.clone());
         Ok(armed)
@@ -118,6 +130,7 @@ impl Faults {
         let taken = Taken {
             mode: f.mode,
             latency_ms: f.latency_ms,
+            retry_after_s: f.retry_after_s,
         };
         f.remaining -= 1;
         if f.remaining == 0 {
@@ -184,6 +197,7 @@ mod tests {
             count,
             action: action.map(str::to_owned),
             latency_ms: None,
+            retry_after_s: None,
         };
         f.arm(spec(FaultMode::Http500, 2, Some("createTransaction")))
             .unwrap();

@@ -289,6 +289,27 @@ pub async fn reads_retry_writes_do_not() {
     ok(c.resubmit_webhook(refid, JsValue::UNDEFINED)).await;
 }
 
+pub async fn retry_after_is_honoured() {
+    reset().await;
+    // 429 with `Retry-After: 1`: the read waits the second the server asked for (not the
+    // 100-200 ms backoff), then succeeds. In a page this also proves CORS exposes the header.
+    fault(r#"{"mode":"http429","action":"getBalance","retry_after_s":1}"#).await;
+    let t = now();
+    let b = ok(client(r#"{"retries":1}"#).get_balance(JsValue::UNDEFINED)).await;
+    assert_eq!(get(&b, "success"), JsValue::TRUE);
+    assert!(now() - t >= 950.0, "waited for Retry-After");
+    // Without retries the error carries it.
+    fault(r#"{"mode":"http429","action":"getBalance","retry_after_s":7}"#).await;
+    let e = fails(
+        client(r#"{"retries":0}"#).get_balance(JsValue::UNDEFINED),
+        "rejected",
+    )
+    .await;
+    assert_eq!(get(&e, "status").as_f64(), Some(429.0));
+    assert_eq!(get(&e, "retryable"), JsValue::TRUE);
+    assert_eq!(get(&e, "retryAfterMs").as_f64(), Some(7000.0));
+}
+
 pub async fn timeout_and_abort() {
     reset().await;
     let c = client(r#"{"retries":0,"timeoutMs":200}"#);

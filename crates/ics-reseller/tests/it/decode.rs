@@ -21,6 +21,7 @@ fn status_mapping() {
     assert_eq!(code(200, r#"{"error":"x"}"#), ErrorCode::Rejected);
     assert_eq!(code(400, r#"{"error":"x"}"#), ErrorCode::Rejected);
     assert_eq!(code(500, r#"{"error":"x"}"#), ErrorCode::Rejected);
+    assert_eq!(code(429, r#"{"error":"x"}"#), ErrorCode::Rejected);
     assert_eq!(code(500, "<html>Internal</html>"), ErrorCode::HttpStatus);
     assert_eq!(code(429, ""), ErrorCode::HttpStatus);
     assert_eq!(code(200, "<html>proxy</html>"), ErrorCode::Decode);
@@ -35,6 +36,29 @@ fn status_mapping() {
         code(200, r#"{"success":true,"kodereseller":"R","error":"boom"}"#),
         ErrorCode::Rejected
     );
+}
+
+#[test]
+fn error_bodies_on_429_and_5xx_are_retryable_and_keep_retry_after() {
+    let e = dec::<Ping>(503, r#"{"error":"maintenance"}"#).unwrap_err();
+    assert_eq!(
+        (e.code(), e.retryable(), e.outcome_unknown()),
+        (ErrorCode::Rejected, true, true)
+    );
+    assert_eq!(e.retry_after_ms(), Some(3000));
+    let e = dec::<Ping>(429, r#"{"error":"slow down"}"#).unwrap_err();
+    assert_eq!(
+        (e.retryable(), e.outcome_unknown(), e.retry_after_ms()),
+        (true, false, Some(3000))
+    );
+    // a refusal on 200 or 400 is final, and a Retry-After there means nothing
+    for status in [200, 400] {
+        let e = dec::<Ping>(status, r#"{"error":"no"}"#).unwrap_err();
+        assert_eq!(
+            (e.retryable(), e.outcome_unknown(), e.retry_after_ms()),
+            (false, false, None)
+        );
+    }
 }
 
 #[test]

@@ -97,7 +97,9 @@ fn create_transaction_rejected() {
     let bytes = serde_json::to_vec(&v).unwrap();
     let e = ics_reseller::http::decode::<CreateTransaction>(200, None, &bytes).unwrap_err();
     match e {
-        Error::Rejected { status: 200, body } => {
+        Error::Rejected {
+            status: 200, body, ..
+        } => {
             assert_eq!(body.error, "Transaksi gagal: alasan");
             assert_eq!(body.refid.as_deref(), Some("RSAPIAB12CD34"));
             assert_eq!((body.saldo_awal, body.saldo_akhir), (Some(50000), Some(50000)));

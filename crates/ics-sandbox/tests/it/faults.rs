@@ -224,3 +224,38 @@ async fn no_faults_flag_removes_the_controls() {
     assert!(r.response.contains("\"ok\":true"), "{}", r.response);
     sb.stop().await;
 }
+
+#[tokio::test]
+async fn http429_and_retry_after_on_the_wire() {
+    let sb = start().await;
+    sb.arm(json!({"mode": "http429", "action": "getBalance", "retry_after_s": 2}))
+        .await;
+    let (s, _) = sb
+        .post_json("/__sandbox/faults", &json!({"mode": "http503_is_not_a_mode"}))
+        .await;
+    assert_ne!(s, 200, "an unknown mode is refused, nothing armed");
+    let a = sb.call::<GetBalance>(VERIFIED, NoParams {}).await;
+    assert_eq!(a.status, 429);
+    assert_eq!(a.headers.get("retry-after").unwrap(), "2");
+    let e = a.err();
+    assert!(matches!(e, Error::Rejected { status: 429, .. }), "{e:?}");
+    assert!(e.retryable() && !e.outcome_unknown());
+    assert_eq!(e.retry_after_ms(), Some(2000));
+    // one use: the next call is normal
+    assert!(sb.call::<GetBalance>(VERIFIED, NoParams {}).await.result.is_ok());
+    // Retry-After goes with the HTML pages too
+    sb.arm(json!({"mode": "http502", "retry_after_s": 1})).await;
+    let e = sb.call::<Ping>(VERIFIED, NoParams {}).await.err();
+    assert!(
+        matches!(
+            e,
+            Error::HttpStatus {
+                status: 502,
+                retry_after_ms: Some(1000),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    sb.stop().await;
+}
