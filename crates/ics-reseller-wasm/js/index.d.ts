@@ -4,7 +4,7 @@
 
 /** Options of `new ResellerClient(...)`. */
 export interface ClientOptions {
-  /** Base URL: the upstream API, or a gateway that adds the key server-side (e.g. `http://127.0.0.1:8080/gateway`). */
+  /** Base URL: the upstream API, or a gateway that adds the key server-side (e.g. `http://127.0.0.1:8080/gateway`). In a page, a relative one (`/gateway`) resolves against `location`. */
   baseUrl: string;
   /** The reseller's API key. Omit it behind a gateway. Refused in a browser page unless `allowBrowserKey`. */
   apiKey?: string;

@@ -49,6 +49,26 @@ fn in_browser_page() -> bool {
         .all(|k| !get(&global, k).is_undefined())
 }
 
+/// A relative `baseUrl` (`/gateway`) resolved against the page's `location` (browsers and
+/// workers); an absolute one, or any outside a page, is returned as it is (the core checks it).
+fn resolve_base_url(base: String) -> String {
+    if base.starts_with("http://") || base.starts_with("https://") {
+        return base;
+    }
+    let global = js_sys::global();
+    let href = get(&get(&global, "location"), "href");
+    let Ok(url) = get(&global, "URL").dyn_into::<Function>() else {
+        return base;
+    };
+    if href.as_string().is_none() {
+        return base;
+    }
+    js_sys::Reflect::construct(&url, &Array::of2(&JsValue::from_str(&base), &href))
+        .ok()
+        .and_then(|u| get(&u, "href").as_string())
+        .unwrap_or(base)
+}
+
 fn opt_string(options: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
     let v = get(options, key);
     if v.is_undefined() || v.is_null() {
@@ -327,8 +347,9 @@ impl ResellerClient {
         if !options.is_object() {
             return Err(Error::invalid("options", "pass an object: { baseUrl, apiKey? }"));
         }
-        let base_url =
-            opt_string(options, "baseUrl")?.ok_or_else(|| Error::invalid("baseUrl", "is required"))?;
+        let base_url = opt_string(options, "baseUrl")?
+            .map(resolve_base_url)
+            .ok_or_else(|| Error::invalid("baseUrl", "is required"))?;
         let key = opt_string(options, "apiKey")?;
         let allow = get(options, "allowBrowserKey");
         if key.is_some() && allow.as_bool() != Some(true) && in_browser_page() {

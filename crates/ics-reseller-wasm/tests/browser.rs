@@ -46,3 +46,15 @@ async fn key_refused_in_a_page() {
     let gw = suite::client_at(&format!("{}/gateway", suite::base()), None, "{}");
     suite::ok(gw.list_products(suite::js(r#"{"type":"xla"}"#), JsValue::UNDEFINED)).await;
 }
+
+/// In a page, a relative `baseUrl` (`/gateway`) resolves against `location`.
+#[wasm_bindgen_test]
+fn relative_base_url_in_a_page() {
+    let opts = suite::js(r#"{"baseUrl":"/gateway"}"#);
+    assert!(ics_reseller_wasm::ResellerClient::new(opts).is_ok());
+    let opts = suite::js(r#"{"baseUrl":"ftp://x"}"#);
+    let e = ics_reseller_wasm::ResellerClient::new(opts)
+        .err()
+        .expect("refused");
+    assert_eq!(suite::get(&e, "field").as_string().as_deref(), Some("baseUrl"));
+}

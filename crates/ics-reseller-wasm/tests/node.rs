@@ -47,3 +47,17 @@ async fn nothing_left_running() {
     assert_eq!(timers(), before, "timers cleared on every path");
     ics_reseller_wasm::transport::sleep(600, None).await.ok();
 }
+
+/// Outside a page there is no `location`: a relative `baseUrl` is refused, naming the field.
+#[wasm_bindgen_test]
+fn relative_base_url_outside_a_page() {
+    let opts = suite::js(r#"{"baseUrl":"/gateway"}"#);
+    let e = ics_reseller_wasm::ResellerClient::new(opts)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        suite::get(&e, "code").as_string().as_deref(),
+        Some("invalid_input")
+    );
+    assert_eq!(suite::get(&e, "field").as_string().as_deref(), Some("baseUrl"));
+}
