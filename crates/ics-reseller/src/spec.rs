@@ -228,6 +228,17 @@ fn operation<A: Action>(generator: &mut SchemaGenerator, method: Method) -> (Str
         "404".into(),
         error("Data not found (e.g. no order with this refid)."),
     );
+    if A::KIND == ActionKind::CreateTransaction {
+        // An order's refid leads to its status and its webhook: generated clients and
+        // stateful fuzzers (schemathesis) can follow a real order instead of guessing refids.
+        responses["200"]["links"] = json!({
+            "CheckTransaction": {
+                "operationId": ActionKind::CheckTransaction.name(),
+                "parameters": {"refid": "$response.body#/refid"},
+                "description": "The status of the order just placed (same refid).",
+            },
+        });
+    }
     op.insert("responses".into(), Value::Object(responses));
     let body = if method == Method::Post {
         " with a JSON body"
