@@ -515,6 +515,52 @@ test("an order whose answer was lost is found by its refid, never placed twice",
   await fetch(`${BASE}/__sandbox/faults`, { method: "DELETE" });
 });
 
+test("…5555 stays pending and …6666 waits for payment: the shopper is told, checks again, nothing is re-ordered", async () => {
+  const before = await stats();
+  await shop();
+  const checkout = page.locator("ics-checkout");
+  // Short waits so the tracker stops waiting quickly (the widget's own attributes).
+  await checkout.evaluate((el) => {
+    el.setAttribute("timeout-ms", "1200");
+    el.setAttribute("poll-ms", "300");
+  });
+  const message = page.locator("ics-checkout #message");
+  const check = page.locator("ics-checkout #check");
+  /** Clicks "Cek status" and waits for the checkTransaction it sends for `refid`. */
+  const checkAgain = (refid) =>
+    Promise.all([
+      page.waitForResponse((r) => r.url().includes("action=checkTransaction") && r.url().includes(refid)),
+      check.click(),
+    ]);
+
+  const from = requests.length;
+  const stuck = await order("XLA5", "0818-1234-5555");
+  await phase("still-pending");
+  assert.match(await message.textContent(), /masih diproses/);
+  assert.equal(await page.locator("ics-checkout #refid").textContent(), stuck);
+  assert.equal(await check.isVisible(), true, "the shopper can check again");
+  await checkAgain(stuck);
+  await phase("still-pending");
+
+  const unpaid = await order("XLA5", "0818-1234-6666");
+  await phase("still-pending");
+  await checkAgain(unpaid);
+  await page.locator("ics-checkout #message").filter({ hasText: "menunggu pembayaran" }).waitFor();
+  assert.equal(await page.locator("ics-checkout .tracker li").nth(1).textContent(), "Belum dibayar");
+  await phase("still-pending");
+  assert.equal(calls("createTransaction", from).length, 2, "checking again never re-orders");
+
+  await checkout.evaluate((el) => {
+    el.removeAttribute("timeout-ms");
+    el.removeAttribute("poll-ms");
+  });
+  const now = await stats();
+  assert.equal(now.pending.count, before.pending.count + 1);
+  assert.equal(now.pending.total, before.pending.total + 12000);
+  assert.equal(now.unpaid.count, before.unpaid.count + 1);
+  await shop();
+});
+
 test("every form control has a label and the checkout's status is announced", async () => {
   const unlabeled = await page.evaluate(() => {
     const out = [];
