@@ -594,6 +594,10 @@ test("screenshots at desktop and phone sizes; nothing overflows a phone screen",
   await page.locator("ics-catalog li.product").first().waitFor();
   await page.screenshot({ path: join(SHOTS, "phone-shop.png") });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "no sideways scrolling (shop)");
+  const hiddenTabs = await page.locator("ics-catalog [role=tab]").evaluateAll((tabs) =>
+    tabs.filter((t) => t.getBoundingClientRect().right > innerWidth).map((t) => t.textContent),
+  );
+  assert.deepEqual(hiddenTabs, [], "every type tab is on screen at phone width");
   // Buy on the phone: choosing a product brings the checkout into view.
   await page.locator("#test-numbers button").first().click();
   await page.locator('ics-catalog li.product[data-kode="XLA5"] button').click();

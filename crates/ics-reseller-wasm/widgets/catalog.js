@@ -21,7 +21,12 @@ const STYLES = `
 [role="tab"][aria-selected="true"] { color: var(--_accent); border-bottom-color: var(--_accent); }
 [role="tab"]:hover { color: var(--_ink); }
 .filters { display: grid; grid-template-columns: 2fr 1fr; gap: 0.75rem; margin-bottom: 0.75rem; }
-@media (max-width: 520px) { .filters { grid-template-columns: 1fr; } }
+@media (max-width: 520px) {
+  .filters { grid-template-columns: 1fr; }
+  /* On a phone the five tabs wrap instead of hiding behind a sideways scroll. */
+  .tabs { flex-wrap: wrap; overflow-x: visible; }
+  [role="tab"] { padding: 0.5rem 0.6rem; }
+}
 .count { font-size: 0.9rem; color: var(--_muted); margin-bottom: 0.6rem; min-height: 1.3em; }
 .grid { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem;
   grid-template-columns: repeat(auto-fill, minmax(min(100%, 205px), 1fr)); }
