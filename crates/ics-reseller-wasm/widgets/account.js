@@ -38,7 +38,6 @@ export class IcsAccount extends IcsElement {
 
   #state = { phase: "loading" };
   #els = {};
-  #seq = 0;
 
   /** The last getBalance `data`, or undefined. */
   get balance() {
@@ -68,19 +67,17 @@ export class IcsAccount extends IcsElement {
   }
 
   async refresh() {
-    const seq = ++this.#seq;
     if (!this.#state.data) this.#state = { phase: "loading" };
     this.#els.body?.setAttribute("aria-busy", "true");
     this.render();
-    let next;
-    try {
-      const r = await this.client.getBalance({ signal: this.signal });
-      next = { phase: "ok", data: r.data, at: new Date() };
-    } catch (error) {
-      if (error?.code === "aborted") return;
-      next = { phase: "error", error, data: this.#state.data };
-    }
-    if (seq !== this.#seq) return;
+    const next = await this.latest(
+      () => this.#state,
+      async () => {
+        const r = await this.client.getBalance({ signal: this.signal });
+        return { phase: "ok", data: r.data, at: new Date() };
+      },
+    );
+    if (!next) return;
     this.#state = next;
     this.#els.body.setAttribute("aria-busy", "false");
     this.render();

@@ -48,7 +48,6 @@ export class IcsHistory extends IcsElement {
   #state = { phase: "loading" };
   /** refid → { phase: "sending" | "ok" | "error", reply?, url?, error? } */
   #resend = new Map();
-  #seq = 0;
   #els = {};
 
   get #limit() {
@@ -117,21 +116,19 @@ export class IcsHistory extends IcsElement {
   }
 
   async refresh() {
-    const seq = ++this.#seq;
     this.#state = { ...this.#state, phase: "loading" };
     this.render();
-    let next;
-    try {
-      const r = await this.client.getHistory(
-        { page: this.#page, limit: this.#limit, status: this.#status || undefined },
-        { signal: this.signal },
-      );
-      next = { phase: "ok", data: r.data ?? [], limit: r.limit ?? this.#limit };
-    } catch (error) {
-      if (error?.code === "aborted") return;
-      next = { phase: "error", error, data: this.#state.data };
-    }
-    if (seq !== this.#seq) return;
+    const next = await this.latest(
+      () => this.#state,
+      async () => {
+        const r = await this.client.getHistory(
+          { page: this.#page, limit: this.#limit, status: this.#status || undefined },
+          { signal: this.signal },
+        );
+        return { phase: "ok", data: r.data ?? [], limit: r.limit ?? this.#limit };
+      },
+    );
+    if (!next) return;
     this.#state = next;
     this.render();
     this.emit("ics-history-loaded", { page: this.#page, count: next.data?.length ?? 0 });

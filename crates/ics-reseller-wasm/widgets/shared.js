@@ -438,6 +438,7 @@ export class IcsElement extends HTMLElement {
   #client;
   #abort = new AbortController();
   #built = false;
+  #loads = 0;
 
   constructor() {
     super();
@@ -505,6 +506,24 @@ export class IcsElement extends HTMLElement {
   render() {}
   /** Runs after every connect (load data here). */
   connected() {}
+
+  /**
+   * Loads with `call` (async, resolves the next state) and keeps only the latest of
+   * overlapping loads: an answer that arrives after a newer load started, or an aborted
+   * one, resolves `undefined`. A failure resolves `{ phase: "error", error, data }`, keeping
+   * the data `current()` (the widget's state when the failure arrives) still shows.
+   */
+  async latest(current, call) {
+    const seq = ++this.#loads;
+    let next;
+    try {
+      next = await call();
+    } catch (error) {
+      if (error?.code === "aborted") return undefined;
+      next = { phase: "error", error, data: current().data };
+    }
+    return seq === this.#loads ? next : undefined;
+  }
 
   /** Dispatches a bubbling, composed event. */
   emit(name, detail) {

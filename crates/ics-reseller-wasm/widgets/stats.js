@@ -29,7 +29,6 @@ export class IcsStats extends IcsElement {
   static defaultBaseUrl = "/gateway/backoffice";
 
   #state = { phase: "loading" };
-  #seq = 0;
   #els = {};
 
   /** The last getStatistik answer, or undefined. */
@@ -55,16 +54,11 @@ export class IcsStats extends IcsElement {
   }
 
   async refresh() {
-    const seq = ++this.#seq;
-    let next;
-    try {
-      const r = await this.client.getStatistik({ signal: this.signal });
-      next = { phase: "ok", data: r };
-    } catch (error) {
-      if (error?.code === "aborted") return;
-      next = { phase: "error", error, data: this.#state.data };
-    }
-    if (seq !== this.#seq) return;
+    const next = await this.latest(
+      () => this.#state,
+      async () => ({ phase: "ok", data: await this.client.getStatistik({ signal: this.signal }) }),
+    );
+    if (!next) return;
     this.#state = next;
     this.render();
     this.emit("ics-stats-loaded", { summary: next.data?.summary });
