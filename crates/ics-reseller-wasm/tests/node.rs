@@ -6,23 +6,7 @@ mod suite;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-shared_tests!(
-    every_action,
-    error_codes_from_the_server,
-    error_codes_from_the_client,
-    server_faults_map_to_codes,
-    reads_retry_writes_do_not,
-    retry_after_is_honoured,
-    timeout_and_abort,
-    reconciliation_after_drop_after_commit,
-    maybe_committed_when_abandoned,
-    wait_for_a_failed_order,
-);
-
-#[wasm_bindgen_test]
-fn helpers() {
-    suite::helpers()
-}
+shared_tests!();
 
 /// Node's count of pending timers (`process.getActiveResourcesInfo()`).
 fn timers() -> usize {

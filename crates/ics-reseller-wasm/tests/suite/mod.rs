@@ -411,9 +411,29 @@ pub fn helpers() {
     );
 }
 
-/// Declares one `#[wasm_bindgen_test]` per shared test.
+/// Declares one `#[wasm_bindgen_test]` per shared test: the same list in Node and in
+/// Chromium, written once here (plus a sync `helpers` test).
 #[macro_export]
 macro_rules! shared_tests {
+    () => {
+        $crate::shared_tests!(
+            every_action,
+            error_codes_from_the_server,
+            error_codes_from_the_client,
+            server_faults_map_to_codes,
+            reads_retry_writes_do_not,
+            retry_after_is_honoured,
+            timeout_and_abort,
+            reconciliation_after_drop_after_commit,
+            maybe_committed_when_abandoned,
+            wait_for_a_failed_order,
+        );
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn helpers() {
+            suite::helpers()
+        }
+    };
     ($($name:ident),* $(,)?) => {$(
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() {
