@@ -35,6 +35,7 @@ pub const EXPORTS: &[&str] = &[
     "ResellerError",
     "newRefId",
     "normalizePhone",
+    "productTypeFits",
     "parseWebhook",
     "actionNames",
     "errorCodes",

@@ -50,6 +50,7 @@ ResellerClient.prototype.history = async function* history(options = {}) {
 
 const newRefId = wasm.newRefId;
 const normalizePhone = wasm.normalizePhone;
+const productTypeFits = wasm.productTypeFits;
 const parseWebhook = wasm.parseWebhook;
 const actionNames = wasm.actionNames;
 const errorCodes = wasm.errorCodes;

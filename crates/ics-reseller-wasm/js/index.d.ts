@@ -145,6 +145,8 @@ export interface Phone {
 export declare function newRefId(): string;
 /** Normalises an Indonesian mobile number; throws `ResellerError` (`invalid_input`). */
 export declare function normalizePhone(number: string): Phone;
+/** Whether a product of this type (`xla`, `xda`: XL AXIS packages) is sold for numbers of `operator`. */
+export declare function productTypeFits(productType: string, operator: Phone["operator"]): boolean;
 /** Reads a webhook body; throws `ResellerError` (`decode`). */
 export declare function parseWebhook(body: string | Uint8Array): CheckTransactionResponse;
 /** The wire name of every action; `ResellerClient` has one method per name. */

@@ -456,6 +456,14 @@ pub fn normalize_phone(input: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| to_js_error(&e))
 }
 
+/// Whether a product of `productType` (e.g. `xla`) is sold for numbers of `operator` (as
+/// `normalizePhone` names it): the core's rule, [`ics_reseller::Operator::fits_product_type`].
+#[wasm_bindgen(js_name = productTypeFits, skip_typescript)]
+pub fn product_type_fits(product_type: JsValue, operator: JsValue) -> bool {
+    let operator = ics_reseller::Operator::parse(&operator.as_string().unwrap_or_default());
+    operator.fits_product_type(&product_type.as_string().unwrap_or_default())
+}
+
 /// A body given as a string or a `Uint8Array`, as bytes.
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
     match body.as_string() {

@@ -11,22 +11,15 @@
 // Events: ics-order ({ phase, refid, status?, product, number, error? }) on every change;
 // phase is sending, pending, success, failed, still-pending, not-found or error.
 
-import { newRefId, normalizePhone } from "../index.js";
+import { newRefId, normalizePhone, productTypeFits } from "../index.js";
 import { IcsElement, errorMessage, formatPhone, formatRupiah, h } from "./shared.js";
 
-/**
- * Which operators a product type is sold for. `xla` and `xda` are XL AXIS packages; types
- * not listed here (bpa, fmax) work on every network.
- */
-export const OPERATORS_FOR_TYPE = {
-  xla: ["xl", "axis"],
-  xda: ["xl", "axis"],
-};
+/** The operators `normalizePhone` names (the order the mismatch warning lists them in). */
+const OPERATORS = ["telkomsel", "indosat", "xl", "axis", "tri", "smartfren"];
 
-/** Whether `product` can be used on a number of `operator` (unknown operators always fit). */
+/** Whether `product` can be used on a number of `operator`: the core's rule (`productTypeFits`). */
 export function productFitsOperator(product, operator) {
-  const wanted = OPERATORS_FOR_TYPE[String(product?.type ?? "").toLowerCase()];
-  return !wanted || operator === "unknown" || wanted.includes(operator);
+  return productTypeFits(String(product?.type ?? ""), operator);
 }
 
 const STYLES = `
@@ -229,7 +222,7 @@ export class IcsCheckout extends IcsElement {
     const fits = !ok || !p || productFitsOperator(p, ok.operator);
     els.mismatch.hidden = fits;
     if (!fits) {
-      const wanted = OPERATORS_FOR_TYPE[String(p.type).toLowerCase()].map((o) => this.t(`op.${o}`));
+      const wanted = OPERATORS.filter((o) => productTypeFits(String(p.type), o)).map((o) => this.t(`op.${o}`));
       els.mismatch.textContent = this.t("checkout.mismatch", {
         product: p.nama_produk,
         wanted: wanted.join(` ${this.t("or")} `),

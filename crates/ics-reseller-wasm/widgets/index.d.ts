@@ -66,8 +66,6 @@ export declare class IcsStats extends IcsElement {
   refresh(): Promise<void>;
 }
 
-/** Operators each product type is sold for; types not listed fit every operator. */
-export declare const OPERATORS_FOR_TYPE: Record<string, string[]>;
 /** Whether `product` can be used on a number of `operator`. */
 export declare function productFitsOperator(product: Pick<Product, "type">, operator: string): boolean;
 /** Every text the widgets show, per language. */

@@ -17,7 +17,7 @@ import { IcsHistory } from "./history.js";
 import { IcsStats } from "./stats.js";
 
 export { IcsCatalog, IcsCheckout, IcsAccount, IcsHistory, IcsStats };
-export { OPERATORS_FOR_TYPE, productFitsOperator } from "./checkout.js";
+export { productFitsOperator } from "./checkout.js";
 export { TEXTS, errorMessage, formatPhone, formatRupiah, text } from "./shared.js";
 
 const ELEMENTS = {

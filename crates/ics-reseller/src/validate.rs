@@ -40,6 +40,31 @@ impl Operator {
         }
     }
 
+    /// Reads a name as [`Operator::as_str`] writes it; any other string is `Unknown`.
+    pub fn parse(name: &str) -> Operator {
+        [
+            Operator::Telkomsel,
+            Operator::Indosat,
+            Operator::Xl,
+            Operator::Axis,
+            Operator::Tri,
+            Operator::Smartfren,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == name)
+        .unwrap_or(Operator::Unknown)
+    }
+
+    /// Whether a product of `product_type` (its wire string, e.g. `xla`) is sold for numbers
+    /// of this operator: `xla` and `xda` are XL AXIS packages, for XL and AXIS numbers only;
+    /// every other type fits every operator, and an unknown operator fits every type.
+    pub fn fits_product_type(self, product_type: &str) -> bool {
+        match product_type.trim().to_ascii_lowercase().as_str() {
+            "xla" | "xda" => matches!(self, Operator::Xl | Operator::Axis | Operator::Unknown),
+            _ => true,
+        }
+    }
+
     /// The operator of a normalised `08…` number, from its 4-digit prefix.
     pub fn from_prefix(number: &str) -> Operator {
         let p: u32 = match number.get(..4).and_then(|p| p.parse().ok()) {
@@ -270,6 +295,27 @@ mod tests {
         check("0812+3456789", None);
         check("++6281234567890", None);
         check("٠٨١٢٣٤٥٦٧٨٩", None); // non-ASCII digits
+    }
+
+    #[test]
+    fn product_types_per_operator() {
+        use Operator::*;
+        for (op, ty, fits) in [
+            (Xl, "xla", true),
+            (Axis, "XDA", true),
+            (Telkomsel, "xla", false),
+            (Indosat, "xda", false),
+            (Tri, "bpa", true),
+            (Smartfren, "fmax", true),
+            (Unknown, "xla", true),
+            (Telkomsel, "pulsa", true),
+        ] {
+            assert_eq!(op.fits_product_type(ty), fits, "{op:?} {ty}");
+        }
+        for op in [Telkomsel, Indosat, Xl, Axis, Tri, Smartfren, Unknown] {
+            assert_eq!(Operator::parse(op.as_str()), op);
+        }
+        assert_eq!(Operator::parse("Telkomsel"), Unknown);
     }
 
     #[test]
