@@ -508,6 +508,22 @@ export class IcsElement extends HTMLElement {
   connected() {}
 
   /**
+   * Builds the card every back-office widget shows: a heading, a refresh button (calls
+   * `this.refresh()`) and a live body; returns `{ title, refresh, body }`.
+   */
+  buildCard() {
+    const els = {
+      title: h("h2", { id: "t" }),
+      refresh: h("button", { type: "button", onclick: () => this.refresh() }),
+      body: h("div", { "aria-live": "polite" }),
+    };
+    this.shadowRoot.append(
+      h("section", { class: "card", "aria-labelledby": "t" }, h("div", { class: "head" }, els.title, els.refresh), els.body),
+    );
+    return els;
+  }
+
+  /**
    * Loads with `call` (async, resolves the next state) and keeps only the latest of
    * overlapping loads: an answer that arrives after a newer load started, or an aborted
    * one, resolves `undefined`. A failure resolves `{ phase: "error", error, data }`, keeping

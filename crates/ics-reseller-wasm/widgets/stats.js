@@ -37,15 +37,7 @@ export class IcsStats extends IcsElement {
   }
 
   build() {
-    const els = {
-      title: h("h2", { id: "t" }),
-      refresh: h("button", { type: "button", onclick: () => this.refresh() }),
-      body: h("div", { "aria-live": "polite" }),
-    };
-    this.#els = els;
-    this.shadowRoot.append(
-      h("section", { class: "card", "aria-labelledby": "t" }, h("div", { class: "head" }, els.title, els.refresh), els.body),
-    );
+    this.#els = this.buildCard();
   }
 
   connected() {
