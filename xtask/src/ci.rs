@@ -71,6 +71,16 @@ pub const STEPS: &[Step] = &[
         clippy,
     ),
     step("test", "cargo test --workspace", cargo_test),
+    step(
+        "doc",
+        "RUSTDOCFLAGS=\"-D warnings\" cargo doc --no-deps --workspace",
+        doc,
+    ),
+    step(
+        "msrv",
+        "cargo +<rust-version> check of the published crates (toolchain installed if missing)",
+        msrv,
+    ),
     step("codegen", "cargo xtask codegen --check", codegen_check),
     step(
         "spec-openapi-spec-validator",
@@ -126,6 +136,35 @@ fn clippy() -> Result<Outcome> {
 
 fn cargo_test() -> Result<Outcome> {
     Cmd::new("cargo").args(["test", "--workspace"]).run()?;
+    Ok(Outcome::Done)
+}
+
+fn doc() -> Result<Outcome> {
+    Cmd::new("cargo")
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .run()?;
+    Ok(Outcome::Done)
+}
+
+/// The crates users depend on, checked on the workspace's declared `rust-version`.
+const MSRV_CRATES: &[&str] = &["ics-reseller", "ics-reseller-wasm"];
+
+fn msrv() -> Result<Outcome> {
+    let version = install::declared_rust_version()?;
+    install::toolchain(&version)?;
+    let mut cmd = Cmd::new("cargo")
+        .arg(format!("+{version}"))
+        .args(["check", "--locked"]);
+    for c in MSRV_CRATES {
+        cmd = cmd.args(["-p", c]);
+    }
+    // Its own target folder: another toolchain's artefacts would evict the stable ones.
+    cmd.env(
+        "CARGO_TARGET_DIR",
+        crate::util::project_root().join("target/msrv"),
+    )
+    .run()?;
     Ok(Outcome::Done)
 }
 

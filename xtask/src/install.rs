@@ -267,6 +267,33 @@ pub fn nightly() -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// The workspace's declared `rust-version` (`[workspace.package]` in the root Cargo.toml).
+pub fn declared_rust_version() -> Result<String> {
+    let path = project_root().join("Cargo.toml");
+    let text = fs::read_to_string(&path).context(format_args!("reading {}", rel(&path)))?;
+    text.lines()
+        .find_map(|l| {
+            let v = l.trim().strip_prefix("rust-version")?.trim().strip_prefix('=')?;
+            Some(v.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| "no rust-version in the root Cargo.toml".into())
+}
+
+/// Installs toolchain `version` (minimal profile) with rustup when `rustup run` cannot use it.
+pub fn toolchain(version: &str) -> Result<Outcome> {
+    if Cmd::new("rustup")
+        .args(["run", version, "rustc", "--version"])
+        .probe()
+        .is_some()
+    {
+        return Ok(Outcome::UpToDate(format!("toolchain {version} installed")));
+    }
+    Cmd::new("rustup")
+        .args(["toolchain", "install", version, "--profile", "minimal"])
+        .run()?;
+    Ok(Outcome::Done)
+}
+
 /// The stamp text for a set of input files: their contents, concatenated.
 fn stamp_of(files: &[&Path]) -> Result<String> {
     let mut stamp = String::new();

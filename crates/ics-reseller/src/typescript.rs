@@ -122,7 +122,7 @@ fn all_optional(schema: &Value) -> bool {
     schema
         .get("required")
         .and_then(Value::as_array)
-        .map_or(true, |r| r.is_empty())
+        .is_none_or(|r| r.is_empty())
 }
 
 /// The declarations file, as written to [`PATH`].
