@@ -845,3 +845,40 @@ fn secs_until(at_ms: i64, now: i64) -> u64 {
     let ms = (at_ms - now).max(0);
     ((ms + 999) / 1000).max(1) as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_and_classify() {
+        for s in OrderState::ALL {
+            assert_eq!(OrderState::parse(s.as_str()), Some(s));
+            assert!(!(s.to_refund() && !s.is_final()), "{s}");
+        }
+        assert_eq!(OrderState::parse("nope"), None);
+        let finals: Vec<_> = OrderState::ALL.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals.len(), 4);
+        assert!(OrderState::Success.counts_against_cap() && !OrderState::Failed.counts_against_cap());
+        assert_eq!(
+            OrderState::from_status(&TxStatus::Unknown("x".into())),
+            OrderState::Unknown
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_and_is_never_zero() {
+        assert_eq!(secs_until(1_500, 0), 2);
+        assert_eq!(secs_until(0, 10), 1);
+    }
+
+    #[tokio::test]
+    async fn other_urls_are_refused() {
+        for url in ["mysql://x", "sqlite://", "", "postgres:/x"] {
+            assert!(
+                matches!(Journal::open(url).await, Err(JournalError::Url(_))),
+                "{url}"
+            );
+        }
+    }
+}

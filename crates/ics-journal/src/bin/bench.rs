@@ -11,7 +11,10 @@ use tokio::task::JoinSet;
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2000);
     let file = std::env::temp_dir().join(format!("ics-journal-bench-{}.db", std::process::id()));
     let mut targets = vec![("sqlite", format!("sqlite://{}", file.display()), None)];
     if postgres_bin().is_some() {
@@ -20,7 +23,10 @@ async fn main() {
     } else {
         eprintln!("no PostgreSQL binaries: SQLite only");
     }
-    println!("{:<10} {:>11} {:>8} {:>10}", "backend", "concurrency", "orders", "orders/s");
+    println!(
+        "{:<10} {:>11} {:>8} {:>10}",
+        "backend", "concurrency", "orders", "orders/s"
+    );
     for (name, url, _pg) in &targets {
         let journal = Journal::open(url).await.expect("journal opens");
         for (round, concurrency) in [1usize, 16].into_iter().enumerate() {
@@ -56,7 +62,9 @@ async fn main() {
                             saldo_akhir: 995_000,
                             extra: Default::default(),
                         });
-                        j.record_answer(&refid, &answer, now_ms()).await.expect("recorded");
+                        j.record_answer(&refid, &answer, now_ms())
+                            .await
+                            .expect("recorded");
                     }
                 });
             }
@@ -65,7 +73,10 @@ async fn main() {
             }
             let secs = start.elapsed().as_secs_f64();
             let done = per * concurrency;
-            println!("{name:<10} {concurrency:>11} {done:>8} {:>10.0}", done as f64 / secs);
+            println!(
+                "{name:<10} {concurrency:>11} {done:>8} {:>10.0}",
+                done as f64 / secs
+            );
         }
         journal.close().await;
     }
