@@ -142,7 +142,10 @@ impl Deliverer {
 
     /// Claims the events due at `now`, POSTs each once; returns how many were attempted.
     pub async fn run_once(&self, now: i64) -> Result<usize, JournalError> {
-        let lease = now + self.config.timeout.as_millis() as i64 * 2 + 1000;
+        // The lease covers the whole batch (POSTed one after the other), so no other
+        // instance re-sends an event while this one is still on its way.
+        let batch = self.config.batch.max(1);
+        let lease = now + self.config.timeout.as_millis() as i64 * (batch + 1) + 1000;
         let lock = self
             .journal
             .for_update()
@@ -154,7 +157,7 @@ impl Deliverer {
         ))
         .bind(lease)
         .bind(now)
-        .bind(self.config.batch.max(1))
+        .bind(batch)
         .fetch_all(self.journal.pool())
         .await?;
         let n = rows.len();

@@ -25,8 +25,8 @@ pub mod upstream;
 pub mod webhook;
 
 pub use journal::{
-    now_ms, Admitted, Backend, Journal, JournalError, JournalOptions, Limits, NewOrder, OrderRecord,
-    OrderState, Refusal,
+    client_ip_hash, now_ms, Admitted, Backend, Journal, JournalError, JournalOptions, Limits, NewOrder,
+    OrderRecord, OrderState, Refusal,
 };
 pub use reconcile::{Reconciler, ReconcilerConfig, StopHandle};
 #[cfg(feature = "reqwest")]

@@ -21,6 +21,12 @@ async fn limits_refuse_with_the_limit_named_and_retry_after() {
             .await
             .unwrap();
         assert_eq!(a.number, "081200001111", "stored normalised");
+        if let Some(path) = db.url.strip_prefix("sqlite://") {
+            assert!(
+                std::path::Path::new(&format!("{path}-wal")).exists(),
+                "SQLite runs in WAL mode"
+            );
+        }
         assert_eq!(a.spent_today, 4_000);
         assert_eq!(
             j.admit(new_order("L1", "081200009999", 1), &limits, t0).await,
