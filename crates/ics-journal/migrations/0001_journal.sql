@@ -18,6 +18,7 @@ CREATE TABLE journal_orders (
     checks         BIGINT NOT NULL DEFAULT 0,
     resends        BIGINT NOT NULL DEFAULT 0,
     next_check_at  BIGINT NOT NULL,
+    sent_at        BIGINT NOT NULL,
     lease_owner    TEXT,
     lease_until    BIGINT,
     settled_by     TEXT,

@@ -356,6 +356,8 @@ pub struct OrderRecord {
     pub resends: i64,
     /// When a reconciler looks at it next (ms).
     pub next_check_at: i64,
+    /// When it was last (possibly) sent upstream: admission, or the last re-send (ms).
+    pub sent_at: i64,
     /// The reconciler that made it final, if one did.
     pub settled_by: Option<String>,
     /// Admitted at (ms).
@@ -365,7 +367,7 @@ pub struct OrderRecord {
 }
 
 pub(crate) const COLS: &str = "refid, product, number, price_bound, token_id, client_ip_hash, day, state, \
-     acked, price, supplier_trxid, message, last_error, checks, resends, next_check_at, settled_by, \
+     acked, price, supplier_trxid, message, last_error, checks, resends, next_check_at, sent_at, settled_by, \
      created_at, updated_at";
 
 impl OrderRecord {
@@ -388,6 +390,7 @@ impl OrderRecord {
             checks: r.try_get("checks")?,
             resends: r.try_get("resends")?,
             next_check_at: r.try_get("next_check_at")?,
+            sent_at: r.try_get("sent_at")?,
             settled_by: r.try_get("settled_by")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
@@ -608,8 +611,8 @@ impl Journal {
         }
         let inserted = sqlx::query(
             "INSERT INTO journal_orders (refid, product, number, price_bound, token_id, client_ip_hash, \
-             day, state, next_check_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             day, state, next_check_at, sent_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&order.refid)
         .bind(&order.product)
@@ -620,6 +623,7 @@ impl Journal {
         .bind(day)
         .bind(OrderState::Admitted.as_str())
         .bind(now + self.options.forward_grace_ms)
+        .bind(now)
         .bind(now)
         .bind(now)
         .execute(&mut *tx)

@@ -10,7 +10,9 @@
 //! order never acknowledged allows a re-send, under the SAME refid, at most `max_resends`
 //! times (written ahead: the `resending` state and count are committed before the send); a
 //! refusal of a re-send is confirmed by one more check (found: it landed after all; 404:
-//! the refusal stands, `rejected`); a 404 with no re-send left is `not_placed`.
+//! the refusal stands, `rejected`); a 404 with no re-send left is `not_placed`. Those two
+//! final verdicts wait until the last send is `forward_grace_ms` old, so a send still on
+//! its way (a slow upstream) cannot land after the journal called it not placed.
 
 use crate::journal::{now_ms, Change, Journal, JournalError, OrderRecord, OrderState, COLS};
 use crate::upstream::Upstream;
@@ -167,6 +169,14 @@ impl Reconciler {
                     .await?;
             }
             Ok(_) => self.inconclusive(&order, "mismatch").await?,
+            // A send may still be landing: a 404 so soon after it proves nothing final.
+            Err(Error::NotFound { .. })
+                if !order.acked
+                    && order.resends >= self.config.max_resends
+                    && now_ms() - order.sent_at < self.journal.options().forward_grace_ms =>
+            {
+                self.inconclusive(&order, "not_found_early").await?
+            }
             Err(Error::NotFound { .. }) if !order.acked => {
                 if order.state == OrderState::ResendRefused {
                     self.finish(&order, OrderState::Rejected).await?;
@@ -214,7 +224,7 @@ impl Reconciler {
         let now = now_ms();
         let done = sqlx::query(
             "UPDATE journal_orders SET state = $1, resends = resends + 1, checks = checks + 1, \
-             next_check_at = $2, updated_at = $3 \
+             next_check_at = $2, updated_at = $3, sent_at = $3 \
              WHERE refid = $4 AND lease_owner = $5 AND is_final = 0 AND resends < $6",
         )
         .bind(OrderState::Resending.as_str())
