@@ -895,6 +895,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failed_connection_never_shows_the_password() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("postgres://app:s3cret-pw@127.0.0.1:{port}/x?connect_timeout=2");
+        let opts = JournalOptions::default();
+        let err = tokio::time::timeout(Duration::from_secs(60), Journal::open_with(&url, opts))
+            .await
+            .expect("gives up")
+            .expect_err("nothing listens");
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[tokio::test]
     async fn other_urls_are_refused() {
         for url in ["mysql://x", "sqlite://", "", "postgres:/x"] {
             assert!(
