@@ -54,6 +54,11 @@ pub const STEPS: &[Step] = &[
         "apt-get install chromium chromium-driver",
         install::chromium,
     ),
+    step(
+        "install-postgresql",
+        "apt-get install postgresql (journal tests)",
+        install::postgresql,
+    ),
     step("install-node", "npm ci in tools/node", install::node_tools),
     step(
         "install-python",

@@ -90,6 +90,37 @@ pub fn chromium() -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Debian's `postgresql` (for the journal's tests, which start a throwaway server): present
+/// when some `/usr/lib/postgresql/*/bin/initdb` exists. Installing needs root.
+pub fn postgresql() -> Result<Outcome> {
+    let found = fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/initdb"))
+        .find(|p| p.is_file());
+    if let Some(initdb) = found {
+        return Ok(Outcome::UpToDate(format!("{} present", initdb.display())));
+    }
+    if !is_root() {
+        bail!(
+            "no /usr/lib/postgresql/*/bin/initdb and xtask is not running as root, so it cannot \
+             install it.\nInstall it once with: sudo apt-get install -y postgresql"
+        );
+    }
+    let apt = |args: &[&str]| {
+        Cmd::new("apt-get")
+            .args(["-o", "DPkg::Lock::Timeout=1200", "-o", "Acquire::Retries=3"])
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    apt(&["update", "-q"])?;
+    apt(&["install", "-y", "-q", "postgresql"])?;
+    Ok(Outcome::Done)
+}
+
 /// The pinned npm tools in `tools/node/node_modules`, from the committed lock file.
 ///
 /// Installed (with `npm ci`) when `node_modules` is missing, or when the stamp file

@@ -1,0 +1,111 @@
+//! The upstream as the journal needs it: checkTransaction by refid and createTransaction,
+//! with the core's typed results and errors. [`HttpUpstream`] is the real one (reqwest with
+//! rustls, the core's `Client::encode`/`decode`, no redirects followed).
+
+use async_trait::async_trait;
+use ics_reseller::{CheckTransactionResponse, CreateTransactionRequest, CreateTransactionResponse, Error};
+
+/// What reconciliation and webhook intake call upstream. Object-safe (`Arc<dyn Upstream>`).
+#[async_trait]
+pub trait Upstream: Send + Sync {
+    /// checkTransaction for `refid`: the order, or [`Error::NotFound`] when there is none.
+    async fn check(&self, refid: &str) -> Result<CheckTransactionResponse, Error>;
+    /// createTransaction (a re-send under the same refid).
+    async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error>;
+}
+
+#[async_trait]
+impl<U: Upstream + ?Sized> Upstream for std::sync::Arc<U> {
+    async fn check(&self, refid: &str) -> Result<CheckTransactionResponse, Error> {
+        (**self).check(refid).await
+    }
+    async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error> {
+        (**self).create(req).await
+    }
+}
+
+#[cfg(feature = "reqwest")]
+pub use http::HttpUpstream;
+
+#[cfg(feature = "reqwest")]
+mod http {
+    use super::*;
+    use ics_reseller::actions::{Action, CheckTransaction, CreateTransaction};
+    use ics_reseller::{Client, Method, RefIdRequest};
+    use std::time::Duration;
+
+    /// An [`Upstream`] over HTTP: the core encodes and decodes, reqwest sends.
+    #[derive(Clone, Debug)]
+    pub struct HttpUpstream {
+        client: Client,
+        http: reqwest::Client,
+        timeout: Duration,
+    }
+
+    impl HttpUpstream {
+        /// An upstream for this core client, each call limited to `timeout`.
+        pub fn new(client: Client, timeout: Duration) -> Result<HttpUpstream, Error> {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .timeout(timeout)
+                .build()
+                .map_err(|e| Error::Network {
+                    message: format!("HTTP client: {e}"),
+                })?;
+            Ok(HttpUpstream {
+                client,
+                http,
+                timeout,
+            })
+        }
+
+        async fn call<A: Action>(&self, request: A::Request) -> Result<A::Response, Error> {
+            let req = self.client.encode::<A>(request)?;
+            let mut b = match req.method {
+                Method::Get => self.http.get(&req.url),
+                Method::Post => self.http.post(&req.url),
+            };
+            for (k, v) in &req.headers {
+                b = b.header(*k, v);
+            }
+            if let Some(body) = req.body {
+                b = b.body(body);
+            }
+            let map = |e: reqwest::Error| {
+                if e.is_timeout() {
+                    Error::Timeout {
+                        after_ms: self.timeout.as_millis() as u64,
+                    }
+                } else {
+                    // Without the URL: it may carry the key in query mode.
+                    Error::Network {
+                        message: e.without_url().to_string(),
+                    }
+                }
+            };
+            let resp = b.send().await.map_err(map)?;
+            let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = resp.bytes().await.map_err(map)?;
+            self.client.decode::<A>(status, retry_after.as_deref(), &body)
+        }
+    }
+
+    #[async_trait]
+    impl Upstream for HttpUpstream {
+        async fn check(&self, refid: &str) -> Result<CheckTransactionResponse, Error> {
+            self.call::<CheckTransaction>(RefIdRequest {
+                refid: refid.to_owned(),
+            })
+            .await
+        }
+        async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error> {
+            self.call::<CreateTransaction>(req.clone()).await
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the journal against real databases (SQLite files, a throwaway
+//! PostgreSQL) and the real sandbox over HTTP, with its faults.
+
+mod admission;
+mod concurrency;
+mod crash;
+mod events;
+mod faults;
+mod util;
+mod webhooks;
