@@ -24,6 +24,12 @@ fn check<A: Action>(input: &[u8], want: Want) {
         Want::Same(strict) => {
             let strict = dec::<A>(strict.to_string().as_bytes()).expect("the strict form decodes");
             let got = got.unwrap_or_else(|e| panic!("{}: {shown} -> {e}", A::NAME));
+            // the wire schema (schema/wire) accepts every form the core reads
+            let value: Value = serde_json::from_slice(ics_reseller::http::strip_bom(input)).unwrap();
+            assert!(
+                wire_validator::<A>().is_valid(&value),
+                "schema/wire refuses {shown}"
+            );
             assert_eq!(
                 serde_json::to_value(&got).unwrap(),
                 serde_json::to_value(&strict).unwrap(),
@@ -38,6 +44,15 @@ fn check<A: Action>(input: &[u8], want: Want) {
             assert!(e.to_string().contains(path), "the message names the field: {e}");
         }
     }
+}
+
+fn wire_validator<A: Action>() -> jsonschema::Validator {
+    let name = <A::Response as schemars::JsonSchema>::schema_name();
+    let (_, schema) = ics_reseller::spec::wire_schemas()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .expect("a wire schema per answer");
+    jsonschema::validator_for(&schema).expect("the wire schema compiles")
 }
 
 fn statistik(summary: Value) -> Value {
