@@ -527,28 +527,14 @@ pub struct ReadError {
 }
 
 /// Reads one JSON value of type `T` from `body` (byte-order mark skipped, nothing but
-/// whitespace after it), tracking the path of the field being read.
+/// whitespace after it); on failure, with the path of the field at fault (the lenient
+/// readers track it, see [`crate::lenient`]).
 pub fn read_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ReadError> {
+    crate::lenient::clear_path();
     let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let mut path = e.path().to_string();
-        let error = e.into_inner();
-        // A missing field is named by serde in the message; make the path point at it.
-        let text = error.to_string();
-        if let Some(name) = text
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            path = if path == "." {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            };
-        }
-        ReadError {
-            error,
-            path: (path != ".").then_some(path),
-        }
+    let value = T::deserialize(&mut de).map_err(|error| ReadError {
+        error,
+        path: crate::lenient::take_path(),
     })?;
     de.end().map_err(|error| ReadError { error, path: None })?;
     Ok(value)

@@ -6,8 +6,94 @@
 //! schemas describe the documented (strict) form; only reading is lenient.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
+
+/// One step of the JSON path to the value being read.
+pub(crate) enum Seg {
+    /// A field the reader knows (its wire name).
+    Field(&'static str),
+    /// Any other object key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+thread_local! {
+    /// The path to the value being read. A reader pushes a step before reading a value and
+    /// pops it once the value is read; a failing read leaves its steps, so after an error
+    /// the stack is the path of the value at fault (see [`take_path`]). One allocation-free
+    /// stack instead of a tracking deserializer wrapped around every visitor: that
+    /// (serde_path_to_error) cost the wasm package 31.8 KB, this costs almost nothing.
+    static PATH: RefCell<Vec<Seg>> = const { RefCell::new(Vec::new()) };
+}
+
+#[inline(never)]
+fn push(seg: Seg) {
+    PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() > 1024 {
+            // left over by failed reads outside `read_json` (which starts from empty)
+            p.clear();
+        }
+        p.push(seg);
+    });
+}
+
+#[inline(never)]
+fn pop() {
+    PATH.with(|p| p.borrow_mut().pop());
+}
+
+/// Runs `read` with `seg` on the path; on success the step is taken off again. (`push`
+/// and `pop` are out of line: one copy, not one per field of every body.)
+#[inline(always)]
+pub(crate) fn at<T, E>(seg: Seg, read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    push(seg);
+    let r = read();
+    if r.is_ok() {
+        pop();
+    }
+    r
+}
+
+/// Forgets the path (before a new read).
+pub(crate) fn clear_path() {
+    PATH.with(|p| p.borrow_mut().clear());
+}
+
+/// The path left by a failed read, as `data.ready[3].harga_final`; `None` at the top
+/// level. Clears it.
+pub(crate) fn take_path() -> Option<String> {
+    let segs = PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    if segs.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for s in segs {
+        match s {
+            Seg::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Seg::Key(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&name);
+            }
+            Seg::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    Some(out)
+}
 
 /// The largest whole number every JSON reader keeps exact (`Number.MAX_SAFE_INTEGER`,
 /// 2^53 − 1): a number beyond it is refused as out of range rather than read rounded.
@@ -333,7 +419,7 @@ impl<'de> Visitor<'de> for ListVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(s) = seq.next_element::<LenientString>()? {
+        while let Some(s) = at(Seg::Index(out.len()), || seq.next_element::<LenientString>())? {
             out.push(s.0);
         }
         Ok(out)
@@ -341,7 +427,10 @@ impl<'de> Visitor<'de> for ListVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // PHP writes an array whose keys are not 0..n as an object: keep its values in order.
         let mut out = Vec::new();
-        while let Some((_, s)) = map.next_entry::<de::IgnoredAny, LenientString>()? {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let s = at(Seg::Key(key.as_str().to_owned()), || {
+                map.next_value::<LenientString>()
+            })?;
             out.push(s.0);
         }
         Ok(out)
@@ -401,7 +490,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element::<T>()? {
+        while let Some(item) = at(Seg::Index(out.len()), || seq.next_element::<T>())? {
             out.push(item);
         }
         Ok(out)
@@ -410,7 +499,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<T> {
         // `{}` is PHP's empty array written as an object; `{"0": …, "2": …}` an array whose
         // keys are no longer 0..n (after `unset` or `array_filter`): its values, in order.
         let mut out = Vec::new();
-        while let Some((_, item)) = map.next_entry::<de::IgnoredAny, T>()? {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let item = at(Seg::Key(key.as_str().to_owned()), || map.next_value::<T>())?;
             out.push(item);
         }
         Ok(out)
@@ -524,10 +614,16 @@ macro_rules! lenient_body {
                                             ($reader)(d)
                                         }
                                     }
-                                    $field = Some(map.next_value_seed(Seed)?);
+                                    $field = Some($crate::lenient::at(
+                                        $crate::lenient::Seg::Field($wire),
+                                        || map.next_value_seed(Seed),
+                                    )?);
                                 } )*
                                 other => {
-                                    let value: serde_json::Value = map.next_value()?;
+                                    let value: serde_json::Value = $crate::lenient::at(
+                                        $crate::lenient::Seg::Key(other.to_owned()),
+                                        || map.next_value(),
+                                    )?;
                                     extra.insert(other.to_owned(), value);
                                 }
                             }
@@ -546,7 +642,12 @@ macro_rules! lenient_body {
         }
     };
     (@missing $wire:literal, default) => { Default::default() };
-    (@missing $wire:literal) => { return Err(serde::de::Error::missing_field($wire)) };
+    (@missing $wire:literal) => {{
+        // the path of a missing field names it
+        return $crate::lenient::at($crate::lenient::Seg::Field($wire), || {
+            Err(serde::de::Error::missing_field($wire))
+        });
+    }};
 }
 pub(crate) use lenient_body;
 

@@ -627,8 +627,14 @@ impl<'de> Deserialize<'de> for StatusSummary {
                 let mut out = StatusSummary::default();
                 while let Some(key) = map.next_key::<lenient::Key<'de>>()? {
                     match key.as_str() {
-                        "count" => out.count = map.next_value_seed(Zero)?,
-                        "total" => out.total = map.next_value_seed(Zero)?,
+                        "count" => {
+                            out.count =
+                                lenient::at(lenient::Seg::Field("count"), || map.next_value_seed(Zero))?
+                        }
+                        "total" => {
+                            out.total =
+                                lenient::at(lenient::Seg::Field("total"), || map.next_value_seed(Zero))?
+                        }
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                         }
