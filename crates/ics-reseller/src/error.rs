@@ -2,7 +2,7 @@
 //!
 //! Each error has a stable [`ErrorCode`], the HTTP status when there was one, and says
 //! whether retrying the same request is safe. Messages never contain the API key: nothing
-//! here ever formats it, and body snippets pass through [`crate::http::Redactor`] first.
+//! here ever formats it, and `Client::decode` scrubs it from every text (see [`crate::http::scrub`]).
 
 use crate::types::ErrorBody;
 use serde::Serialize;

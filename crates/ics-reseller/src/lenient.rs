@@ -3,7 +3,17 @@
 //! The server may send numbers as numeric strings (`"20000"`), booleans as `1`/`0`/`"1"`,
 //! optional strings as `null`, and lists as comma-separated strings. Each function here is a
 //! `deserialize_with` helper that accepts those forms and yields the documented type. The
-//! schemas describe the documented (strict) form; only reading is lenient.
+//! schemas describe the documented (strict) form; only reading is lenient (`schema/wire/`
+//! describes what is read).
+//!
+//! The rest of PHP's `json_encode` family (issue 12), one rule each: whole numbers written
+//! as decimals (`20000.0`, `"20000.00"`; a fraction, or the ambiguous `"20.000"`, refused),
+//! numbers beyond ±(2^53 − 1) refused as out of range, booleans in words (`"yes"`, `"on"`),
+//! `null`/`""`/`{}` for an empty list and an object of items for a list with holes
+//! ([`list`]), `null`/`[]` for an object whose fields may all be left out
+//! ([`object_or_empty`]), a count left out or `""` as 0 ([`int_or_zero`]). Every reader
+//! also keeps the JSON path of the value being read (`at`), so a decode error names its
+//! field.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
