@@ -107,6 +107,11 @@ pub const STEPS: &[Step] = &[
         "ajv: schema/json/*.schema.json are JSON Schema 2020-12",
         spec_json_schemas,
     ),
+    step(
+        "spec-wire-schemas",
+        "ajv: schema/wire/*.schema.json (the lenient wire forms) are JSON Schema 2020-12",
+        spec_wire_schemas,
+    ),
     // Hooks for later suites (fill in the function in hooks.rs):
     step("wasm-node", "wasm-bindgen tests in Node", hooks::wasm_tests_node),
     step(
@@ -192,6 +197,10 @@ fn spec_swagger() -> Result<Outcome> {
 
 fn spec_json_schemas() -> Result<Outcome> {
     spec::json_schemas(&spec::default_schemas())
+}
+
+fn spec_wire_schemas() -> Result<Outcome> {
+    spec::json_schemas(&spec::default_schemas().with_file_name("wire"))
 }
 
 /// How a step ended, for the summary.

@@ -9,6 +9,15 @@
 //! 3. datamodel-code-generator generates pydantic models from `schema/json`;
 //!    `tests/clients/python/json_schema_models.py` parses every sandbox answer with them.
 //! 4. schemathesis runs every operation against the sandbox, all checks, fixed seed.
+//! 5. @hey-api/openapi-ts (client-fetch, sdk and zod plugins; config in
+//!    `tests/clients/ts/hey/openapi-ts.config.mjs`) generates a client; the compiled
+//!    `tests/clients/ts/hey/every-action.mts` calls every action with the key as the SDK's
+//!    `auth` and checks each answer with the generated zod schemas.
+//! 6. quicktype generates types and runtime converters from `schema/json`;
+//!    `tests/clients/ts/quicktype/every-action.mts` reads every answer with them.
+//!
+//! The TypeScript consumers (openapi-fetch, hey-api, quicktype) also prove the key went in
+//! the header only: `/__sandbox/requests` holds no request line with `apikey`.
 //!
 //! Both client scripts also read `/__sandbox/requests` to check the request lines the
 //! sandbox received. Generated files go to git-ignored `generated/` folders below
@@ -108,6 +117,31 @@ pub fn run() -> Result<Outcome> {
         .run()?;
     Cmd::new(node_bin("tsc")).arg("-p").arg(&ts).run()?;
 
+    // TypeScript: @hey-api/openapi-ts with zod, and quicktype (issue 12).
+    let (hey, quick) = (ts.join("hey"), ts.join("quicktype"));
+    fresh(&hey.join("generated"))?;
+    run_no_warnings(
+        Cmd::new(node_bin("openapi-ts"))
+            .arg("-f")
+            .arg(hey.join("openapi-ts.config.mjs"))
+            .dir(&hey),
+        "@hey-api/openapi-ts",
+    )?;
+    Cmd::new(node_bin("tsc")).arg("-p").arg(&hey).run()?;
+    fresh(&quick.join("generated"))?;
+    let mut quicktype = Cmd::new(node_bin("quicktype"))
+        .args(["--src-lang", "schema", "--lang", "ts", "-o"])
+        .arg(quick.join("generated/ics.ts"));
+    for entry in fs::read_dir(project_root().join("schema/json")).context("reading schema/json")? {
+        let path = entry.context("reading schema/json")?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with("Response.schema.json") || name == "ErrorBody.schema.json" {
+            quicktype = quicktype.arg(path);
+        }
+    }
+    run_no_warnings(quicktype, "quicktype")?;
+    Cmd::new(node_bin("tsc")).arg("-p").arg(&quick).run()?;
+
     // Python: openapi-python-client and datamodel-code-generator.
     fresh(&py_generated)?;
     run_no_warnings(
@@ -148,6 +182,12 @@ pub fn run() -> Result<Outcome> {
         .arg(ts.join("generated/js/every-action.mjs"))
         .env("ICS_SANDBOX_URL", &url)
         .run()?;
+    for consumer in [&hey, &quick] {
+        Cmd::new("node")
+            .arg(consumer.join("generated/js/every-action.mjs"))
+            .env("ICS_SANDBOX_URL", &url)
+            .run()?;
+    }
     Cmd::new(python())
         .arg(py.join("every_action.py"))
         .arg(&url)

@@ -155,6 +155,11 @@ pub fn run(openapi: PathBuf, schemas: PathBuf) -> Result {
         ("redocly lint", Box::new(|| redocly_lint(&openapi))),
         ("swagger-parser", Box::new(|| swagger_parser(&openapi))),
         ("json schemas", Box::new(|| json_schemas(&schemas))),
+        // The wire forms (schema/wire, issue 12) sit beside the strict ones.
+        (
+            "json schemas (wire)",
+            Box::new(|| json_schemas(&schemas.with_file_name("wire"))),
+        ),
     ];
     let mut failed = Vec::new();
     for (name, check) in &checks {

@@ -17,6 +17,7 @@ class ResellerError extends Error {
     this.body = fields.body;
     this.field = fields.field;
     this.snippet = fields.snippet;
+    this.path = fields.path;
     this.retryAfterMs = fields.retryAfterMs;
   }
 }

@@ -42,7 +42,7 @@ const strictChecks = (() => {
     x = v["email"];
     if (!(typeof x === "string")) return false;
     x = v["saldo"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["verif"];
     if (!(typeof x === "boolean")) return false;
     return true;
@@ -68,7 +68,7 @@ const strictChecks = (() => {
     x = v["nomor"];
     if (!(typeof x === "string")) return false;
     x = v["saldo"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["verif"];
     if (!(typeof x === "boolean")) return false;
     return true;
@@ -112,9 +112,9 @@ const strictChecks = (() => {
     x = v["deskripsi"];
     if (!(typeof x === "string")) return false;
     x = v["harga_final"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["stok"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["type"];
     if (!(typeof x === "string")) return false;
     x = v["provider"];
@@ -137,9 +137,9 @@ const strictChecks = (() => {
     if (x === undefined) v["supplier_trxid"] = null;
     else if (!((typeof x === "string" || x === null))) return false;
     x = v["saldo_awal"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["saldo_akhir"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     return true;
   }
 
@@ -160,7 +160,7 @@ const strictChecks = (() => {
     x = v["nomor_tujuan"];
     if (!(typeof x === "string")) return false;
     x = v["harga"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["kodereseller"];
     if (!(typeof x === "string")) return false;
     x = v["message"];
@@ -197,7 +197,7 @@ const strictChecks = (() => {
     x = v["kodeproduk"];
     if (!(typeof x === "string")) return false;
     x = v["harga"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["nomor"];
     if (!(typeof x === "string")) return false;
     x = v["refid"];
@@ -219,7 +219,7 @@ const strictChecks = (() => {
     x = v["success"];
     if (!(typeof x === "boolean")) return false;
     x = v["saldo"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["summary"];
     if (!(strictSummary(x))) return false;
     return true;
@@ -243,9 +243,9 @@ const strictChecks = (() => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
     let x;
     x = v["count"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     x = v["total"];
-    if (!(Number.isSafeInteger(x))) return false;
+    if (!((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991))) return false;
     for (const k in v) if (k !== "count" && k !== "total") return false;
     return true;
   }
@@ -274,10 +274,10 @@ const strictChecks = (() => {
     else if (x !== undefined && !((typeof x === "string" || x === null))) return false;
     x = v["saldo_awal"];
     if (x === null) delete v["saldo_awal"];
-    else if (x !== undefined && !((Number.isSafeInteger(x) || x === null))) return false;
+    else if (x !== undefined && !(((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991) || x === null))) return false;
     x = v["saldo_akhir"];
     if (x === null) delete v["saldo_akhir"];
-    else if (x !== undefined && !((Number.isSafeInteger(x) || x === null))) return false;
+    else if (x !== undefined && !(((Number.isSafeInteger(x) && x >= -9007199254740991 && x <= 9007199254740991) || x === null))) return false;
     return true;
   }
 

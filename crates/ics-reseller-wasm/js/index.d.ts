@@ -76,6 +76,7 @@ export interface ResellerErrorInit {
   body?: ErrorBody;
   field?: string;
   snippet?: string;
+  path?: string;
   retryAfterMs?: number;
   cause?: ResellerError;
 }
@@ -98,6 +99,12 @@ export declare class ResellerError extends Error {
   readonly field: string | undefined;
   /** `decode` and `http_status`: the first bytes of the body. */
   readonly snippet: string | undefined;
+  /**
+   * `decode`: the JSON path of the field at fault, e.g. `data.ready[3].harga_final` (for a
+   * missing field, where it should have been); `undefined` when the body is not JSON or
+   * not an object at all.
+   */
+  readonly path: string | undefined;
   /** `http_status`, or `rejected` on a 429/5xx: the server's `Retry-After`, in milliseconds. */
   readonly retryAfterMs: number | undefined;
   /** `maybe_committed`: what made the outcome unknown. */

@@ -74,21 +74,13 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &'static str) -> Resu
 
 /// A typed value as a plain JS value, through its JSON text.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let text = serde_json::to_string(value).map_err(|e| Error::Decode {
-        status: 200,
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
+    let text = serde_json::to_string(value).map_err(|e| Error::decode(200, e.to_string(), ""))?;
     json_parse(&text)
 }
 
 /// `JSON.parse` of a text this module wrote.
 pub fn json_parse(text: &str) -> Result<JsValue, Error> {
-    JSON::parse(text).map_err(|_| Error::Decode {
-        status: 200,
-        message: "JSON.parse refused the normalised body".into(),
-        snippet: String::new(),
-    })
+    JSON::parse(text).map_err(|_| Error::decode(200, "JSON.parse refused the normalised body", ""))
 }
 
 /// The fields of a `ResellerError`, as a plain object.
@@ -102,6 +94,9 @@ fn fields(e: &Error) -> Object {
     set(&o, "retryable", e.retryable());
     if let Some(r) = e.refid() {
         set(&o, "refid", r);
+    }
+    if let Some(p) = e.path() {
+        set(&o, "path", p);
     }
     if let Some(ms) = e.retry_after_ms() {
         set(&o, "retryAfterMs", ms as f64);

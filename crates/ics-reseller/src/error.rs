@@ -2,7 +2,7 @@
 //!
 //! Each error has a stable [`ErrorCode`], the HTTP status when there was one, and says
 //! whether retrying the same request is safe. Messages never contain the API key: nothing
-//! here ever formats it, and body snippets pass through the key redactor of [`crate::http`] first.
+//! here ever formats it, and `Client::decode` scrubs it from every text (see [`crate::http::scrub`]).
 
 use crate::types::ErrorBody;
 use serde::Serialize;
@@ -141,6 +141,9 @@ pub enum Error {
         message: String,
         /// The first bytes of the body, as text.
         snippet: String,
+        /// The JSON path of the field at fault (`data.ready[3].harga_final`), when the
+        /// body is JSON and the fault is in one field; see [`Error::path`].
+        path: Option<String>,
     },
     /// The input was refused before anything was sent.
     InvalidInput(InvalidInput),
@@ -161,6 +164,27 @@ impl Error {
             field,
             reason: reason.into(),
         })
+    }
+
+    /// A [`Error::Decode`] with no field path.
+    pub fn decode(status: u16, message: impl Into<String>, snippet: impl Into<String>) -> Error {
+        Error::Decode {
+            status,
+            message: message.into(),
+            snippet: snippet.into(),
+            path: None,
+        }
+    }
+
+    /// The JSON path of the field a decode error is about, e.g. `data.ready[3].harga_final`
+    /// (for a missing field, the path it should have had). `None` for other errors and
+    /// for a body that is not JSON or not an object at all.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::Decode { path, .. } => path.as_deref(),
+            Error::MaybeCommitted { cause, .. } => cause.path(),
+            _ => None,
+        }
     }
 
     /// The stable code of this error.
@@ -268,8 +292,17 @@ impl fmt::Display for Error {
             Error::Network { message } => write!(f, "network error: {message}"),
             Error::Timeout { after_ms } => write!(f, "no answer within {after_ms} ms"),
             Error::Aborted => f.write_str("aborted by the caller"),
-            Error::Decode { status, message, snippet } => {
-                write!(f, "could not read the answer (HTTP {status}): {message}; body starts {snippet:?}")
+            Error::Decode {
+                status,
+                message,
+                snippet,
+                path,
+            } => {
+                write!(f, "could not read the answer (HTTP {status}): ")?;
+                if let Some(p) = path {
+                    write!(f, "at {p}: ")?;
+                }
+                write!(f, "{message}; body starts {snippet:?}")
             }
             Error::InvalidInput(i) => write!(f, "invalid {}: {}", i.field, i.reason),
             Error::MaybeCommitted { refid, cause } => write!(

@@ -11,5 +11,22 @@ pub fn decode_every_action(status: u16, body: &[u8]) -> usize {
         ok += usize::from(r);
     }
     ok += usize::from(crate::webhook::parse_webhook(body).is_ok());
+    // The key scrubber on the same bytes, through a client that holds a key (errors are
+    // scrubbed and their snippet cut again), and on its own.
+    if let (Ok(key), Ok(config)) = (
+        crate::http::ApiKey::new("sk_\\/%u"),
+        crate::http::Config::new("http://h", None),
+    ) {
+        let client = crate::http::Client::new(crate::http::Config {
+            api_key: Some(key),
+            ..config
+        });
+        ok += usize::from(
+            client
+                .decode::<crate::actions::CreateTransaction>(status, None, body)
+                .is_ok(),
+        );
+    }
+    let _ = crate::http::scrub_bytes(body, "u0");
     ok
 }

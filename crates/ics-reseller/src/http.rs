@@ -249,17 +249,21 @@ impl Client {
     }
 
     /// Reads an answer for action `A`; see [`decode`]. The key, should the server echo it,
-    /// is cut out of every error text.
+    /// is scrubbed from every text of the error in every spelling ([`scrub`]), and the
+    /// body snippet is cut from the scrubbed body, so no part of the key survives the cut.
     pub fn decode<A: Action>(
         &self,
         status: u16,
         retry_after: Option<&str>,
         body: &[u8],
     ) -> Result<A::Response, Error> {
-        decode::<A>(status, retry_after, body).map_err(|e| self.redact(e))
+        decode::<A>(status, retry_after, body).map_err(|e| match &self.config.api_key {
+            Some(k) => redact_error_with_body(e, k.expose(), Some(body)),
+            None => e,
+        })
     }
 
-    /// Replaces the API key, wherever it appears in an error's texts, by `***`.
+    /// Scrubs the API key, wherever and however it appears in an error's texts, to `***`.
     pub fn redact(&self, e: Error) -> Error {
         match &self.config.api_key {
             Some(k) => redact_error(e, k.expose()),
@@ -268,8 +272,150 @@ impl Client {
     }
 }
 
-fn redact_error(e: Error, key: &str) -> Error {
-    let r = |s: String| if s.contains(key) { s.replace(key, "***") } else { s };
+/// The mark that replaces a scrubbed key.
+fn mark(key: &[u8]) -> &'static [u8] {
+    if key.iter().all(|&b| b == b'*') {
+        b"[redacted]"
+    } else {
+        b"***"
+    }
+}
+
+fn hex_val(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+fn hex_run(t: &[u8]) -> Option<u32> {
+    t.iter()
+        .try_fold(0u32, |acc, &b| hex_val(b).map(|h| acc * 16 + h))
+}
+
+/// Pushes the end of every spelling of the byte `k` that starts at `t[p]`: itself, `%HH`,
+/// and after a run of backslashes (JSON, doubled JSON, Rust and JS escapes): `uHHHH`,
+/// `u{H…}`, `xHH`, or `k` itself when `k` is `"`, `'`, `/` or a backslash.
+fn spellings(t: &[u8], p: usize, k: u8, out: &mut Vec<usize>) {
+    let Some(&c) = t.get(p) else { return };
+    let k32 = u32::from(k);
+    if c == k {
+        out.push(p + 1);
+    }
+    if c == b'%' && t.get(p + 1..p + 3).and_then(hex_run) == Some(k32) {
+        out.push(p + 3);
+    }
+    let mut q = p;
+    while q < t.len() && t[q] == b'\\' && q - p < 8 {
+        q += 1;
+        // an escape introduced by the backslashes up to q
+        match t.get(q) {
+            Some(&b) if b == k && matches!(k, b'"' | b'/' | b'\\' | b'\'') => out.push(q + 1),
+            Some(b'u') if t.get(q + 1) == Some(&b'{') => {
+                let digits = t[q + 2..]
+                    .iter()
+                    .take(8)
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                let close = q + 2 + digits;
+                if digits > 0 && t.get(close) == Some(&b'}') && hex_run(&t[q + 2..close]) == Some(k32) {
+                    out.push(close + 1);
+                }
+            }
+            Some(b'u') if t.get(q + 1..q + 5).and_then(hex_run) == Some(k32) => out.push(q + 5),
+            Some(b'x') if t.get(q + 1..q + 3).and_then(hex_run) == Some(k32) => out.push(q + 3),
+            _ => {}
+        }
+    }
+}
+
+/// The end of the longest spelling of `key` that starts at `t[p]`, if any.
+fn key_at(t: &[u8], p: usize, key: &[u8]) -> Option<usize> {
+    let mut here = vec![p];
+    let mut next = Vec::new();
+    for &k in key {
+        next.clear();
+        for &q in &here {
+            spellings(t, q, k, &mut next);
+        }
+        if next.is_empty() {
+            return None;
+        }
+        next.sort_unstable();
+        next.dedup();
+        std::mem::swap(&mut here, &mut next);
+    }
+    here.last().copied()
+}
+
+/// `t` with every spelling of `key` replaced by `***`: raw, JSON-escaped per character
+/// (`\u005f`, `\/`, `\"`, and escapes doubled by a second encoding), Rust and JS escapes
+/// (`\u{5f}`, `\x5f`) and percent-encoded (`%5F`), in any mix. `None` when there was
+/// none. `key` is visible ASCII (see [`ApiKey::new`]), so each span replaced is ASCII and
+/// UTF-8 text stays UTF-8.
+pub fn scrub_bytes(t: &[u8], key: &str) -> Option<Vec<u8>> {
+    let key = key.as_bytes();
+    let first = *key.first()?;
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut p = 0;
+    while p < t.len() {
+        let c = t[p];
+        if c == first || c == b'%' || c == b'\\' {
+            if let Some(end) = key_at(t, p, key) {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(t.len()));
+                o.extend_from_slice(&t[copied..p]);
+                o.extend_from_slice(mark(key));
+                copied = end;
+                p = end;
+                continue;
+            }
+        }
+        p += 1;
+    }
+    let mut o = out?;
+    o.extend_from_slice(&t[copied..]);
+    Some(o)
+}
+
+/// [`scrub_bytes`] on text.
+pub fn scrub(s: &str, key: &str) -> String {
+    match scrub_bytes(s.as_bytes(), key) {
+        // Only ASCII spans were replaced, by ASCII: still UTF-8.
+        Some(v) => {
+            String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+        None => s.to_owned(),
+    }
+}
+
+fn scrub_value(v: &mut Value, key: &str) {
+    match v {
+        Value::String(s) => *s = scrub(s, key),
+        Value::Array(items) => items.iter_mut().for_each(|i| scrub_value(i, key)),
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            for (k, mut item) in old {
+                scrub_value(&mut item, key);
+                map.insert(scrub(&k, key), item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Scrubs `key` from every text of `e` ([`scrub`]): messages, snippets, paths, refids,
+/// the error body (its `error`, `refid` and every extra field, names included), and the
+/// cause of a [`Error::MaybeCommitted`].
+pub fn redact_error(e: Error, key: &str) -> Error {
+    redact_error_with_body(e, key, None)
+}
+
+/// [`redact_error`]; given the body the error came from, its snippet is cut again from
+/// the scrubbed body, so a key straddling the cut leaves no part behind.
+fn redact_error_with_body(e: Error, key: &str, body: Option<&[u8]>) -> Error {
+    let r = |s: String| scrub(&s, key);
+    let snip = |s: String| match body.and_then(|b| scrub_bytes(b, key)) {
+        Some(clean) => snippet(&clean),
+        None => r(s),
+    };
     match e {
         Error::Unauthorized { message } => Error::Unauthorized {
             message: message.map(r),
@@ -286,7 +432,12 @@ fn redact_error(e: Error, key: &str) -> Error {
             retry_after_ms,
         } => {
             body.error = r(body.error);
-            body.extra.retain(|_, v| !v.to_string().contains(key));
+            body.refid = body.refid.map(r);
+            let mut extra = Value::Object(std::mem::take(&mut body.extra));
+            scrub_value(&mut extra, key);
+            if let Value::Object(m) = extra {
+                body.extra = m;
+            }
             Error::Rejected {
                 status,
                 body,
@@ -300,21 +451,27 @@ fn redact_error(e: Error, key: &str) -> Error {
         } => Error::HttpStatus {
             status,
             retry_after_ms,
-            snippet: r(snippet),
+            snippet: snip(snippet),
         },
         Error::Network { message } => Error::Network { message: r(message) },
         Error::Decode {
             status,
             message,
             snippet,
+            path,
         } => Error::Decode {
             status,
             message: r(message),
-            snippet: r(snippet),
+            snippet: snip(snippet),
+            path: path.map(r),
         },
+        Error::InvalidInput(mut i) => {
+            i.reason = r(i.reason);
+            Error::InvalidInput(i)
+        }
         Error::MaybeCommitted { refid, cause } => Error::MaybeCommitted {
-            refid,
-            cause: Box::new(redact_error(*cause, key)),
+            refid: r(refid),
+            cause: Box::new(redact_error_with_body(*cause, key, body)),
         },
         other => other,
     }
@@ -355,18 +512,47 @@ fn error_text(v: &Value) -> Option<String> {
     }
 }
 
+/// The body without a UTF-8 byte-order mark (a PHP file saved with one sends it first;
+/// `Response.json()` in browsers skips it too).
+pub fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+/// A typed read that failed: serde's error and the JSON path of the field at fault.
+pub struct ReadError {
+    /// What serde said.
+    pub error: serde_json::Error,
+    /// The field's path (`data.ready[3].harga_final`); `None` at the top level.
+    pub path: Option<String>,
+}
+
+/// Reads one JSON value of type `T` from `body` (byte-order mark skipped, nothing but
+/// whitespace after it); on failure, with the path of the field at fault (the lenient
+/// readers track it, see [`crate::lenient`]).
+pub fn read_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ReadError> {
+    crate::lenient::clear_path();
+    let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
+    let value = T::deserialize(&mut de).map_err(|error| ReadError {
+        error,
+        path: crate::lenient::take_path(),
+    })?;
+    de.end().map_err(|error| ReadError { error, path: None })?;
+    Ok(value)
+}
+
 /// Reads an answer (status, `Retry-After` header, body bytes) for action `A`.
 ///
 /// 401/403/404 become their own errors; a body with a string `error` on any other status is
 /// [`Error::Rejected`]; another non-2xx status is [`Error::HttpStatus`]; a 2xx body that is
-/// not the expected JSON is [`Error::Decode`]. Total: never panics.
+/// not the expected JSON is [`Error::Decode`], with the JSON path of the field at fault.
+/// A UTF-8 byte-order mark before the JSON is skipped. Total: never panics.
 pub fn decode<A: Action>(status: u16, retry_after: Option<&str>, body: &[u8]) -> Result<A::Response, Error> {
-    // Every typed read here is `from_slice`, so each type has one deserializer in the binary
+    // Every typed read here is `read_json`, so each type has one deserializer in the binary
     // (no second, `from_value` one), and all but this first step is one non-generic
     // function: both keep the wasm package smaller.
     // Fast path: a 2xx success body parses straight into the typed response.
     let typed = if (200..300).contains(&status) {
-        match serde_json::from_slice::<A::Response>(body) {
+        match read_json::<A::Response>(body) {
             // A success shape that also says `error` falls through to the failure path.
             Ok(resp) if resp.extra().get("error").and_then(error_text).is_none() => return Ok(resp),
             // (a success that says `error` is refused below, so only the error matters)
@@ -386,12 +572,12 @@ fn failure(
     status: u16,
     retry_after: Option<&str>,
     body: &[u8],
-    typed: Option<serde_json::Error>,
+    typed: Option<ReadError>,
 ) -> Error {
-    let parsed: Result<Value, _> = serde_json::from_slice(body);
+    let parsed: Result<Value, _> = read_json(body).map_err(|e| e.error);
     let error_body = match &parsed {
         Ok(Value::Object(map)) => map.get("error").and_then(error_text).map(|text| {
-            serde_json::from_slice::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
+            read_json::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
                 error: text,
                 refid: None,
                 saldo_awal: None,
@@ -427,16 +613,17 @@ fn failure(
             snippet: snippet(body),
         };
     }
-    let message = match (parsed, typed) {
-        (Err(_), _) if body.iter().all(u8::is_ascii_whitespace) => "the body is empty".to_owned(),
-        (Err(e), _) => format!("the body is not JSON ({e})"),
-        (Ok(_), Some(e)) => format!("the body is not a {name} answer: {e}"),
+    let (message, path) = match (parsed, typed) {
+        (Err(_), _) if body.iter().all(u8::is_ascii_whitespace) => ("the body is empty".to_owned(), None),
+        (Err(e), _) => (format!("the body is not JSON ({e})"), None),
+        (Ok(_), Some(e)) => (format!("the body is not a {name} answer: {}", e.error), e.path),
         // Unreachable: a 2xx JSON body the typed read accepted had an `error` (see decode).
-        (Ok(_), None) => format!("the body is not a {name} answer"),
+        (Ok(_), None) => (format!("the body is not a {name} answer"), None),
     };
     Error::Decode {
         status,
         message,
         snippet: snippet(body),
+        path,
     }
 }

@@ -3,23 +3,168 @@
 //! The server may send numbers as numeric strings (`"20000"`), booleans as `1`/`0`/`"1"`,
 //! optional strings as `null`, and lists as comma-separated strings. Each function here is a
 //! `deserialize_with` helper that accepts those forms and yields the documented type. The
-//! schemas describe the documented (strict) form; only reading is lenient.
+//! schemas describe the documented (strict) form; only reading is lenient (`schema/wire/`
+//! describes what is read).
+//!
+//! The rest of PHP's `json_encode` family (issue 12), one rule each: whole numbers written
+//! as decimals (`20000.0`, `"20000.00"`; a fraction, or the ambiguous `"20.000"`, refused),
+//! numbers beyond ±(2^53 − 1) refused as out of range, booleans in words (`"yes"`, `"on"`),
+//! `null`/`""`/`{}` for an empty list and an object of items for a list with holes
+//! ([`list`]), `null`/`[]` for an object whose fields may all be left out
+//! ([`object_or_empty`]), a count left out or `""` as 0 ([`int_or_zero`]). Every reader
+//! also keeps the JSON path of the value being read (`at`), so a decode error names its
+//! field.
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
 use std::fmt;
+use std::marker::PhantomData;
 
-/// Parses a trimmed decimal text as a whole number; accepts a zero fraction (`"20000.00"`).
-fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
-    let t = s.trim();
-    if let Ok(n) = t.parse::<i64>() {
-        return Ok(n);
+/// One step of the JSON path to the value being read.
+pub(crate) enum Seg {
+    /// A field the reader knows (its wire name).
+    Field(&'static str),
+    /// Any other object key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+thread_local! {
+    /// The path to the value being read. A reader pushes a step before reading a value and
+    /// pops it once the value is read; a failing read leaves its steps, so after an error
+    /// the stack is the path of the value at fault (see [`take_path`]). One allocation-free
+    /// stack instead of a tracking deserializer wrapped around every visitor: that
+    /// (serde_path_to_error) cost the wasm package 31.8 KB, this costs almost nothing.
+    static PATH: RefCell<Vec<Seg>> = const { RefCell::new(Vec::new()) };
+}
+
+#[inline(never)]
+fn push(seg: Seg) {
+    PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() > 1024 {
+            // left over by failed reads outside `read_json` (which starts from empty)
+            p.clear();
+        }
+        p.push(seg);
+    });
+}
+
+#[inline(never)]
+fn pop() {
+    PATH.with(|p| p.borrow_mut().pop());
+}
+
+/// Runs `read` with `seg` on the path; on success the step is taken off again. (`push`
+/// and `pop` are out of line: one copy, not one per field of every body.)
+#[inline(always)]
+pub(crate) fn at<T, E>(seg: Seg, read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    push(seg);
+    let r = read();
+    if r.is_ok() {
+        pop();
     }
-    if let Some((whole, frac)) = t.split_once('.') {
-        if !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
-            if let Ok(n) = whole.parse::<i64>() {
-                return Ok(n);
+    r
+}
+
+/// Forgets the path (before a new read).
+pub(crate) fn clear_path() {
+    PATH.with(|p| p.borrow_mut().clear());
+}
+
+/// The path left by a failed read, as `data.ready[3].harga_final`; `None` at the top
+/// level. Clears it.
+pub(crate) fn take_path() -> Option<String> {
+    let segs = PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    if segs.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for s in segs {
+        match s {
+            Seg::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Seg::Key(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&name);
+            }
+            Seg::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
             }
         }
+    }
+    Some(out)
+}
+
+/// The largest whole number every JSON reader keeps exact (`Number.MAX_SAFE_INTEGER`,
+/// 2^53 − 1): a number beyond it is refused as out of range rather than read rounded.
+pub const MAX_SAFE: i64 = (1 << 53) - 1;
+
+fn in_range<E: de::Error>(n: i64) -> Result<i64, E> {
+    if (-MAX_SAFE..=MAX_SAFE).contains(&n) {
+        Ok(n)
+    } else {
+        Err(E::custom(format_args!(
+            "the number {n} is out of range (at most 2^53 - 1 either way)"
+        )))
+    }
+}
+
+/// Parses a trimmed decimal text as a whole number: `"20000"`, or with a zero fraction of
+/// one, two or four or more digits (`"20000.0"`, `"20000.00"`, the way PHP writes a
+/// `DECIMAL` column). Three zero digits (`"20.000"`) are refused: that is how an Indonesian
+/// `number_format` writes twenty thousand, and reading it as 20 would be silently wrong.
+fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(E::custom("expected a whole number, got an empty string"));
+    }
+    if let Ok(n) = t.parse::<i64>() {
+        return in_range(n);
+    }
+    if let Some((whole, frac)) = t.split_once('.') {
+        let digits = whole.trim_start_matches(['-', '+']);
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            if frac.len() == 3 && frac.bytes().all(|b| b == b'0') {
+                return Err(E::custom(format_args!(
+                    "the string {t:?} is ambiguous: a thousands separator or three decimals"
+                )));
+            }
+            if !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
+                return match whole.parse::<i64>() {
+                    Ok(n) => in_range(n),
+                    Err(_) => Err(E::custom(format_args!(
+                        "the number {t:?} is out of range (at most 2^53 - 1 either way)"
+                    ))),
+                };
+            }
+            if !frac.is_empty() {
+                return Err(E::custom(format_args!(
+                    "expected a whole number, got {t:?} which has a fraction"
+                )));
+            }
+        }
+    }
+    if !t.is_empty()
+        && t.trim_start_matches(['-', '+'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err(E::custom(format_args!(
+            "the number {t:?} is out of range (at most 2^53 - 1 either way)"
+        )));
     }
     Err(E::custom(format_args!(
         "expected a whole number, got the string {t:?}"
@@ -27,10 +172,16 @@ fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
 }
 
 fn int_from_f64<E: de::Error>(v: f64) -> Result<i64, E> {
-    if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
-        Ok(v as i64)
+    if !v.is_finite() || v.abs() > MAX_SAFE as f64 {
+        Err(E::custom(format_args!(
+            "the number {v} is out of range (at most 2^53 - 1 either way)"
+        )))
+    } else if v.fract() != 0.0 {
+        Err(E::custom(format_args!(
+            "expected a whole number, got {v} which has a fraction"
+        )))
     } else {
-        Err(E::custom(format_args!("expected a whole number, got {v}")))
+        Ok(v as i64)
     }
 }
 
@@ -42,10 +193,15 @@ impl<'de> Visitor<'de> for IntVisitor {
         f.write_str("a whole number or a numeric string")
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        Ok(v)
+        in_range(v)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::custom(format_args!("number {v} is too large")))
+        match i64::try_from(v) {
+            Ok(n) => in_range(n),
+            Err(_) => Err(E::custom(format_args!(
+                "the number {v} is out of range (at most 2^53 - 1 either way)"
+            ))),
+        }
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
         int_from_f64(v)
@@ -126,13 +282,19 @@ pub fn opt_uint32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Err
     }
 }
 
+/// Reads a count or total that may be left out: `null`, `""` and absence are 0 (PHP's
+/// `GROUP BY` has no row for a status without orders). Other values as [`int`].
+pub fn int_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(d.deserialize_any(OptVisitor(IntVisitor))?.unwrap_or(0))
+}
+
 #[derive(Clone, Copy)]
 struct BoolVisitor;
 
 impl<'de> Visitor<'de> for BoolVisitor {
     type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a boolean, 1/0, or \"1\"/\"0\"/\"true\"/\"false\"")
+        f.write_str("a boolean, 1/0, or \"1\"/\"0\"/\"true\"/\"false\"/\"yes\"/\"no\"")
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
         Ok(v)
@@ -152,8 +314,8 @@ impl<'de> Visitor<'de> for BoolVisitor {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
         match v.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" => Ok(true),
-            "0" | "false" | "no" | "" => Ok(false),
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" | "" => Ok(false),
             other => Err(E::custom(format_args!(
                 "expected a boolean, got the string {other:?}"
             ))),
@@ -267,7 +429,18 @@ impl<'de> Visitor<'de> for ListVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(s) = seq.next_element::<LenientString>()? {
+        while let Some(s) = at(Seg::Index(out.len()), || seq.next_element::<LenientString>())? {
+            out.push(s.0);
+        }
+        Ok(out)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // PHP writes an array whose keys are not 0..n as an object: keep its values in order.
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let s = at(Seg::Key(key.as_str().to_owned()), || {
+                map.next_value::<LenientString>()
+            })?;
             out.push(s.0);
         }
         Ok(out)
@@ -300,6 +473,90 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     let v = d.deserialize_any(ListVisitor)?;
     Ok(if v.is_empty() { None } else { Some(v) })
+}
+
+struct ItemsVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, null, or an object of items")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(E::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = at(Seg::Index(out.len()), || seq.next_element::<T>())? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // `{}` is PHP's empty array written as an object; `{"0": …, "2": …}` an array whose
+        // keys are no longer 0..n (after `unset` or `array_filter`): its values, in order.
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let item = at(Seg::Key(key.as_str().to_owned()), || map.next_value::<T>())?;
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+/// Reads a list of items: a JSON array, or `null`, `""`, `{}` for an empty list, or an
+/// object whose values are the items (PHP's array with holes in its keys).
+pub fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    d.deserialize_any(ItemsVisitor(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object, or null or [] for an empty one")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        // PHP's json_encode writes an empty array as `[]` even where an object is meant.
+        match seq.next_element::<de::IgnoredAny>()? {
+            None => Ok(T::default()),
+            Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+}
+
+/// Reads an object whose every field may be left out: `null` and `[]` (PHP's empty array)
+/// are the empty object, [`Default`].
+pub fn object_or_empty<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    d.deserialize_any(ObjectVisitor(PhantomData))
 }
 
 /// A map key, borrowed from the input when it can be.
@@ -367,10 +624,16 @@ macro_rules! lenient_body {
                                             ($reader)(d)
                                         }
                                     }
-                                    $field = Some(map.next_value_seed(Seed)?);
+                                    $field = Some($crate::lenient::at(
+                                        $crate::lenient::Seg::Field($wire),
+                                        || map.next_value_seed(Seed),
+                                    )?);
                                 } )*
                                 other => {
-                                    let value: serde_json::Value = map.next_value()?;
+                                    let value: serde_json::Value = $crate::lenient::at(
+                                        $crate::lenient::Seg::Key(other.to_owned()),
+                                        || map.next_value(),
+                                    )?;
                                     extra.insert(other.to_owned(), value);
                                 }
                             }
@@ -389,7 +652,12 @@ macro_rules! lenient_body {
         }
     };
     (@missing $wire:literal, default) => { Default::default() };
-    (@missing $wire:literal) => { return Err(serde::de::Error::missing_field($wire)) };
+    (@missing $wire:literal) => {{
+        // the path of a missing field names it
+        return $crate::lenient::at($crate::lenient::Seg::Field($wire), || {
+            Err(serde::de::Error::missing_field($wire))
+        });
+    }};
 }
 pub(crate) use lenient_body;
 

@@ -333,11 +333,7 @@ mod tests {
                 retry_after_ms: None,
                 snippet: "<html>".into(),
             },
-            Error::Decode {
-                status: 200,
-                message: "not JSON".into(),
-                snippet: "{".into(),
-            },
+            Error::decode(200, "not JSON", "{"),
             Error::Aborted,
         ];
         for e in unknowns {

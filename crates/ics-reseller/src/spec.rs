@@ -24,36 +24,50 @@ fn settings() -> SchemaSettings {
     SchemaSettings::draft2020_12().with_transform(standard_integer_formats)
 }
 
-/// schemars names Rust's unsigned integers with formats outside the OpenAPI format registry
-/// (`uint32`, …), which generators warn about (datamodel-code-generator: "format of 'uint32'
-/// not understood") and fuzzers ignore (schemathesis then sends pages past `u32::MAX`). Each
-/// becomes a registered format with its bounds written out.
+/// Integers carry no `format` and have their bounds written out. schemars writes `int64`
+/// for `i64` and `uint32` for `u32`: generators map `int64` to a `bigint` (zod) that no
+/// JSON parser yields, and `uint32` is outside the OpenAPI format registry. Every integer
+/// the API sends fits a JS number: `i64` fields are bounded by ±(2^53 − 1), the range the
+/// core reads (larger numbers are refused as out of range, see [`crate::lenient`]).
 fn standard_integer_formats(schema: &mut schemars::Schema) {
-    let rule = match schema.get("format").and_then(Value::as_str) {
-        Some("uint8") => Some(("int32", Some(u64::from(u8::MAX)))),
-        Some("uint16") => Some(("int32", Some(u64::from(u16::MAX)))),
-        Some("uint32") => Some(("int64", Some(u64::from(u32::MAX)))),
-        Some("uint64" | "uint") => Some(("int64", None)),
+    let bounds = match schema.get("format").and_then(Value::as_str) {
+        Some("uint8") => Some((0, i64::from(u8::MAX))),
+        Some("uint16") => Some((0, i64::from(u16::MAX))),
+        Some("uint32") => Some((0, i64::from(u32::MAX))),
+        Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        Some("uint64" | "uint") => Some((0, crate::lenient::MAX_SAFE)),
+        Some("int64") => Some((-crate::lenient::MAX_SAFE, crate::lenient::MAX_SAFE)),
         _ => None,
     };
-    if let (Some((format, max)), Some(map)) = (rule, schema.as_object_mut()) {
-        map.insert("format".into(), format.into());
-        if !map
+    if let (Some((min, max)), Some(map)) = (bounds, schema.as_object_mut()) {
+        map.remove("format");
+        let lo = map
             .get("minimum")
-            .is_some_and(|m| m.as_f64().is_some_and(|m| m >= 0.0))
-        {
-            map.insert("minimum".into(), 0.into());
-        }
-        if let Some(max) = max {
-            if !map
-                .get("maximum")
-                .is_some_and(|m| m.as_f64().is_some_and(|m| m <= max as f64))
-            {
-                map.insert("maximum".into(), max.into());
+            .and_then(Value::as_i64)
+            .map_or(min, |m| m.max(min));
+        let hi = map
+            .get("maximum")
+            .and_then(Value::as_i64)
+            .map_or(max, |m| m.min(max));
+        map.insert("minimum".into(), lo.into());
+        map.insert("maximum".into(), hi.into());
+    }
+    schemars::transform::transform_subschemas(&mut standard_integer_formats, schema);
+}
+
+/// Gives every named schema a `title` (its name), so generators name their types after it
+/// (quicktype otherwise names `Product` after the first property that uses it).
+fn add_titles(defs: &mut Map<String, Value>) {
+    for (name, schema) in defs.iter_mut() {
+        if let Value::Object(m) = schema {
+            if !m.contains_key("title") {
+                let mut ordered = Map::new();
+                ordered.insert("title".into(), name.clone().into());
+                ordered.extend(std::mem::take(m));
+                *m = ordered;
             }
         }
     }
-    schemars::transform::transform_subschemas(&mut standard_integer_formats, schema);
 }
 
 /// One JSON Schema file per body: name and root schema.
@@ -62,9 +76,14 @@ pub fn json_schemas() -> Vec<(String, Value)> {
         let mut generator = SchemaGenerator::new(settings());
         let schema = generator.root_schema_for::<T>();
         let mut value = schema.to_value();
+        if let Some(Value::Object(defs)) = value.get_mut("$defs") {
+            add_titles(defs);
+        }
         if let Value::Object(map) = &mut value {
             let mut ordered = Map::new();
             ordered.insert("$comment".into(), GENERATED.into());
+            map.remove("title");
+            ordered.insert("title".into(), T::schema_name().into_owned().into());
             for (k, v) in std::mem::take(map) {
                 ordered.insert(k, v);
             }
@@ -284,6 +303,7 @@ pub fn openapi() -> Value {
     generator.subschema_for::<ErrorBody>();
     let mut schemas = generator.take_definitions(true);
     schemas.sort_keys();
+    add_titles(&mut schemas);
     let description = format!(
         "Typed description of the ICS-Store Reseller API (Indonesian prepaid mobile-data packages).\n\n\
          **Path keys.** Upstream, every action is the same path `/`, chosen by the query parameter \
@@ -294,7 +314,9 @@ pub fn openapi() -> Value {
          build `/NAME/..?action=NAME`; their URL parsers (fetch, httpx, requests) resolve the \
          dot segment and send exactly `/?action=NAME`, and a server that receives `/NAME/..` \
          must normalise it. See schema/README.md.\n\n\
-         **Auth.** `X-API-Key` header or `apikey` query parameter; either satisfies.\n\n\
+         **Auth.** The `X-API-Key` header, the one security scheme. The server also reads the \
+         key from an `apikey` query parameter, but a key in a URL lands in logs, histories and \
+         Referer headers, so that form is described here and not offered as a scheme.\n\n\
          **Failures.** A body with a string `error` is a failure on any HTTP status, 200 \
          included; 401, 403 and 404 carry the same `ErrorBody`. Money is whole rupiah; \
          timestamps are `YYYY-MM-DD HH:MM:SS` server local time.\n\n\
@@ -309,7 +331,7 @@ pub fn openapi() -> Value {
             "license": {"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"},
         },
         "servers": [{"url": UPSTREAM_URL, "description": "Upstream (production)"}],
-        "security": [{"X-API-Key": []}, {"apikey": []}],
+        "security": [{"X-API-Key": []}],
         "tags": [
             {"name": "Account", "description": "Connectivity, profile, balance and statistics."},
             {"name": "Catalog", "description": "Products and prices."},
@@ -319,8 +341,7 @@ pub fn openapi() -> Value {
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "X-API-Key": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The reseller's API key in a header (preferred)."},
-                "apikey": {"type": "apiKey", "in": "query", "name": "apikey", "description": "The reseller's API key in the query string (lands in logs; avoid)."},
+                "X-API-Key": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The reseller's API key. (The server also reads an `apikey` query parameter; not offered here, since a key in a URL lands in logs.)"},
             },
         },
         "x-generated": GENERATED,
@@ -343,10 +364,189 @@ pub fn generated_files() -> Vec<(PathBuf, String)> {
             render(&schema),
         ));
     }
+    for (name, schema) in wire_schemas() {
+        out.push((
+            PathBuf::from(format!("schema/wire/{name}.schema.json")),
+            render(&schema),
+        ));
+    }
     out.push((
         PathBuf::from(crate::typescript::PATH),
         crate::typescript::declarations(),
     ));
     out.push((PathBuf::from(crate::jscheck::PATH), crate::jscheck::source()));
     out
+}
+
+/// Objects whose every field may be left out on the wire, and that may come as `null` or
+/// `[]` (PHP's empty array) instead: the lenient readers give their [`Default`].
+const WIRE_EMPTY_OBJECTS: [&str; 3] = ["ProductLists", "Summary", "StatusSummary"];
+
+/// A whole number as text, the way [`crate::lenient::int`] reads it: digits, optionally a
+/// zero fraction of 1, 2 or 4+ digits (three are refused as ambiguous), blanks around.
+const WIRE_WHOLE: &str = r"^\s*[-+]?[0-9]+(\.(0|00|0000+))?\s*$";
+/// A boolean in words, as [`crate::lenient::boolean`] reads it (any case), or blank.
+const WIRE_BOOL: &str =
+    r"^\s*([01]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])?\s*$";
+
+fn has_type(schema: &Map<String, Value>, t: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|x| x == t),
+        _ => false,
+    }
+}
+
+/// One schema node of the strict form, as the wire may carry it (see [`wire_schemas`]).
+/// `blank_is_none`: an empty string reads as absent (optional numbers, summary counts).
+fn wire_node(node: &mut Value, blank_is_none: bool) {
+    let Value::Object(m) = node else { return };
+    let description = m.get("description").cloned();
+    let keep = |mut v: Value| {
+        if let (Some(d), Value::Object(o)) = (&description, &mut v) {
+            o.insert("description".into(), d.clone());
+        }
+        v
+    };
+    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        if WIRE_EMPTY_OBJECTS.contains(&name) {
+            let r = r.to_owned();
+            *node = keep(json!({"anyOf": [{"$ref": r}, {"type": "null"}, {"type": "array", "maxItems": 0}]}));
+        }
+        return;
+    }
+    if let Some(Value::Array(any)) = m.get_mut("anyOf") {
+        if any.iter().all(|s| s.get("type") == Some(&json!("string"))) {
+            // a string enum kept open (TxStatus): any scalar, as text
+            *node = keep(json!({"type": ["string", "number", "boolean", "null"]}));
+            return;
+        }
+        any.iter_mut().for_each(|s| wire_node(s, blank_is_none));
+        return;
+    }
+    let nullable = has_type(m, "null");
+    if has_type(m, "object") {
+        let optional_fields: Vec<String> = m
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| {
+                p.iter()
+                    .filter(|(_, s)| {
+                        s.get("type")
+                            .and_then(Value::as_array)
+                            .is_some_and(|t| t.contains(&json!("null")))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(Value::Object(props)) = m.get_mut("properties") {
+            for (k, v) in props.iter_mut() {
+                wire_node(v, optional_fields.contains(k));
+            }
+        }
+        return;
+    }
+    if has_type(m, "array") {
+        let mut items = m.get("items").cloned().unwrap_or(json!(true));
+        let strings = items.get("type") == Some(&json!("string"));
+        wire_node(&mut items, false);
+        let text = if strings {
+            // a comma-separated list
+            json!({"type": "string"})
+        } else {
+            json!({"type": "string", "pattern": r"^\s*$"})
+        };
+        *node = keep(json!({"anyOf": [
+            {"type": "array", "items": items.clone()},
+            {"type": "null"},
+            {"type": "object", "additionalProperties": items},
+            text,
+        ]}));
+        return;
+    }
+    if has_type(m, "integer") {
+        let mut int = json!({"type": "integer"});
+        for k in ["minimum", "maximum"] {
+            if let Some(v) = m.get(k) {
+                int[k] = v.clone();
+            }
+        }
+        let mut forms = vec![int, json!({"type": "string", "pattern": WIRE_WHOLE})];
+        if nullable || blank_is_none {
+            forms.push(json!({"type": "null"}));
+            forms.push(json!({"type": "string", "pattern": r"^\s*$"}));
+        }
+        *node = keep(json!({"anyOf": forms}));
+        return;
+    }
+    if has_type(m, "boolean") {
+        *node = keep(json!({"anyOf": [
+            {"type": "boolean"},
+            {"enum": [0, 1]},
+            {"type": "string", "pattern": WIRE_BOOL},
+        ]}));
+        return;
+    }
+    if has_type(m, "string") {
+        *node = keep(json!({"type": ["string", "number", "boolean", "null"]}));
+    }
+}
+
+/// The wire form of every answer's schema (`schema/wire/`): what the PHP server may send
+/// and the SDK reads (API.md rule 2, [`crate::lenient`]): numbers as numeric strings and
+/// whole decimals, booleans as 1/0 and words, strings as numbers or `null`, lists as
+/// `null`, `{}`, PHP objects of items or comma-separated text, the summary and product
+/// lists as `null` or `[]` with any entry left out. For validating real traffic; the
+/// strict schemas (`schema/json/`) describe what the SDK hands out.
+pub fn wire_schemas() -> Vec<(String, Value)> {
+    let responses: Vec<String> = ActionKind::ALL
+        .iter()
+        .map(|&k| crate::with_action!(k, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned()))
+        .chain([ERROR_SCHEMA.to_owned()])
+        .collect();
+    json_schemas()
+        .into_iter()
+        .filter(|(name, _)| responses.contains(name))
+        .map(|(name, mut schema)| {
+            if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
+                for (def, s) in defs.iter_mut() {
+                    if WIRE_EMPTY_OBJECTS.contains(&def.as_str()) {
+                        if let Value::Object(o) = s {
+                            o.remove("required");
+                        }
+                    }
+                    let counts = def == "StatusSummary";
+                    if let Some(Value::Object(props)) = s.get_mut("properties") {
+                        for v in props.values_mut() {
+                            wire_node(v, counts);
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Object(props)) = schema.get_mut("properties") {
+                let optional: Vec<String> = props
+                    .iter()
+                    .filter(|(_, s)| {
+                        s.get("type")
+                            .and_then(Value::as_array)
+                            .is_some_and(|t| t.contains(&json!("null")))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for (k, v) in props.iter_mut() {
+                    wire_node(v, optional.contains(k));
+                }
+            }
+            schema["title"] = format!("{name} (wire)").into();
+            if let Some(d) = schema.get("description").and_then(Value::as_str) {
+                schema["description"] = format!(
+                    "{d}\n\nThe wire form: what the server may send, PHP quirks included (schema/README.md)."
+                )
+                .into();
+            }
+            (name, schema)
+        })
+        .collect()
 }

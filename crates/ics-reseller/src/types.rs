@@ -406,8 +406,8 @@ pub struct ProductLists {
 }
 
 lenient_body!(ProductLists {
-    ready: Vec<Product> = "ready" => <Vec<Product> as Deserialize>::deserialize, default;
-    empty: Vec<Product> = "empty" => <Vec<Product> as Deserialize>::deserialize, default;
+    ready: Vec<Product> = "ready" => lenient::list, default;
+    empty: Vec<Product> = "empty" => lenient::list, default;
 });
 
 /// Answer of `listProducts`.
@@ -434,7 +434,7 @@ lenient_body!(ListProductsResponse {
     product_type: String = "type" => lenient::string;
     title: String = "title" => lenient::string;
     providers_used: Vec<String> = "providers_used" => lenient::string_list;
-    data: ProductLists = "data" => <ProductLists as Deserialize>::deserialize;
+    data: ProductLists = "data" => lenient::object_or_empty;
 });
 
 /// Answer of `createTransaction` when the order was accepted.
@@ -575,7 +575,7 @@ lenient_body!(GetHistoryResponse {
     success: bool = "success" => lenient::boolean;
     page: u32 = "page" => lenient::uint32;
     limit: u32 = "limit" => lenient::uint32;
-    data: Vec<HistoryEntry> = "data" => <Vec<HistoryEntry> as Deserialize>::deserialize, default;
+    data: Vec<HistoryEntry> = "data" => lenient::list, default;
 });
 
 impl GetHistoryResponse {
@@ -599,14 +599,52 @@ pub fn next_history_page(page: u32, limit: u32, received: usize) -> Option<u32> 
 }
 
 /// Count and total of the orders in one status.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct StatusSummary {
     /// Number of orders.
-    #[serde(deserialize_with = "lenient::int")]
     pub count: i64,
     /// Sum of their prices, in rupiah.
-    #[serde(deserialize_with = "lenient::int")]
     pub total: i64,
+}
+
+impl<'de> Deserialize<'de> for StatusSummary {
+    /// Lenient: a missing, `null` or `""` count or total is 0; other fields are ignored.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StatusSummary;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a StatusSummary object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<StatusSummary, M::Error> {
+                struct Zero;
+                impl<'de> serde::de::DeserializeSeed<'de> for Zero {
+                    type Value = i64;
+                    fn deserialize<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<i64, D2::Error> {
+                        lenient::int_or_zero(d)
+                    }
+                }
+                let mut out = StatusSummary::default();
+                while let Some(key) = map.next_key::<lenient::Key<'de>>()? {
+                    match key.as_str() {
+                        "count" => {
+                            out.count =
+                                lenient::at(lenient::Seg::Field("count"), || map.next_value_seed(Zero))?
+                        }
+                        "total" => {
+                            out.total =
+                                lenient::at(lenient::Seg::Field("total"), || map.next_value_seed(Zero))?
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Count and total per status.
@@ -626,10 +664,10 @@ pub struct Summary {
 }
 
 lenient_body!(Summary {
-    success: StatusSummary = "success" => <StatusSummary as Deserialize>::deserialize;
-    failed: StatusSummary = "failed" => <StatusSummary as Deserialize>::deserialize;
-    pending: StatusSummary = "pending" => <StatusSummary as Deserialize>::deserialize;
-    unpaid: StatusSummary = "unpaid" => <StatusSummary as Deserialize>::deserialize;
+    success: StatusSummary = "success" => lenient::object_or_empty, default;
+    failed: StatusSummary = "failed" => lenient::object_or_empty, default;
+    pending: StatusSummary = "pending" => lenient::object_or_empty, default;
+    unpaid: StatusSummary = "unpaid" => lenient::object_or_empty, default;
 });
 
 /// Answer of `getStatistik`.
@@ -649,7 +687,7 @@ pub struct GetStatistikResponse {
 lenient_body!(GetStatistikResponse {
     success: bool = "success" => lenient::boolean;
     saldo: i64 = "saldo" => lenient::int;
-    summary: Summary = "summary" => <Summary as Deserialize>::deserialize;
+    summary: Summary = "summary" => lenient::object_or_empty;
 });
 
 /// Answer of `resubmitWebhook`.

@@ -1,29 +1,30 @@
 //! The webhook payload (API.md rule 8): the checkTransaction body shape, read leniently.
 
 use crate::error::Error;
-use crate::http::snippet;
+use crate::http::{read_json, snippet, strip_bom};
 use crate::types::CheckTransactionResponse;
 use serde_json::Value;
 
 /// Reads a webhook body sent on an order's status change. `success` may be missing.
 pub fn parse_webhook(body: &[u8]) -> Result<CheckTransactionResponse, Error> {
-    let decode_error = |message: String| Error::Decode {
-        status: 200,
-        message,
-        snippet: snippet(body),
-    };
+    let decode_error = |message: String| Error::decode(200, message, snippet(body));
+    let body = strip_bom(body);
     let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| decode_error(format!("the webhook body is not JSON ({e})")))?;
     let Value::Object(map) = &mut value else {
         return Err(decode_error("the webhook body is not a JSON object".into()));
     };
-    let not_status =
-        |e: serde_json::Error| decode_error(format!("the webhook body is not an order status: {e}"));
+    let not_status = |e: crate::http::ReadError| Error::Decode {
+        status: 200,
+        message: format!("the webhook body is not an order status: {}", e.error),
+        snippet: snippet(body),
+        path: e.path,
+    };
     if map.contains_key("success") {
         // Read the bytes as they came: one deserializer for the type, shared with decode.
-        return serde_json::from_slice(body).map_err(not_status);
+        return read_json(body).map_err(not_status);
     }
     map.insert("success".to_owned(), Value::Bool(true));
     let with_success = serde_json::to_vec(&value).unwrap_or_default();
-    serde_json::from_slice(&with_success).map_err(not_status)
+    read_json(&with_success).map_err(not_status)
 }

@@ -365,6 +365,10 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
             }
             return response;
         }
+        Some(FaultMode::EchoKey) => {
+            let key = api_key(&call).unwrap_or_default().to_owned();
+            return json_text(400, faults::echo_key(&key));
+        }
         _ => {}
     }
     let (status, body) = answer(app, &call, kind).await;
@@ -378,7 +382,15 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
             error(500, "drop_after_commit: no connection to drop")
         }
         Some(FaultMode::MalformedJson) => json_text(status, faults::malformed(&body.to_string())),
-        Some(FaultMode::PhpValues) => json(status, &faults::php_values(body)),
+        Some(FaultMode::Bom) => {
+            let mut text = String::from('\u{feff}');
+            text.push_str(&body.to_string());
+            json_text(status, text)
+        }
+        Some(m) if m.php_transform().is_some() => {
+            let transform = m.php_transform().unwrap_or(|v| v);
+            json(status, &transform(body))
+        }
         _ => json(status, &body),
     };
     if status == 405 {

@@ -12,6 +12,24 @@
 //! - `malformed_json`: run the action, then answer 200 with a truncated JSON body;
 //! - `php_values`: run the action, then send numbers and booleans the PHP way: numbers as
 //!   strings (`"20000"`), booleans as `1`/`0`.
+//!
+//! The rest of PHP's `json_encode` family (issue 12), each run after the action:
+//!
+//! - `php_decimals`: whole numbers as decimal strings (`"20000.00"`, a MySQL `DECIMAL`);
+//! - `php_bool_words`: booleans as `"true"`/`"false"`;
+//! - `php_empty_arrays`: every empty list or object as `[]` (PHP's empty array), and an
+//!   object holding only empty lists (listProducts' `data`) as `[]` too;
+//! - `php_nulls`: every empty list as `null`;
+//! - `php_holes`: every non-empty list as an object keyed `"1"`, `"2"`, … (an array whose
+//!   keys are no longer 0..n, after `unset` or `array_filter`);
+//! - `php_empty_strings`: every `null` as `""`, and the `total` of a summary entry without
+//!   orders too (SQL's `SUM` over no row is `NULL`);
+//! - `php_group_by`: a statistics summary without the statuses that have no orders (what
+//!   `GROUP BY` returns);
+//! - `bom`: a UTF-8 byte-order mark before the JSON (a PHP file saved with one);
+//! - `echo_key`: the action does not run; a 400 `error` body echoes the request's API key
+//!   (raw in `error`, `\u`-escaped in `refid`, with `\/` and straddling byte 300 in
+//!   `detail`), for testing that clients scrub it.
 
 use crate::sim::lock;
 use ics_reseller::ActionKind;
@@ -37,6 +55,53 @@ pub enum FaultMode {
     MalformedJson,
     /// The action runs, then numbers go out as strings and booleans as `1`/`0`.
     PhpValues,
+    /// The action runs, then whole numbers go out as `"N.00"`.
+    PhpDecimals,
+    /// The action runs, then booleans go out as `"true"`/`"false"`.
+    PhpBoolWords,
+    /// The action runs, then empty lists and objects go out as `[]`.
+    PhpEmptyArrays,
+    /// The action runs, then empty lists go out as `null`.
+    PhpNulls,
+    /// The action runs, then lists go out as objects keyed from `"1"`.
+    PhpHoles,
+    /// The action runs, then `null` goes out as `""`.
+    PhpEmptyStrings,
+    /// The action runs, then summary entries without orders are left out.
+    PhpGroupBy,
+    /// The action runs, then the body starts with a UTF-8 byte-order mark.
+    Bom,
+    /// The action does not run; a 400 `error` body echoes the API key in several spellings.
+    EchoKey,
+}
+
+impl FaultMode {
+    /// The modes that send a PHP quirk on a normal answer, with the transform of each.
+    pub const PHP_QUIRKS: [FaultMode; 8] = [
+        FaultMode::PhpValues,
+        FaultMode::PhpDecimals,
+        FaultMode::PhpBoolWords,
+        FaultMode::PhpEmptyArrays,
+        FaultMode::PhpNulls,
+        FaultMode::PhpHoles,
+        FaultMode::PhpEmptyStrings,
+        FaultMode::PhpGroupBy,
+    ];
+
+    /// The body transform of a PHP-quirk mode, `None` for the other modes.
+    pub fn php_transform(self) -> Option<fn(Value) -> Value> {
+        Some(match self {
+            FaultMode::PhpValues => php_values,
+            FaultMode::PhpDecimals => php_decimals,
+            FaultMode::PhpBoolWords => php_bool_words,
+            FaultMode::PhpEmptyArrays => php_empty_arrays,
+            FaultMode::PhpNulls => php_nulls,
+            FaultMode::PhpHoles => php_holes,
+            FaultMode::PhpEmptyStrings => php_empty_strings,
+            FaultMode::PhpGroupBy => php_group_by,
+            _ => return None,
+        })
+    }
 }
 
 /// The body of `POST /__sandbox/faults`.
@@ -184,6 +249,99 @@ pub fn php_values(v: Value) -> Value {
     }
 }
 
+/// Applies `f` to every value, children first.
+fn map_values(v: Value, f: &impl Fn(Value) -> Value) -> Value {
+    let v = match v {
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| map_values(x, f)).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| (k, map_values(x, f))).collect()),
+        other => other,
+    };
+    f(v)
+}
+
+/// Whole numbers as decimal strings with two decimals (`20000` → `"20000.00"`).
+pub fn php_decimals(v: Value) -> Value {
+    map_values(v, &|v| match v {
+        Value::Number(n) if n.is_i64() || n.is_u64() => Value::String(format!("{n}.00")),
+        other => other,
+    })
+}
+
+/// Booleans as the words `"true"`/`"false"`.
+pub fn php_bool_words(v: Value) -> Value {
+    map_values(v, &|v| match v {
+        Value::Bool(b) => Value::String(b.to_string()),
+        other => other,
+    })
+}
+
+/// Empty lists and objects as `[]`, and objects holding only empty lists as `[]` too.
+pub fn php_empty_arrays(v: Value) -> Value {
+    let empty = |v: &Value| match v {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    };
+    map_values(v, &|v| match v {
+        Value::Object(m) if m.values().all(empty) => Value::Array(Vec::new()),
+        other => other,
+    })
+}
+
+/// Empty lists as `null`.
+pub fn php_nulls(v: Value) -> Value {
+    map_values(v, &|v| match v {
+        Value::Array(a) if a.is_empty() => Value::Null,
+        other => other,
+    })
+}
+
+/// Non-empty lists as objects keyed `"1"`, `"2"`, …
+pub fn php_holes(v: Value) -> Value {
+    map_values(v, &|v| match v {
+        Value::Array(a) if !a.is_empty() => Value::Object(
+            a.into_iter()
+                .enumerate()
+                .map(|(i, x)| ((i + 1).to_string(), x))
+                .collect(),
+        ),
+        other => other,
+    })
+}
+
+/// `null` as `""`, and the `total` of an entry whose `count` is 0 too.
+pub fn php_empty_strings(v: Value) -> Value {
+    map_values(v, &|v| match v {
+        Value::Null => Value::String(String::new()),
+        Value::Object(mut m) if m.get("count") == Some(&Value::from(0)) && m.contains_key("total") => {
+            m.insert("total".into(), Value::String(String::new()));
+            Value::Object(m)
+        }
+        other => other,
+    })
+}
+
+/// A `summary` without the entries whose `count` is 0.
+pub fn php_group_by(mut v: Value) -> Value {
+    if let Some(Value::Object(summary)) = v.get_mut("summary") {
+        summary.retain(|_, e| e.get("count").and_then(Value::as_i64) != Some(0));
+    }
+    v
+}
+
+/// The body of an `echo_key` fault: the key raw, `\u`-escaped, with `\/`, and straddling
+/// byte 300 of the body.
+pub fn echo_key(key: &str) -> String {
+    let escaped: String = key.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+    let raw = serde_json::to_string(key).unwrap_or_default();
+    let raw = &raw[1..raw.len() - 1];
+    let solidus = raw.replace('/', "\\/");
+    let head = format!(r#"{{"error":"Kunci API {raw} tidak aktif","refid":"{escaped}","detail":""#);
+    let half = key.len() / 2;
+    let pad = " ".repeat(300usize.saturating_sub(head.len() + half));
+    format!(r#"{head}{pad}{solidus}"}}"#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +378,49 @@ mod tests {
         assert_eq!(
             php_values(json!({"a": 1, "b": true, "c": [false, 2.5], "d": "x", "e": null})),
             json!({"a": "1", "b": 1, "c": [0, "2.5"], "d": "x", "e": null})
+        );
+        assert_eq!(
+            php_decimals(json!({"a": 1, "b": 2.5, "c": [3]})),
+            json!({"a": "1.00", "b": 2.5, "c": ["3.00"]})
+        );
+        assert_eq!(
+            php_bool_words(json!({"a": [true, false]})),
+            json!({"a": ["true", "false"]})
+        );
+        assert_eq!(
+            php_empty_arrays(json!({"data": {"ready": [], "empty": []}, "m": {}, "x": [1]})),
+            json!({"data": [], "m": [], "x": [1]})
+        );
+        assert_eq!(
+            php_nulls(json!({"a": [], "b": [[]]})),
+            json!({"a": null, "b": [null]})
+        );
+        assert_eq!(
+            php_holes(json!({"a": ["x", "y"], "b": []})),
+            json!({"a": {"1": "x", "2": "y"}, "b": []})
+        );
+        assert_eq!(
+            php_empty_strings(json!({"a": null, "b": [null, 1]})),
+            json!({"a": "", "b": ["", 1]})
+        );
+        assert_eq!(
+            php_empty_strings(json!({"s": {"count": 0, "total": 0}, "t": {"count": 1, "total": 5}})),
+            json!({"s": {"count": 0, "total": ""}, "t": {"count": 1, "total": 5}})
+        );
+        assert_eq!(
+            php_group_by(
+                json!({"summary": {"success": {"count": 2, "total": 4}, "failed": {"count": 0, "total": 0}}})
+            ),
+            json!({"summary": {"success": {"count": 2, "total": 4}}})
+        );
+        let e = echo_key("sk_a/b");
+        let v: Value = serde_json::from_str(&e).unwrap();
+        assert_eq!(v["refid"], "sk_a/b");
+        assert!(e.contains("sk_a/b") && e.contains("\\u005f") && e.contains("sk_a\\/b"));
+        let at = e.find("sk_a\\/b").unwrap();
+        assert!(
+            at < 300 && at + "sk_a\\/b".len() > 300,
+            "straddles byte 300: {at}"
         );
         let m = malformed(r#"{"success":true}"#);
         assert!(serde_json::from_str::<Value>(&m).is_err());

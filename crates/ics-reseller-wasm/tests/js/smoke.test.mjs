@@ -83,3 +83,108 @@ test("decode(): strict successes as JSON.parse built them, the rest through the 
   rejected(200, '{"success":true,"kodereseller":"RS1","x":"\\ud800"}', "decode"); // a lone surrogate: JSON.parse takes it, the core does not
   assert.throws(() => client.decode("topUp", 200, "{}"), (e) => e.code === "invalid_input");
 });
+
+const arm = (spec) =>
+  fetch(`${base}/__sandbox/faults`, { method: "POST", body: JSON.stringify(spec) }).then((r) => {
+    assert.equal(r.status, 200, `arming ${JSON.stringify(spec)}`);
+  });
+
+test("PHP quirks on the wire read as the plain answer; a bad field is named by its path", async () => {
+  const client = new ResellerClient({ baseUrl: base, apiKey: "sk_test_verified" });
+  for (const mode of ["php_group_by", "php_empty_arrays", "php_nulls", "php_holes", "php_decimals", "php_bool_words", "php_empty_strings", "bom"]) {
+    for (const [action, call] of [
+      ["getStatistik", () => client.getStatistik()],
+      ["listProducts", () => client.listProducts({ type: "xla" })],
+      ["getHistory", () => client.getHistory({})],
+    ]) {
+      const plain = await call();
+      await arm({ mode, action });
+      assert.deepEqual(await call(), plain, `${action} under ${mode}`);
+    }
+  }
+  const bom = client.decode("ping", 200, '\ufeff{"success":true,"kodereseller":"RS1"}');
+  assert.deepEqual(bom, { success: true, kodereseller: "RS1" });
+  assert.throws(
+    () => client.decode("getProfile", 200, '{"success":true,"data":{"kodereseller":"R","nama":"N","nomor":"1","email":"e","saldo":"20000.50","verif":true}}'),
+    (e) => {
+      assert.ok(e instanceof ResellerError);
+      assert.equal(e.code, "decode");
+      assert.equal(e.path, "data.saldo");
+      assert.match(e.message, /data\.saldo/);
+      return true;
+    },
+  );
+});
+
+/** Undoes \uXXXX, \/, \", \\ and %XX, three times (escapes of escapes). */
+function unescape(s) {
+  for (let i = 0; i < 3; i++) {
+    s = s
+      .replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\([\/"\\])/g, "$1")
+      .replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  }
+  return s;
+}
+
+/** Every text of a ResellerError, its cause's included. */
+function texts(e) {
+  const out = [e.message, e.stack, e.snippet, e.refid, e.path, JSON.stringify(e.body), String(e)];
+  if (e.cause) out.push(...texts(e.cause));
+  return out.filter((t) => typeof t === "string");
+}
+
+function assertNoKey(e, key, n, body) {
+  for (const t of texts(e)) {
+    const u = unescape(t);
+    for (let i = 0; i + n <= key.length; i++) {
+      const w = key.slice(i, i + n);
+      assert.ok(!t.includes(w) && !u.includes(w), `key fragment ${w} in ${JSON.stringify(t)} (body ${JSON.stringify(body)})`);
+    }
+  }
+}
+
+test("an echoed key never survives in a ResellerError, at any offset, in any spelling", async () => {
+  // on the wire: the sandbox echoes the key raw, \u-escaped and straddling byte 300
+  const onWire = new ResellerClient({ baseUrl: base, apiKey: "sk_test_verified" });
+  await arm({ mode: "echo_key", action: "ping" });
+  await assert.rejects(onWire.ping(), (e) => {
+    assert.equal(e.code, "rejected");
+    assert.equal(e.refid, "***");
+    assert.equal(e.body.refid, "***");
+    assertNoKey(e, "sk_test_verified", 6, "echo_key");
+    return true;
+  });
+  // planted: every offset across the 300-byte cut, every escape form, mixed
+  const key = "QZX_J/K-VWQ_Z";
+  const client = new ResellerClient({ baseUrl: base, apiKey: key });
+  const forms = [
+    (c) => c,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase(),
+    (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"),
+    (c) => (c === "/" ? "\\/" : c),
+  ];
+  const spellings = forms.map((f) => [...key].map(f).join(""));
+  spellings.push([...key].map((c, i) => forms[i % forms.length](c)).join(""));
+  for (const spelled of spellings) {
+    for (let filler = 0; filler <= 320; filler++) {
+      const pad = ".".repeat(filler);
+      for (const [status, body] of [
+        [502, `<html>${pad}${spelled}</html>`],
+        [200, `<html>${pad}${spelled}</html>`],
+        [400, `{"error":"${pad}${spelled}","refid":"${spelled}","x":{"${spelled}":["${spelled}"]}}`],
+        [200, `{"success":true,"data":{"kodereseller":"R","nama":"${pad}","nomor":"1","email":"e","saldo":"${spelled}","verif":true}}`],
+      ]) {
+        let thrown;
+        try {
+          client.decode(status === 200 && body.startsWith("{") ? "getProfile" : "ping", status, body);
+        } catch (e) {
+          thrown = e;
+        }
+        assert.ok(thrown instanceof ResellerError, body);
+        assertNoKey(thrown, key, 3, body);
+      }
+    }
+  }
+});

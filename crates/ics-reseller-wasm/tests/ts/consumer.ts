@@ -64,6 +64,7 @@ export async function typed(): Promise<void> {
       const r: boolean = e.retryable;
       const refid: string | undefined = e.refid;
       const body: string | undefined = e.body?.error;
+      const path: string | undefined = e.path;
       if (e.code === "maybe_committed") {
         const cause: ResellerError | undefined = e.cause;
       }

@@ -7,3 +7,5 @@ mod encode;
 mod examples;
 mod jscheck;
 mod props;
+mod quirks;
+mod scrub;

@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod gateway;
 mod http;
+mod quirks;
 mod router;
 mod util;
 mod webhooks;
