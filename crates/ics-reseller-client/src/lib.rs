@@ -462,11 +462,15 @@ impl Client {
 
     /// `getStatistik`.
     pub async fn get_statistik(&self) -> Result<ics_reseller::GetStatistikResponse, Error> {
-        self.call::<actions::GetStatistik>(ics_reseller::NoParams {}).await
+        self.call::<actions::GetStatistik>(ics_reseller::NoParams {})
+            .await
     }
 
     /// `resubmitWebhook` (a write: sent once).
-    pub async fn resubmit_webhook(&self, refid: &str) -> Result<ics_reseller::ResubmitWebhookResponse, Error> {
+    pub async fn resubmit_webhook(
+        &self,
+        refid: &str,
+    ) -> Result<ics_reseller::ResubmitWebhookResponse, Error> {
         self.call::<actions::ResubmitWebhook>(ics_reseller::RefIdRequest { refid: refid.into() })
             .await
     }

@@ -5,7 +5,9 @@
 #[allow(dead_code)]
 mod quickstart;
 
-use ics_reseller::{AuthMode, CreateTransactionRequest, Error, Placed, ReconcilePolicy, RetryPolicy, TxStatus};
+use ics_reseller::{
+    AuthMode, CreateTransactionRequest, Error, Placed, ReconcilePolicy, RetryPolicy, TxStatus,
+};
 use ics_reseller_client::Client;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,7 +79,9 @@ fn order(refid: &str) -> CreateTransactionRequest {
 async fn the_readme_quickstart_runs_against_the_sandbox() {
     let sb = sandbox().await;
     let before = balance(&sb).await;
-    let (refid, status) = quickstart::quickstart(sb.url(), KEY, "+62 812-3456-1111").await.unwrap();
+    let (refid, status) = quickstart::quickstart(sb.url(), KEY, "+62 812-3456-1111")
+        .await
+        .unwrap();
     assert_eq!(status, "success");
     assert!(refid.len() >= 20, "{refid}");
     assert!(balance(&sb).await < before, "the order debited the balance");
@@ -88,14 +92,17 @@ async fn the_readme_quickstart_runs_against_the_sandbox() {
 async fn reads_and_typed_errors() {
     let sb = sandbox().await;
     let c = client(sb.url());
-    assert_eq!(c.ping().await.unwrap().kodereseller.is_empty(), false);
+    assert!(!c.ping().await.unwrap().kodereseller.is_empty());
     assert!(c.get_balance().await.is_ok());
     assert!(c.get_profile().await.is_ok());
     assert!(c.get_statistik().await.is_ok());
     assert!(c.get_history(Default::default()).await.is_ok());
     let e = c.check_transaction("NO-SUCH-REFID").await.unwrap_err();
     assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
-    let bad = Client::builder(sb.url()).api_key(Some("sk_wrong_key_12345")).build().unwrap();
+    let bad = Client::builder(sb.url())
+        .api_key(Some("sk_wrong_key_12345"))
+        .build()
+        .unwrap();
     let e = bad.ping().await.unwrap_err();
     assert!(matches!(e, Error::Unauthorized { .. }), "{e:?}");
     assert!(!format!("{e:?} {e}").contains("sk_wrong_key_12345"));
@@ -114,7 +121,10 @@ async fn reads_are_retried_with_retry_after_and_writes_are_not() {
         json!({"mode": "http429", "action": "getBalance", "count": 2, "retry_after_s": 0}),
     )
     .await;
-    assert!(c.get_balance().await.is_ok(), "two 429s, then the third attempt answers");
+    assert!(
+        c.get_balance().await.is_ok(),
+        "two 429s, then the third attempt answers"
+    );
     post(
         format!("{}/__sandbox/faults", sb.url()),
         json!({"mode": "http502", "action": "getBalance", "count": 3}),
@@ -214,7 +224,11 @@ async fn redirects_are_never_followed() {
         let _ = c.create_transaction(order("REDIR-1")).await.unwrap_err();
         assert!(hits.load(Ordering::SeqCst) >= 2);
     }
-    assert_eq!(target_hits.load(Ordering::SeqCst), 0, "nothing reached the redirect target");
+    assert_eq!(
+        target_hits.load(Ordering::SeqCst),
+        0,
+        "nothing reached the redirect target"
+    );
 }
 
 #[tokio::test]
