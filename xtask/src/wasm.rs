@@ -233,6 +233,15 @@ fn package_readme() -> String {
      and `require`.\n\n```js\nimport { ResellerClient } from \"ics-reseller\";\n\
      const client = new ResellerClient({ baseUrl: \"/gateway\" });\n\
      const { data } = await client.listProducts({ type: \"xla\" });\n```\n\n\
+     Behind `ics-gateway`, an order needs an order token that the shop's server signs after \
+     taking the payment, and the page passes along:\n\n```js\n\
+     // server (Node): secret = the gateway's ICS_GATEWAY_ORDER_SECRET (>= 32 bytes)\n\
+     import { signOrder } from \"ics-reseller\";\n\
+     const orderToken = signOrder(secret, { kode_produk, nomor_tujuan, refid, max_price, \
+     expires_at });\n\
+     // page\n\
+     await client.createTransaction({ kode_produk, nomor_tujuan, refid }, { orderToken });\n\
+     ```\n\n`signOrder` refuses to run in a browser page. \
      See the repository's README (\"JavaScript quick start\") for the full API.\n"
         .to_owned()
 }
