@@ -11,5 +11,6 @@ mod faults;
 mod gateway;
 mod http;
 mod router;
+mod surfaces;
 mod util;
 mod webhooks;
