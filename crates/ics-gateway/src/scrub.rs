@@ -19,6 +19,8 @@ pub const MASK: &str = "***";
 pub struct Scrubber {
     key: Vec<u8>,
     spellings: Vec<Vec<u8>>,
+    /// Every run of `min(MIN_PARTIAL, key length)` bytes of the key.
+    grams: std::collections::HashSet<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Scrubber {
@@ -51,9 +53,13 @@ impl Scrubber {
         spellings.sort();
         spellings.dedup();
         spellings.retain(|s| !s.is_empty());
+        let k = key.as_bytes();
+        let min = MIN_PARTIAL.min(k.len()).max(1);
+        let grams = k.windows(min).map(<[u8]>::to_vec).collect();
         Scrubber {
-            key: key.as_bytes().to_vec(),
+            key: k.to_vec(),
             spellings,
+            grams,
         }
     }
 
@@ -98,22 +104,16 @@ impl Scrubber {
     }
 
     fn partials(&self, text: &[u8]) -> Vec<u8> {
-        let k = &self.key;
-        let min = MIN_PARTIAL.min(k.len());
+        let min = MIN_PARTIAL.min(self.key.len());
         if min == 0 || text.len() < min {
             return text.to_vec();
         }
-        // Mark each byte of `text` covered by a run of >= min bytes equal to some run of k.
+        // Every run of >= min bytes of the key is a chain of overlapping min-byte windows of
+        // the key: mark each window of `text` found among them (a set lookup per byte).
         let mut covered = vec![false; text.len()];
-        for i in 0..text.len() {
-            for j in 0..k.len() {
-                let mut n = 0;
-                while i + n < text.len() && j + n < k.len() && text[i + n] == k[j + n] {
-                    n += 1;
-                }
-                if n >= min {
-                    covered[i..i + n].iter_mut().for_each(|c| *c = true);
-                }
+        for i in 0..=text.len() - min {
+            if self.grams.contains(&text[i..i + min]) {
+                covered[i..i + min].iter_mut().for_each(|c| *c = true);
             }
         }
         if !covered.iter().any(|c| *c) {
