@@ -9,6 +9,7 @@ use ics_reseller_client::{new_refid, Client};
 /// Lists the XL products, orders the first one ready for `number`, and returns its
 /// refid and status.
 pub async fn quickstart(base_url: &str, api_key: &str, number: &str) -> Result<(String, String), Error> {
+    // README:start
     let client = Client::new(base_url, Some(api_key))?;
 
     // GET /?action=listProducts&type=xla   (the key in the X-API-Key header, never the URL)
@@ -32,6 +33,8 @@ pub async fn quickstart(base_url: &str, api_key: &str, number: &str) -> Result<(
         .await?;
 
     let status = client.check_transaction(placed.refid()).await?;
+    println!("order {}: {}", placed.refid(), status.status);
+    // README:end
     Ok((placed.refid().to_owned(), status.status.to_string()))
 }
 
@@ -40,7 +43,6 @@ pub async fn quickstart(base_url: &str, api_key: &str, number: &str) -> Result<(
 async fn main() -> Result<(), Error> {
     let url = std::env::var("ICS_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
     let key = std::env::var("ICS_API_KEY").unwrap_or_else(|_| "sk_test_verified".into());
-    let (refid, status) = quickstart(&url, &key, "+62 812-3456-1111").await?;
-    println!("order {refid}: {status}");
+    quickstart(&url, &key, "+62 812-3456-1111").await?;
     Ok(())
 }

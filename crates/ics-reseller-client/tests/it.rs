@@ -268,3 +268,26 @@ async fn timeouts_and_the_key_never_in_debug_or_errors() {
     let text = format!("{e:?} {e}");
     assert!(!text.contains("sk_live_secret"), "{text}");
 }
+
+/// The README's Rust quick start is the tested example, verbatim (between its markers).
+#[test]
+fn the_readme_quick_start_is_the_tested_example() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(dir.join("examples/quickstart.rs")).unwrap();
+    let readme = std::fs::read_to_string(dir.join("../../README.md")).unwrap();
+    let start = example.find("// README:start\n").unwrap() + "// README:start\n".len();
+    let end = example.find("    // README:end").unwrap();
+    let region: Vec<&str> = example[start..end]
+        .trim_end()
+        .lines()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .collect();
+    let section = &readme[readme.find("## Rust quick start").unwrap()..];
+    let block = &section[section.find("```rust\n").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    assert!(
+        block.contains(&region.join("\n")),
+        "README.md's Rust quick start differs from examples/quickstart.rs:\n{}",
+        region.join("\n")
+    );
+}
