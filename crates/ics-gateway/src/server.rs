@@ -960,7 +960,9 @@ fn static_service(dir: &Path, prefix: &'static str) -> Result<Router, String> {
 /// The whole router.
 pub fn router(app: Arc<App>) -> Result<Router, String> {
     let mut gw = Router::new()
+        .route("/gateway", any(public))
         .route("/gateway/", any(public))
+        .route("/gateway/backoffice", any(backoffice))
         .route("/gateway/backoffice/", any(backoffice))
         .route("/gateway/auth/login", post(login))
         .route("/gateway/auth/logout", post(logout))
