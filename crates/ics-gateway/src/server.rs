@@ -539,7 +539,21 @@ async fn api_inner(app: &Arc<App>, route: Route, peer: SocketAddr, req: Request)
     if kind == ActionKind::CreateTransaction {
         let req = params::from_body::<actions::CreateTransaction>(body.as_deref().unwrap_or(b""))
             .map_err(|e| (name, e))?;
-        return Ok((name, order(app, ip, &parts.headers, req).await));
+        // The order runs in its own task: a client that disconnects mid-order cannot cancel
+        // it between forwarding and recording the answer.
+        let (app, headers) = (app.clone(), parts.headers.clone());
+        let task = tokio::spawn(async move { order(&app, ip, &headers, req).await });
+        return match task.await {
+            Ok(r) => Ok((name, r)),
+            Err(_) => Err((
+                name,
+                GwError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the order task failed",
+                ),
+            )),
+        };
     }
     let r = ics_reseller::with_action!(kind, A => forward::<A>(app, &query, body.as_deref()).await);
     r.map(|r| (name, r)).map_err(|e| (name, e))

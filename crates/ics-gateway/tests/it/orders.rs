@@ -246,3 +246,40 @@ async fn five_hundred_concurrent_authorised_orders_keep_the_ledger_exact() {
     assert_eq!(refids.len(), 500, "no refid twice in the ledger");
     assert_eq!(before - e.balance().await, 500 * 3_000, "ledger exact");
 }
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_order_cannot_cancel_its_recording() {
+    let e = env().await;
+    let before = e.balance().await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 400}))
+        .await;
+    let tok = token("XLA10", "081234561111", "GONE-1", PRICE, 600);
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let r = impatient
+        .post(e.url("/gateway/?action=createTransaction"))
+        .header("content-type", "application/json")
+        .header("x-order-token", &tok)
+        .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "GONE-1"}).to_string())
+        .send()
+        .await;
+    assert!(r.is_err(), "the client gave up before the answer");
+    // The order still completes and is recorded: the same refid is now "placed", not
+    // stuck "in flight".
+    let mut last = String::new();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let r = e.order("XLA10", "081234561111", "GONE-1", Some(&tok)).await;
+        last = r.code();
+        if last == "order_exists" {
+            break;
+        }
+        assert_eq!(last, "order_in_flight", "{}", r.text);
+    }
+    assert_eq!(last, "order_exists");
+    assert_eq!(before - e.balance().await, PRICE, "placed once");
+    e.stop().await;
+}
