@@ -127,11 +127,16 @@ impl MemoryBook {
 impl Inner {
     fn roll(&mut self, now_s: i64) {
         let day = now_s.div_euclid(DAY);
-        if day != self.day {
+        // Only forward: a clock stepping back never reopens the cap.
+        if day > self.day {
             self.day = day;
             self.spent = 0;
             self.numbers
                 .retain(|_, q| q.back().is_some_and(|t| now_s - t < 3600));
+            // Settled orders of earlier days are forgotten (the upstream itself refuses a
+            // refid used before); open ones stay until they settle.
+            self.orders
+                .retain(|_, e| e.day >= day - 1 || matches!(e.state, State::InFlight | State::Unknown));
         }
     }
 }
@@ -261,5 +266,17 @@ mod tests {
         assert_eq!(b.spent_today(t), 40, "a refusal releases its bound");
         assert_eq!(b.admit(&adm("C", "082", 60, t)), Ok(Admit::Fresh));
         assert_eq!(b.spent_today(t + DAY), 0, "a new day");
+        assert_eq!(
+            b.admit(&adm("A", "081", 1, t + DAY)),
+            Err(Refusal::AlreadyPlaced),
+            "kept a day"
+        );
+        b.record("C", Outcome::Placed, t);
+        b.spent_today(t + 3 * DAY);
+        assert_eq!(
+            b.lock().orders.len(),
+            0,
+            "settled orders of earlier days are forgotten"
+        );
     }
 }
