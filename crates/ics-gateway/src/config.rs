@@ -243,3 +243,75 @@ impl Config {
         Ok(AllowLists { public, backoffice })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's config example parses, and states the defaults.
+    #[test]
+    fn the_readme_config_example_is_valid_and_shows_the_defaults() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\n").expect("a toml block") + 8;
+        let block = &readme[start..];
+        let block = &block[..block.find("```").unwrap()];
+        let c: Config = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        let d = Config::default();
+        assert_eq!(c.listen, d.listen);
+        assert_eq!(c.upstream, d.upstream);
+        assert_eq!(c.public_actions, d.public_actions);
+        assert_eq!(c.backoffice_actions, d.backoffice_actions);
+        assert_eq!(
+            (
+                c.price_cache_ms,
+                c.session_ttl_s,
+                c.body_limit,
+                c.upstream_timeout_ms
+            ),
+            (
+                d.price_cache_ms,
+                d.session_ttl_s,
+                d.body_limit,
+                d.upstream_timeout_ms
+            )
+        );
+        let (l, dl) = (&c.limits, &d.limits);
+        assert_eq!(
+            (
+                l.per_ip_per_second,
+                l.per_ip_burst,
+                l.orders_per_number_per_hour,
+                l.daily_spend_cap
+            ),
+            (
+                dl.per_ip_per_second,
+                dl.per_ip_burst,
+                dl.orders_per_number_per_hour,
+                dl.daily_spend_cap
+            )
+        );
+        assert_eq!(
+            (l.login_per_ip_per_minute, l.login_per_user_per_minute),
+            (dl.login_per_ip_per_minute, dl.login_per_user_per_minute)
+        );
+        assert_eq!(c.operators.len(), 1);
+        assert!(
+            toml::from_str::<Config>("no_such_field = 1").is_err(),
+            "unknown fields refused"
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let c = Config {
+            api_key: Some(Secret("sk_live_0123456789".into())),
+            order_secret: Some(Secret("s".repeat(40))),
+            ..Config::default()
+        };
+        let d = format!("{c:?}");
+        assert!(
+            !d.contains("sk_live_0123456789") && !d.contains(&"s".repeat(40)),
+            "{d}"
+        );
+    }
+}

@@ -203,6 +203,17 @@ async fn per_number_limit_and_per_ip_rate_limit() {
     }
     assert_eq!(&statuses[..3], [404, 404, 404]);
     assert!(statuses[3..].contains(&429), "{statuses:?}");
+    // Without --trust-proxy a forged X-Forwarded-For does not make a new client.
+    for i in 0..3 {
+        let r = send(
+            e.http
+                .get(e.url("/gateway/?action=checkTransaction&refid=NONE"))
+                .header("x-forwarded-for", format!("10.0.0.{i}")),
+        )
+        .await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert!(r.headers.contains_key("retry-after"));
+    }
     e.stop().await;
 }
 
