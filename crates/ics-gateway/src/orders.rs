@@ -70,8 +70,9 @@ pub trait OrderBook: Send + Sync + 'static {
     fn admit(&self, a: &Admission) -> Result<Admit, Refusal>;
     /// Records the upstream's answer to an admitted order.
     fn record(&self, refid: &str, outcome: Outcome, now_s: i64);
-    /// Whether the spend cap leaves room for `price` now (no reservation).
-    fn room_for(&self, price: i64, now_s: i64) -> Result<(), Refusal>;
+    /// Whether an order of `price` for `number` (normalised) would be admitted now by the
+    /// per-number limit and the spend cap (nothing reserved): the demo payment's check.
+    fn room_for(&self, number: &str, price: i64, now_s: i64) -> Result<(), Refusal>;
     /// Sum of the bounds counted today.
     fn spent_today(&self, now_s: i64) -> i64;
 }
@@ -214,9 +215,16 @@ impl OrderBook for MemoryBook {
         g.spent -= release;
     }
 
-    fn room_for(&self, price: i64, now_s: i64) -> Result<(), Refusal> {
+    fn room_for(&self, number: &str, price: i64, now_s: i64) -> Result<(), Refusal> {
         let mut g = self.lock();
         g.roll(now_s);
+        if let Some(q) = g.numbers.get(number) {
+            let recent: Vec<i64> = q.iter().copied().filter(|t| now_s - t < 3600).collect();
+            if recent.len() >= self.per_number_per_hour as usize {
+                let wait = recent.first().map(|t| 3600 - (now_s - t)).unwrap_or(3600);
+                return Err(Refusal::NumberLimit(wait.max(1) as u64));
+            }
+        }
         if g.spent.saturating_add(price) > self.daily_cap {
             return Err(Refusal::SpendCap(until_tomorrow(now_s)));
         }

@@ -874,9 +874,23 @@ async fn demo_pay_inner(
         Err(resp) => return Ok((resp, "upstream_error")),
     };
     let now = now_s();
-    app.book.room_for(price, now).map_err(|_| {
-        app.metrics.limit("spend_cap");
-        GwError::limited("spend_cap", "the daily spend cap is reached", 3600)
+    let number = ics_reseller::normalize_phone(&p.nomor_tujuan)
+        .map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?
+        .number;
+    app.book.room_for(&number, price, now).map_err(|r| match r {
+        Refusal::NumberLimit(s) => {
+            app.metrics.limit("per_number");
+            GwError::limited(
+                "number_limit",
+                "too many orders for this number in the last hour",
+                s,
+            )
+        }
+        Refusal::SpendCap(s) => {
+            app.metrics.limit("spend_cap");
+            GwError::limited("spend_cap", "the daily spend cap is reached", s)
+        }
+        _ => GwError::new(StatusCode::CONFLICT, "order_exists", "refused"),
     })?;
     let grant = OrderGrant {
         kode_produk: p.kode_produk,

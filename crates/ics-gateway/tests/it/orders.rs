@@ -294,3 +294,64 @@ async fn a_client_that_disconnects_mid_order_cannot_cancel_its_recording() {
     assert_eq!(before - e.balance().await, PRICE, "placed once");
     e.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_payment_signs_a_token_under_the_same_limits() {
+    let e = env_with(|c| {
+        c.demo_payments = true;
+        c.limits.orders_per_number_per_hour = 1;
+    })
+    .await;
+    let body =
+        |refid: &str| json!({"kode_produk": "XLA10", "nomor_tujuan": "+62 812-7777-1111", "refid": refid});
+    let paid = e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await;
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    let p = paid.json();
+    assert_eq!(p["max_price"], PRICE);
+    let exp = p["expires_at"].as_i64().unwrap();
+    assert!(exp > now_s() + 800 && exp <= now_s() + 900, "15 minutes");
+    let tok = p["token"].as_str().unwrap().to_owned();
+    let g = ics_reseller::token::verify_order(SECRET.as_bytes(), &tok, now_s()).unwrap();
+    assert_eq!(
+        (g.nomor_tujuan.as_str(), g.refid.as_str()),
+        ("081277771111", "PAY-1")
+    );
+    let r = e.order("XLA10", "081277771111", "PAY-1", Some(&tok)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The number has used its hour: no second payment is taken for it.
+    let again = e.post_json("/gateway/demo/pay", &body("PAY-2"), &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (429, "number_limit"),
+        "{}",
+        again.text
+    );
+    // Strict input: unknown fields, non-JSON, cross-site.
+    let mut extra = body("PAY-3");
+    extra["max_price"] = json!(1);
+    assert_eq!(e.post_json("/gateway/demo/pay", &extra, &[]).await.status, 400);
+    let r = send(
+        e.http
+            .post(e.url("/gateway/demo/pay"))
+            .header("content-type", "text/plain")
+            .body(body("PAY-3").to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 415);
+    let r = e
+        .post_json(
+            "/gateway/demo/pay",
+            &body("PAY-3"),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    e.stop().await;
+    // Without --demo-payments the route does not exist.
+    let e = env().await;
+    assert_eq!(
+        e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await.status,
+        404
+    );
+    e.stop().await;
+}
