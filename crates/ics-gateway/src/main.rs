@@ -191,6 +191,15 @@ fn serve(cli: Cli) -> ExitCode {
         }
     };
     rt.block_on(async move {
+        // Signal handlers first: a signal sent as soon as the URL line is read must stop
+        // the gateway gracefully, not kill it.
+        let signals = match Signals::install() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("signal handlers: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let gw = match ics_gateway::serve(config).await {
             Ok(g) => g,
             Err(e) => {
@@ -204,25 +213,49 @@ fn serve(cli: Cli) -> ExitCode {
             let _ = out.flush();
         }
         tracing::info!(url = gw.url(), "listening");
-        shutdown_signal().await;
+        signals.wait().await;
         tracing::info!("shutting down");
         gw.shutdown().await;
         ExitCode::SUCCESS
     })
 }
 
-async fn shutdown_signal() {
+/// SIGTERM and SIGINT (Ctrl+C), listened to from before the URL is printed.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

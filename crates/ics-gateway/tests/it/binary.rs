@@ -193,3 +193,48 @@ async fn the_binary_refuses_to_start_without_secrets() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32"));
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn open_orders_mode_warns_loudly() {
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--open-orders",
+        ])
+        .env("ICS_GATEWAY_KEY", KEY)
+        .env_remove("ICS_GATEWAY_ORDER_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    assert!(first.starts_with("ICS_GATEWAY_URL=http://127.0.0.1:"), "{first}");
+    assert_eq!(unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGINT) }, 0);
+    assert!(child.wait().await.unwrap().success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let warn = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["level"] == "WARN")
+        .unwrap_or_else(|| panic!("no warning:\n{stderr}"));
+    assert!(
+        warn["fields"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("OPEN ORDERS"),
+        "{warn}"
+    );
+}

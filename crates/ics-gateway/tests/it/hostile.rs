@@ -286,6 +286,11 @@ async fn an_upstream_echoing_the_key_never_hands_it_to_the_browser() {
         "{}",
         list.text
     );
+    assert!(
+        list.json()["echo"].is_object(),
+        "unknown fields are kept: {}",
+        list.text
+    );
     let bad = send(http.get(format!("{}/gateway/?action=checkTransaction&refid=X1", gw.url()))).await;
     assert_eq!(bad.status, 400, "{}", bad.text);
     let gone = send(http.get(format!(
