@@ -1,6 +1,8 @@
 // The demo storefront's glue: the widgets come from the npm package (`pkg/widgets/`), this
-// file only switches pages (#shop, #backoffice) and languages, and fills in test numbers.
-// Every call goes through the sandbox's gateway routes: no API key is in this page.
+// file only switches pages (#shop, #backoffice) and languages, fills in test numbers, and
+// signs the operator in to the back-office. Every call goes to ics-gateway: no API key is
+// in this page. The back-office widgets exist only while a session does (the gateway
+// answers 401 without one), so a visitor's page never asks for the balance or history.
 
 import "./pkg/widgets/index.js";
 
@@ -22,7 +24,20 @@ const PAGE_TEXTS = {
     "bo.title": "Back-office reseller",
     "bo.lead": "Saldo, riwayat pesanan, webhook dan statistik toko Anda.",
     "footer.key":
-      "Kunci API tidak pernah dikirim ke browser: halaman ini hanya memakai gateway /gateway/ dan /gateway/backoffice/, yang menambahkan kunci di server.",
+      "Kunci API tidak pernah dikirim ke browser: halaman ini hanya memakai ics-gateway, yang menambahkan kunci di server, menerima pesanan hanya dengan izin pembayaran, dan membuka back-office hanya untuk operator yang masuk.",
+    "signin.title": "Masuk ke back-office",
+    "signin.lead": "Hanya operator toko. Demo: nama dan kata sandi dicetak oleh cargo xtask demo.",
+    "signin.user": "Nama pengguna",
+    "signin.password": "Kata sandi",
+    "signin.submit": "Masuk",
+    "signin.busy": "Memeriksa…",
+    "signin.bad": "Nama pengguna atau kata sandi salah.",
+    "signin.missing": "Isi nama pengguna dan kata sandi.",
+    "signin.throttled": "Terlalu banyak percobaan. Coba lagi dalam {s} detik.",
+    "signin.failed": "Tidak bisa masuk sekarang (HTTP {status}). Coba lagi.",
+    "signin.network": "Tidak ada koneksi ke server. Coba lagi.",
+    signedInAs: "Masuk sebagai {user}",
+    signout: "Keluar",
     "footer.made": "Dibuat dengan ics-reseller (WebAssembly) dan web components, tanpa framework.",
     switchTo: "English",
     switchLang: "en",
@@ -46,7 +61,20 @@ const PAGE_TEXTS = {
     "bo.title": "Reseller back office",
     "bo.lead": "Your shop's balance, order history, webhooks and statistics.",
     "footer.key":
-      "The API key is never sent to the browser: this page only uses the gateway routes /gateway/ and /gateway/backoffice/, which add the key on the server.",
+      "The API key is never sent to the browser: this page only uses ics-gateway, which adds the key on the server, takes orders only with a payment's authorisation, and opens the back office only to signed-in operators.",
+    "signin.title": "Sign in to the back office",
+    "signin.lead": "Shop operators only. Demo: the name and password are printed by cargo xtask demo.",
+    "signin.user": "Username",
+    "signin.password": "Password",
+    "signin.submit": "Sign in",
+    "signin.busy": "Checking…",
+    "signin.bad": "Wrong username or password.",
+    "signin.missing": "Enter the username and the password.",
+    "signin.throttled": "Too many attempts. Try again in {s} seconds.",
+    "signin.failed": "Cannot sign in now (HTTP {status}). Try again.",
+    "signin.network": "No connection to the server. Try again.",
+    signedInAs: "Signed in as {user}",
+    signout: "Sign out",
     "footer.made": "Built with ics-reseller (WebAssembly) and web components, no framework.",
     switchTo: "Bahasa Indonesia",
     switchLang: "id",
@@ -58,6 +86,107 @@ const PAGE_TEXTS = {
 const root = document.documentElement;
 const langButton = document.getElementById("lang");
 const checkout = document.querySelector("ics-checkout");
+const signin = document.getElementById("signin");
+const signinError = document.getElementById("signin-error");
+const bo = document.getElementById("bo");
+
+/** The operator signed in (`GET /gateway/auth/session`), or null. */
+let operator = null;
+/** Whether the session was checked once (the sign-in form stays hidden until then). */
+let sessionKnown = false;
+
+function t(key, vars = {}) {
+  const text = PAGE_TEXTS[root.lang === "en" ? "en" : "id"][key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+}
+
+/** Puts the back-office widgets in the page (they load on connect), or takes them out. */
+function renderBackoffice() {
+  const signedIn = operator !== null;
+  signin.hidden = signedIn || !sessionKnown;
+  bo.hidden = !signedIn;
+  const grid = document.getElementById("bo-grid");
+  const history = document.getElementById("bo-history");
+  if (!signedIn) {
+    grid.replaceChildren();
+    history.replaceChildren();
+    return;
+  }
+  document.getElementById("bo-user").textContent = t("signedInAs", { user: operator });
+  if (!grid.firstChild) {
+    const widget = (tag, attrs = {}) => {
+      const el = document.createElement(tag);
+      el.setAttribute("base-url", "gateway/backoffice");
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      return el;
+    };
+    grid.replaceChildren(widget("ics-account"), widget("ics-stats"));
+    history.replaceChildren(widget("ics-history", { limit: "5" }));
+  }
+}
+
+/** Asks the gateway who is signed in; shows the form or the widgets. */
+async function checkSession() {
+  try {
+    const resp = await fetch("gateway/auth/session", { credentials: "same-origin", cache: "no-store" });
+    operator = resp.ok ? String((await resp.json()).username ?? "") || null : null;
+  } catch {
+    operator = null;
+  }
+  sessionKnown = true;
+  renderBackoffice();
+  return operator;
+}
+
+signin.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const username = signin.elements.username.value.trim();
+  const password = signin.elements.password.value;
+  const submit = document.getElementById("signin-submit");
+  const fail = (key, vars) => {
+    signinError.textContent = t(key, vars);
+    signinError.hidden = false;
+  };
+  if (!username || !password) return fail("signin.missing");
+  signinError.hidden = true;
+  submit.disabled = true;
+  submit.textContent = t("signin.busy");
+  try {
+    const resp = await fetch("gateway/auth/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    if (resp.ok) {
+      signin.reset();
+      await checkSession();
+      document.getElementById("signout").focus();
+    } else if (resp.status === 401 || resp.status === 403) {
+      fail("signin.bad");
+    } else if (resp.status === 429) {
+      fail("signin.throttled", { s: resp.headers.get("Retry-After") ?? "60" });
+    } else {
+      fail("signin.failed", { status: resp.status });
+    }
+  } catch {
+    fail("signin.network");
+  } finally {
+    submit.disabled = false;
+    submit.textContent = t("signin.submit");
+  }
+});
+
+document.getElementById("signout").addEventListener("click", async () => {
+  try {
+    await fetch("gateway/auth/logout", { method: "POST", credentials: "same-origin" });
+  } catch {
+    // the page forgets the session either way
+  }
+  operator = null;
+  renderBackoffice();
+  document.getElementById("signin-user").focus();
+});
 
 function currentPage() {
   return location.hash === "#backoffice" ? "backoffice" : "shop";
@@ -73,6 +202,7 @@ function applyTexts() {
   langButton.textContent = t.switchTo;
   langButton.lang = t.switchLang;
   document.title = t[`title.${currentPage()}`];
+  if (operator) document.getElementById("bo-user").textContent = t.signedInAs.replace("{user}", operator);
 }
 
 function setLang(lang) {
@@ -95,7 +225,13 @@ function showPage(moveFocus) {
   }
   applyTexts();
   if (page === "backoffice") {
-    for (const el of document.querySelectorAll("ics-account, ics-stats, ics-history")) el.refresh?.();
+    // A session may have ended meanwhile (sign-out elsewhere, expiry): check before loading.
+    const had = operator;
+    checkSession().then((now) => {
+      if (now && had) {
+        for (const el of document.querySelectorAll("ics-account, ics-stats, ics-history")) el.refresh?.();
+      }
+    });
   }
   if (moveFocus) document.getElementById(`h-${page}`).focus();
 }

@@ -1,15 +1,21 @@
 // End-to-end tests of the demo storefront in Debian's Chromium (playwright-core from
 // tools/node), against a running demo: `cargo xtask test --only e2e-demo` starts the sandbox
-// with `--www www --pkg pkg`, places the sample orders, and sets ICS_DEMO_URL.
-// The tests share one page and run in order, like a shopper going through the shop.
+// and `ics-gateway` in front of it (serving www/ and pkg/, with the simulated payment),
+// places the sample orders, and sets ICS_DEMO_URL (the gateway: the page's only server),
+// ICS_SANDBOX_URL (the upstream, for faults and its ledger) and ICS_DEMO_USER /
+// ICS_DEMO_PASSWORD (the back-office operator). The tests share one page and run in
+// order, like a shopper going through the shop; the cross-site tests attack it from a
+// second local server on another port.
 //
-//   ICS_DEMO_URL=http://127.0.0.1:8080 node --test www/e2e/storefront.test.mjs
+//   ICS_DEMO_URL=… ICS_SANDBOX_URL=… ICS_DEMO_USER=demo ICS_DEMO_PASSWORD=… \
+//     node --test www/e2e/storefront.test.mjs
 //
 // Screenshots and the network log go to $ICS_TEST_OUTPUT (default test-output/e2e).
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { createServer } from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +25,11 @@ const { chromium } = require("playwright-core");
 
 const BASE = (process.env.ICS_DEMO_URL ?? "").replace(/\/+$/, "");
 assert.ok(BASE, "ICS_DEMO_URL is not set (run `cargo xtask test --only e2e-demo`)");
+const SANDBOX = (process.env.ICS_SANDBOX_URL ?? "").replace(/\/+$/, "");
+assert.ok(SANDBOX, "ICS_SANDBOX_URL is not set");
+const USER = process.env.ICS_DEMO_USER ?? "";
+const PASSWORD = process.env.ICS_DEMO_PASSWORD ?? "";
+assert.ok(USER && PASSWORD, "ICS_DEMO_USER / ICS_DEMO_PASSWORD are not set");
 const OUT = process.env.ICS_TEST_OUTPUT ?? fileURLToPath(new URL("../../test-output/e2e", import.meta.url));
 const SHOTS = join(OUT, "screenshots");
 /** Keys that must never reach the browser: the gateway's and every seeded account's. */
@@ -28,6 +39,13 @@ const PHONE = { width: 390, height: 844 };
 
 let browser;
 let page;
+/** URLs whose failure Chromium may log ("Failed to load resource") because a test caused it:
+ * the session check and the sign-in refusals of the signed-out page, and the faults below. */
+const expectedFailures = new Set([
+  `${BASE}/gateway/auth/session`,
+  `${BASE}/gateway/auth/login`,
+  `${BASE}/gateway/backoffice/?action=getBalance`,
+]);
 /** Every request the page made: { url, method, headers, body, action, route }. */
 const requests = [];
 /** Every response: { url, status, headers, body }. */
@@ -142,16 +160,65 @@ async function choose(code) {
   );
 }
 
-/** Orders `code` for `phone` and returns the refid the page sent. */
-async function order(code, phone) {
-  await choose(code);
-  await page.locator("ics-checkout #phone").fill(phone);
+/** Requests the page made to a gateway route (e.g. `/gateway/demo/pay`) after index `from`. */
+function posts(route, from = 0) {
+  return requests.slice(from).filter((r) => r.route === route);
+}
+
+/** The `{ token, … }` the gateway's payment route answered for `refid`. */
+async function tokenOf(refid) {
+  await Promise.allSettled(pending);
+  const answer = responses
+    .filter((r) => new URL(r.url).pathname === "/gateway/demo/pay")
+    .map((r) => JSON.parse(r.body || "{}"))
+    .find((b) => b.token && JSON.parse(Buffer.from(b.token.split(".")[1], "base64url")).refid === refid);
+  assert.ok(answer, `a payment answer for ${refid}`);
+  return answer;
+}
+
+/**
+ * When the order button reads "Beli lagi" (an order is over), clicks it: that starts a new
+ * order and sends nothing. Then the next click on it orders.
+ */
+async function startOver() {
+  const button = page.locator("ics-checkout #order");
+  if ((await button.getAttribute("data-action")) !== "again") return;
+  assert.equal(await button.textContent(), "Beli lagi");
   const from = requests.length;
-  await page.locator("ics-checkout #order").click();
-  await page.waitForFunction(() => document.querySelector("ics-checkout").dataset.phase !== "sending");
+  await button.click();
+  await page.waitForFunction(() => !document.querySelector("ics-checkout").dataset.phase);
+  await page.waitForTimeout(100);
+  assert.deepEqual(posts("/gateway/demo/pay", from).length + calls("createTransaction", from).length, 0, "'Beli lagi' orders nothing");
+}
+
+/**
+ * The payment step after "Beli sekarang": checks the amount, pays, waits until the order
+ * was sent with the payment's token, and returns the refid.
+ */
+async function pay(amount) {
+  await phase("pay");
+  if (amount) assert.equal(await page.locator("ics-checkout #pay-amount").textContent(), amount);
+  const from = requests.length;
+  await page.locator("ics-checkout #pay").click();
+  await page.waitForFunction(() => !["pay", "paying", "sending"].includes(document.querySelector("ics-checkout").dataset.phase));
+  const paid = posts("/gateway/demo/pay", from);
+  assert.equal(paid.length, 1, "one payment");
   const sent = calls("createTransaction", from);
   assert.equal(sent.length, 1, "exactly one createTransaction per order");
-  return JSON.parse(sent[0].body).refid;
+  const body = JSON.parse(sent[0].body);
+  assert.deepEqual(JSON.parse(paid[0].body), body, "the payment names the order");
+  const { token } = await tokenOf(body.refid);
+  assert.equal(sent[0].headers["x-order-token"], token, "the order goes with the payment's token");
+  return body.refid;
+}
+
+/** Orders `code` for `phone` (payment included) and returns the refid the page sent. */
+async function order(code, phone, amount) {
+  await choose(code);
+  await startOver();
+  await page.locator("ics-checkout #phone").fill(phone);
+  await page.locator("ics-checkout #order").click();
+  return pay(amount);
 }
 
 /** Waits for the checkout to reach `phase`. */
@@ -182,6 +249,58 @@ async function stats() {
 
 let statsBefore;
 const placed = {};
+
+test("anonymous back-office: the sign-in form, no back-office call, 401 from the gateway", async () => {
+  for (const action of ["getBalance", "getHistory", "getStatistik", "getProfile"]) {
+    const r = await fetch(`${BASE}/gateway/backoffice/?action=${action}`);
+    assert.equal(r.status, 401, `anonymous ${action}`);
+    const body = await r.text();
+    assert.ok(!/saldo|email|nomor_tujuan/.test(body), `no data in the refusal: ${body}`);
+  }
+  assert.equal((await fetch(`${BASE}/gateway/auth/session`)).status, 401);
+  const from = requests.length;
+  await page.evaluate(() => (location.hash = "#backoffice"));
+  await page.locator("#signin").waitFor();
+  assert.equal(await page.locator("ics-account, ics-stats, ics-history").count(), 0, "no back-office widget before sign-in");
+  await page.waitForTimeout(200);
+  assert.deepEqual(requests.slice(from).filter((r) => r.route.startsWith("/gateway/backoffice")), [], "no back-office call");
+  await shop();
+  // The shop page never asked for back-office data either.
+  assert.deepEqual(requests.filter((r) => r.route.startsWith("/gateway/backoffice")), []);
+});
+
+test("the operator signs in (a wrong password is refused), signs out, and signs in again", async () => {
+  await page.evaluate(() => (location.hash = "#backoffice"));
+  await page.locator("#signin").waitFor();
+  await page.locator("#signin-user").fill(USER);
+  await page.locator("#signin-password").fill(`${PASSWORD}x`);
+  await page.locator("#signin-submit").click();
+  await page.locator("#signin-error").filter({ hasText: "salah" }).waitFor();
+  assert.equal(await page.locator("ics-account").count(), 0);
+  const signIn = async () => {
+    await page.locator("#signin-user").fill(USER);
+    await page.locator("#signin-password").fill(PASSWORD);
+    const login = page.waitForResponse((r) => r.url().endsWith("/gateway/auth/login"));
+    await page.locator("#signin-submit").click();
+    assert.equal((await login).status(), 204);
+    await page.locator("ics-account #saldo").waitFor();
+  };
+  await signIn();
+  assert.match(await page.locator("#bo-user").textContent(), new RegExp(USER));
+  const cookie = (await page.context().cookies()).find((c) => c.path === "/gateway");
+  assert.ok(cookie, "a session cookie scoped to /gateway");
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, "Strict");
+  assert.equal(await page.evaluate(() => document.cookie), "", "the page's script cannot read it");
+  const login = requests.filter((r) => r.route === "/gateway/auth/login").at(-1);
+  assert.equal(login.headers["content-type"], "application/json");
+  await page.locator("#signout").click();
+  await page.locator("#signin").waitFor();
+  assert.equal(await page.locator("ics-account").count(), 0, "widgets gone after sign-out");
+  assert.equal((await page.evaluate(() => fetch("gateway/backoffice/?action=getBalance").then((r) => r.status))), 401);
+  await signIn();
+  await shop();
+});
 
 test("the page opens with sample data: catalog in rupiah, sold-out items shown, back-office filled", async () => {
   await page.locator("ics-catalog li.product").first().waitFor();
@@ -290,11 +409,25 @@ test("…1111: success at once, ordered by keyboard only; the refid is shown and
   await page.locator("ics-checkout #phone").focus();
   await page.keyboard.type("0817-1234-1111");
   const from = requests.length;
-  await page.keyboard.press("Enter"); // Enter in the field submits the form
+  await page.keyboard.press("Enter"); // Enter in the field submits the form: the payment step
+  await phase("pay");
+  assert.deepEqual(calls("createTransaction", from), [], "nothing ordered before the payment");
+  assert.equal(await page.locator("ics-checkout #pay-amount").textContent(), "Rp20.000");
+  assert.equal(await page.locator("ics-checkout #pay").textContent(), "Bayar Rp20.000");
+  assert.equal(
+    await page.locator("ics-checkout").evaluate((el) => el.shadowRoot.activeElement?.id),
+    "pay",
+    "focus moves to the payment button",
+  );
+  await page.keyboard.press("Enter");
   await phase("success");
   const sent = calls("createTransaction", from);
   assert.equal(sent.length, 1);
   const body = JSON.parse(sent[0].body);
+  assert.equal(posts("/gateway/demo/pay", from).length, 1);
+  const grant = await tokenOf(body.refid);
+  assert.equal(sent[0].headers["x-order-token"], grant.token);
+  assert.equal(grant.max_price, 20000);
   assert.equal(body.nomor_tujuan, "081712341111");
   assert.equal(body.kode_produk, "XLA10");
   placed.success = body.refid;
@@ -308,27 +441,60 @@ test("…1111: success at once, ordered by keyboard only; the refid is shown and
   await page.locator("ics-checkout #copy").click();
   await page.locator("ics-checkout .ref [role=status]").filter({ hasText: "Disalin" }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), body.refid);
-  assert.deepEqual(await phasesOf(body.refid), ["sending", "success"]);
+  assert.deepEqual(await phasesOf(body.refid), ["pay", "paying", "sending", "success"]);
+  const button = page.locator("ics-checkout #order");
+  assert.equal(await button.textContent(), "Beli lagi", "after a final status the button starts over");
+  assert.equal(await button.isDisabled(), false);
+});
+
+test("'Beli lagi' after a final status: clicks on it never order, a new order gets a new refid", async () => {
+  const previous = placed.success;
+  const button = page.locator("ics-checkout #order");
+  const from = requests.length;
+  // Clicks and submits in one go on "Beli lagi": the first starts over, the rest only
+  // open the payment step of a new order; nothing is paid or ordered.
+  await page.locator("ics-checkout").evaluate((el) => {
+    const b = el.shadowRoot.getElementById("order");
+    const form = el.shadowRoot.querySelector("form");
+    b.click();
+    form.requestSubmit();
+    b.click();
+    form.requestSubmit();
+  });
+  await button.dblclick({ force: true });
+  await page.waitForTimeout(300);
+  assert.equal(posts("/gateway/demo/pay", from).length, 0, "no payment");
+  assert.equal(calls("createTransaction", from).length, 0, "no order");
+  await phase("pay");
+  const fresh = await page.evaluate(() => document.querySelector("ics-checkout").order.refid);
+  assert.notEqual(fresh, previous, "a new refid");
+  // Cancelling the payment orders nothing either.
+  await page.locator("ics-checkout #pay-cancel").click();
+  await page.waitForFunction(() => !document.querySelector("ics-checkout").dataset.phase);
+  assert.equal(posts("/gateway/demo/pay", from).length + calls("createTransaction", from).length, 0);
+  assert.match(await button.textContent(), /^Beli sekarang · Rp20\.000$/);
 });
 
 test("…2222: pending, then success (live tracker); one order however often it is submitted", async () => {
-  await page.locator("ics-checkout #again").click();
   await choose("XDA1");
   await page.locator("ics-checkout #phone").fill("0819-8765-2222");
   const from = requests.length;
-  // Clicks and submits in one go, before any answer can arrive, then a double click.
+  await page.locator("ics-checkout #order").click();
+  await phase("pay");
+  // Pays several times in one go, before any answer can arrive, then a double click.
   await page.locator("ics-checkout").evaluate((el) => {
-    const button = el.shadowRoot.getElementById("order");
+    const b = el.shadowRoot.getElementById("pay");
     const form = el.shadowRoot.querySelector("form");
-    button.click();
+    b.click();
     form.requestSubmit();
-    button.click();
-    form.requestSubmit();
+    b.click();
   });
+  await page.locator("ics-checkout #pay").dblclick({ force: true });
   await page.locator("ics-checkout #order").dblclick({ force: true });
   await phase("pending");
   const sent = calls("createTransaction", from);
   assert.equal(sent.length, 1, "the order button cannot double-submit");
+  assert.equal(posts("/gateway/demo/pay", from).length, 1, "one payment");
   const refid = JSON.parse(sent[0].body).refid;
   placed.pendingSuccess = refid;
   assert.deepEqual(
@@ -337,7 +503,7 @@ test("…2222: pending, then success (live tracker); one order however often it 
   );
   assert.equal(await page.locator("ics-checkout #order").isDisabled(), true, "no second order while tracking");
   await phase("success");
-  assert.deepEqual(await phasesOf(refid), ["sending", "pending", "success"]);
+  assert.deepEqual(await phasesOf(refid), ["pay", "paying", "sending", "pending", "success"]);
   assert.ok(calls("checkTransaction").some((r) => r.url.includes(refid)), "tracked with checkTransaction");
   assert.match(await page.locator("ics-checkout #message").textContent(), /berhasil dikirim ke 0819-8765-2222/);
 });
@@ -345,10 +511,10 @@ test("…2222: pending, then success (live tracker); one order however often it 
 test("…3333: pending, then failed, and the refund shows in the balance", async () => {
   const before = await balance();
   await shop();
-  const refid = await order("XLA10", "0817-1234-3333");
+  const refid = await order("XLA10", "0817-1234-3333", "Rp20.000");
   placed.failed = refid;
   await phase("failed");
-  assert.deepEqual(await phasesOf(refid), ["sending", "pending", "failed"]);
+  assert.deepEqual(await phasesOf(refid), ["pay", "paying", "sending", "pending", "failed"]);
   assert.match(await page.locator("ics-checkout #message").textContent(), /Pesanan gagal\. Rp20\.000 sudah dikembalikan ke saldo/);
   assert.deepEqual(
     await page.locator("ics-checkout .tracker li").evaluateAll((lis) => lis.map((l) => l.dataset.state)),
@@ -373,6 +539,7 @@ test("…4444: the supplier's refusal is shown with its reason, nothing charged"
     ["bad", "todo", "todo"],
   );
   assert.equal(await page.locator("ics-checkout #order").isDisabled(), false, "the shopper can try again");
+  assert.equal(await page.locator("ics-checkout #order").textContent(), "Beli lagi");
   assert.equal(await balance(), before);
 });
 
@@ -474,9 +641,9 @@ test("English switch: every widget and the page follow, and back to Indonesian",
   assert.equal(await page.locator("ics-checkout h2").textContent(), "Beli paket");
 });
 
-/** Arms a sandbox fault (`/__sandbox/faults`, not reachable through the page's gateway). */
+/** Arms a fault in the sandox behind the gateway (`/__sandbox/faults`: the page cannot). */
 async function arm(fault) {
-  const r = await fetch(`${BASE}/__sandbox/faults`, {
+  const r = await fetch(`${SANDBOX}/__sandbox/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(fault),
@@ -484,20 +651,20 @@ async function arm(fault) {
   assert.ok(r.ok, `arming ${JSON.stringify(fault)}: HTTP ${r.status} ${await r.text()}`);
 }
 
-/** URLs whose failure Chromium may log ("Failed to load resource") because a test caused it. */
-const expectedFailures = new Set();
 
 test("a server error while loading the catalog is explained, and 'try again' recovers", async () => {
   await shop();
   const from = requests.length;
-  await arm({ mode: "http500", count: 3, action: "listProducts" }); // the first try and both retries
+  // Enough for the page's first try and both retries, whatever the gateway's own retries.
+  await arm({ mode: "http500", count: 30, action: "listProducts" });
   await page.locator("ics-catalog").evaluate((el) => el.refresh());
   const alert = page.locator("ics-catalog [role=alert]");
   await alert.waitFor();
-  assert.match(await alert.textContent(), /Katalog tidak dapat dimuat\. Server sedang bermasalah \(HTTP 500\)/);
+  assert.match(await alert.textContent(), /Katalog tidak dapat dimuat\. Server sedang bermasalah \(HTTP 50\d\)/);
   const tries = calls("listProducts", from);
   assert.equal(tries.length, 3, "a read is retried twice");
   for (const r of tries) expectedFailures.add(r.url);
+  await fetch(`${SANDBOX}/__sandbox/faults`, { method: "DELETE" });
   await alert.getByRole("button", { name: "Coba lagi" }).click();
   await page.locator("ics-catalog li.product").nth(13).waitFor();
 });
@@ -505,14 +672,15 @@ test("a server error while loading the catalog is explained, and 'try again' rec
 test("an order whose answer was lost is found by its refid, never placed twice", async () => {
   await arm({ mode: "drop_after_commit", count: 1, action: "createTransaction" });
   const from = requests.length;
-  const refid = await order("XLA5", "0817-5678-1111");
+  const refid = await order("XLA5", "0817-5678-1111", "Rp12.000");
   await phase("success");
   for (const r of calls("createTransaction", from)) expectedFailures.add(r.url);
   assert.equal(calls("createTransaction", from).length, 1, "not re-sent");
-  assert.ok(calls("checkTransaction", from).some((r) => r.url.includes(refid)), "reconciled with checkTransaction");
+  const state = await (await fetch(`${SANDBOX}/__sandbox/state?key=sk_test_verified`)).json();
+  assert.equal(state.orders.filter((o) => o.refid === refid).length, 1, "exactly one order upstream");
   assert.equal(await page.locator("ics-checkout #refid").textContent(), refid);
   assert.match(await page.locator("ics-checkout #message").textContent(), /berhasil dikirim ke 0817-5678-1111/);
-  await fetch(`${BASE}/__sandbox/faults`, { method: "DELETE" });
+  await fetch(`${SANDBOX}/__sandbox/faults`, { method: "DELETE" });
 });
 
 test("…5555 stays pending and …6666 waits for payment: the shopper is told, checks again, nothing is re-ordered", async () => {
@@ -605,7 +773,11 @@ test("screenshots at desktop and phone sizes; nothing overflows a phone screen",
     const r = document.querySelector("ics-checkout").getBoundingClientRect();
     return r.top >= 0 && r.top < innerHeight / 2;
   });
+  await startOver();
   await page.locator("ics-checkout #order").click();
+  await phase("pay");
+  await page.screenshot({ path: join(SHOTS, "phone-payment.png") });
+  await pay("Rp12.000");
   await phase("success");
   await page.locator("ics-checkout #message").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, "phone-checkout.png") });
@@ -614,6 +786,102 @@ test("screenshots at desktop and phone sizes; nothing overflows a phone screen",
   await page.screenshot({ path: join(SHOTS, "phone-backoffice.png"), fullPage: true });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "no sideways scrolling (back-office)");
   await page.setViewportSize(DESKTOP);
+});
+
+/** The verified account in the sandbox: balance, orders, webhooks sent. */
+async function ledger() {
+  const state = await (await fetch(`${SANDBOX}/__sandbox/state?key=sk_test_verified`)).json();
+  return { balance: state.balance, orders: state.orders.map((o) => o.refid), webhooks: state.webhooks_sent.length };
+}
+
+test("cross-site writes from another origin are refused: no-cors fetches, form posts; nothing ordered or re-sent", async () => {
+  const before = await ledger();
+  // The attacker's page: a second local server on another port (same site, other origin),
+  // opened in a browser that holds the operator's session cookie.
+  const evil = createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end("<!doctype html><title>a prize for you</title><h1>Congratulations</h1>");
+  });
+  await new Promise((r) => evil.listen(0, "127.0.0.1", r));
+  const EVIL = `http://127.0.0.1:${evil.address().port}`;
+  const ctx = await browser.newContext();
+  await ctx.addCookies(await page.context().cookies());
+  const answers = [];
+  ctx.on("response", (r) => {
+    if (r.url().startsWith(BASE)) answers.push({ url: r.url(), status: r.status(), method: r.request().method() });
+  });
+  const tab = await ctx.newPage();
+  try {
+    await tab.goto(`${EVIL}/`);
+    const order = (refid) => ({ kode_produk: "XLA10", nomor_tujuan: "081712341111", refid });
+    // A genuine token, as if the attacker had got one: it cannot travel cross-site anyway
+    // (no custom header in no-cors mode or in a form), so the order path must refuse.
+    const targets = {
+      create: `${BASE}/gateway/?action=createTransaction`,
+      resubmit: `${BASE}/gateway/backoffice/?action=resubmitWebhook`,
+      pay: `${BASE}/gateway/demo/pay`,
+      logout: `${BASE}/gateway/auth/logout`,
+    };
+    await tab.evaluate(
+      async ({ targets, orders, refid }) => {
+        const send = (url, type, body, method = "POST") =>
+          fetch(url, { mode: "no-cors", method, credentials: "include", headers: type ? { "Content-Type": type } : {}, body }).catch(() => {});
+        await send(targets.create, "text/plain", JSON.stringify(orders[0]));
+        await send(targets.create, "application/x-www-form-urlencoded", new URLSearchParams(orders[1]).toString());
+        await send(targets.create, "multipart/form-data; boundary=x", `--x\r\nContent-Disposition: form-data; name="refid"\r\n\r\nCSRF3\r\n--x--\r\n`);
+        await send(`${targets.create}&${new URLSearchParams(orders[2])}`, null, undefined, "GET");
+        await send(targets.resubmit, "text/plain", JSON.stringify({ refid }));
+        await send(`${targets.resubmit}&refid=${refid}`, null, undefined, "GET");
+        await send(targets.pay, "text/plain", JSON.stringify(orders[3]));
+        await send(targets.logout, "text/plain", "{}");
+      },
+      { targets, orders: ["CSRF1", "CSRF2", "CSRF3", "CSRF4"].map(order), refid: placed.success },
+    );
+    /** Posts an auto-submitted HTML form from the attacker's page and waits for the answer. */
+    const formPost = async (action, enctype, fields) => {
+      const answered = tab.waitForResponse((r) => r.url() === action);
+      await tab.evaluate(
+        ({ action, enctype, fields }) => {
+          const form = document.createElement("form");
+          Object.assign(form, { method: "POST", action, enctype });
+          for (const [name, value] of fields) {
+            const input = document.createElement("input");
+            Object.assign(input, { type: "hidden", name, value });
+            form.append(input);
+          }
+          document.body.append(form);
+          form.submit();
+        },
+        { action, enctype, fields },
+      );
+      const r = await answered;
+      await tab.goto(`${EVIL}/`);
+      return r.status();
+    };
+    // text/plain forms send `name=value`: a name ending in `"x":"` and a value `"}` make a JSON body.
+    const jsonForm = (obj) => [[JSON.stringify(obj).slice(0, -1) + ',"x":"', '"}']];
+    const refused = [
+      await formPost(targets.create, "application/x-www-form-urlencoded", Object.entries(order("CSRF5"))),
+      await formPost(targets.create, "text/plain", jsonForm(order("CSRF6"))),
+      await formPost(targets.resubmit, "application/x-www-form-urlencoded", [["refid", placed.success]]),
+      await formPost(targets.resubmit, "text/plain", jsonForm({ refid: placed.success })),
+      await formPost(targets.pay, "text/plain", jsonForm(order("CSRF7"))),
+      await formPost(targets.logout, "application/x-www-form-urlencoded", [["bye", "1"]]),
+    ];
+    for (const status of refused) assert.ok(status >= 400 && status < 500, `a form post answered ${status}`);
+  } finally {
+    await ctx.close();
+    evil.close();
+  }
+  assert.ok(answers.length >= 14, `every attack reached the gateway: ${JSON.stringify(answers)}`);
+  for (const a of answers) assert.ok(a.status >= 400 && a.status < 500, `refused: ${JSON.stringify(a)}`);
+  const after = await ledger();
+  assert.deepEqual(after.orders.filter((r) => r.startsWith("CSRF")), [], "no order from another origin");
+  assert.equal(after.balance, before.balance, "balance unchanged");
+  assert.equal(after.orders.length, before.orders.length);
+  assert.equal(after.webhooks, before.webhooks, "no webhook re-sent");
+  // The operator is still signed in: the cross-site sign-out did nothing.
+  assert.equal(await page.evaluate(() => fetch("gateway/auth/session").then((r) => r.status)), 200);
 });
 
 test("the API key never reaches the browser: no URL, header or body carries it", async () => {

@@ -1,9 +1,13 @@
-//! `cargo xtask demo`: the storefront (`www/`) on the sandbox, and its end-to-end tests (the
-//! `e2e-demo` step of `cargo xtask test`).
+//! `cargo xtask demo`: the storefront (`www/`) served by `ics-gateway` in front of the
+//! sandbox, and its end-to-end tests (the `e2e-demo` step of `cargo xtask test`).
 //!
-//! Both build the npm package (`pkg/`, with the widgets in `pkg/widgets/`), start
-//! `ics-sandbox --www www --pkg pkg`, whose gateway routes add the API key on the server,
-//! and place a few sample orders through the gateway so the back-office has data.
+//! Both build the npm package (`pkg/`, with the widgets in `pkg/widgets/`), start the
+//! sandbox (the stand-in upstream, on a port of its own) and `ics-gateway --upstream SANDBOX
+//! --static www --pkg pkg --demo-payments` with the key in `ICS_GATEWAY_KEY`, a fresh order
+//! secret and an operator `demo` whose password is generated for the run, and place a few
+//! sample orders through the gateway, each paid through `/gateway/demo/pay` and ordered
+//! with the token it returns, so the back-office has data. The page talks only to the
+//! gateway.
 
 use std::{
     fs,
@@ -16,7 +20,7 @@ use std::{
 use crate::{
     ci::Outcome,
     install,
-    sandbox::Sandbox,
+    sandbox::{Gateway, GatewayOptions, Sandbox, TEST_ARGS, TEST_LIMITS},
     util::{bail, project_root, rel, Cmd, Context, Result},
     wasm,
 };
@@ -50,18 +54,32 @@ fn build_package() -> Result {
     wasm::build()
 }
 
-/// The sandbox's arguments for the demo: the storefront and the package on `bind`.
-fn demo_args<'a>(bind: &'a str, settle_ms: &'a str) -> [&'a str; 8] {
-    [
-        "--bind",
-        bind,
-        "--www",
-        "www",
-        "--pkg",
-        "pkg",
-        "--settle-ms",
-        settle_ms,
-    ]
+/// The sandbox's arguments behind the demo's gateway: a free port, `settle_ms` settle time.
+fn sandbox_args(settle_ms: &str) -> [&str; 4] {
+    ["--bind", TEST_ARGS[1], "--settle-ms", settle_ms]
+}
+
+/// The sandbox and the gateway serving the storefront in front of it.
+struct Demo {
+    sandbox: Sandbox,
+    gateway: Gateway,
+}
+
+/// The demo's limits: the gateway's defaults, but a visitor may try each test number more
+/// than the default 5 times an hour.
+const DEMO_LIMITS: &str = "orders_per_number_per_hour = 30\n";
+
+/// Builds and starts both; the gateway listens on `listen` with `limits`.
+fn start(listen: &str, settle_ms: &str, limits: &str) -> Result<Demo> {
+    let sandbox = Sandbox::start(&Sandbox::build()?, &sandbox_args(settle_ms), false)?;
+    let options = GatewayOptions {
+        listen: Some(listen),
+        storefront: true,
+        limits: Some(limits),
+        ..GatewayOptions::default()
+    };
+    let gateway = Gateway::start(&Gateway::build()?, &sandbox.url, &options)?;
+    Ok(Demo { sandbox, gateway })
 }
 
 /// Sample orders placed through the gateway when the demo starts:
@@ -74,11 +92,24 @@ const SAMPLE_ORDERS: &[(&str, &str, &str)] = &[
     ("DEMO-SAMPLE-5", "XLA5", "081811115555"),
 ];
 
-/// Places [`SAMPLE_ORDERS`] through `/gateway/`, as the page would.
+/// Places [`SAMPLE_ORDERS`] through the gateway as the page does: the simulated payment
+/// (`/gateway/demo/pay`) returns an order token, the order goes with it.
 fn seed(url: &str) -> Result {
     for (refid, product, number) in SAMPLE_ORDERS {
         let body = serde_json::json!({"kode_produk": product, "nomor_tujuan": number, "refid": refid});
-        let (status, reply) = http_post(url, "/gateway/?action=createTransaction", &body.to_string())?;
+        let (status, paid) = http_post(url, "/gateway/demo/pay", &body.to_string(), None)?;
+        let token = serde_json::from_str::<serde_json::Value>(&paid)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(str::to_owned));
+        let Some(token) = token.filter(|_| status == 200) else {
+            bail!("the payment of sample order {refid} was refused: HTTP {status} {paid}");
+        };
+        let (status, reply) = http_post(
+            url,
+            "/gateway/?action=createTransaction",
+            &body.to_string(),
+            Some(&token),
+        )?;
         if status != 200 || !reply.contains("\"success\":true") {
             bail!("sample order {refid} was refused: HTTP {status} {reply}");
         }
@@ -86,8 +117,9 @@ fn seed(url: &str) -> Result {
     Ok(())
 }
 
-/// A minimal HTTP/1.1 POST of JSON to `base` (`http://HOST:PORT`): status and body.
-fn http_post(base: &str, path: &str, json: &str) -> Result<(u16, String)> {
+/// A minimal HTTP/1.1 POST of JSON to `base` (`http://HOST:PORT`), with an order token
+/// when given: status and body.
+fn http_post(base: &str, path: &str, json: &str, order_token: Option<&str>) -> Result<(u16, String)> {
     let host = base
         .strip_prefix("http://")
         .ok_or_else(|| format!("not an http:// URL: {base}"))?
@@ -96,8 +128,9 @@ fn http_post(base: &str, path: &str, json: &str) -> Result<(u16, String)> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .context("setting a timeout")?;
+    let token = order_token.map_or(String::new(), |t| format!("X-Order-Token: {t}\r\n"));
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{token}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
         json.len()
     );
@@ -118,56 +151,64 @@ fn http_post(base: &str, path: &str, json: &str) -> Result<(u16, String)> {
 }
 
 /// `cargo xtask demo [--port N]`: installs what the build needs, builds the package, serves
-/// the storefront, waits for Ctrl+C.
+/// the storefront through the gateway, prints the back-office sign-in, waits for Ctrl+C.
 pub fn run(port: u16) -> Result {
     // What build-wasm needs, installed like `cargo xtask test` does (quick when present).
     install::wasm_target()?;
     install::node_tools()?;
     install::wasm_bindgen_runner()?;
     build_package()?;
-    let bin = Sandbox::build()?;
-    let bind = format!("127.0.0.1:{port}");
-    let server = Sandbox::start(&bin, &demo_args(&bind, "1500"), false)?;
-    seed(&server.url)?;
+    let listen = format!("127.0.0.1:{port}");
+    let mut demo = start(&listen, "1500", DEMO_LIMITS)?;
+    seed(&demo.gateway.url)?;
     println!(
-        "\n  Storefront   {url}/\n  Back-office  {url}/#backoffice\n\n  \
+        "\n  Storefront   {url}/\n  Back-office  {url}/#backoffice\n  \
+         Sign in as   {user} / {password}   (generated for this run)\n  \
+         Upstream     {sandbox} (the sandbox; only the gateway talks to it)\n\n  \
+         Buying: choose a package, enter a number, \"Beli sekarang\", then \"Bayar\" (a\n  \
+         simulated payment: the gateway signs an order token for that one order).\n  \
          Try the test numbers …1111 (success), …2222 (pending, then success),\n  \
          …3333 (fails, refunded), …4444 (refused by the supplier). Ctrl+C stops.\n",
-        url = server.url
+        url = demo.gateway.url,
+        user = demo.gateway.username,
+        password = demo.gateway.password,
+        sandbox = demo.sandbox.url,
     );
-    let mut server = server;
-    let status = server.wait()?;
+    let status = demo.gateway.wait()?;
     if !status.success() {
-        bail!("the sandbox stopped: {status}");
+        bail!("the gateway stopped: {status}");
     }
     Ok(())
 }
 
 /// `cargo xtask test` step `e2e-demo`: the storefront in headless Chromium
-/// (`www/e2e/*.test.mjs`, playwright-core from `tools/node`), against a fresh sandbox.
+/// (`www/e2e/*.test.mjs`, playwright-core from `tools/node`), against a fresh sandbox and
+/// gateway: `ICS_DEMO_URL` (the gateway, serving the page), `ICS_SANDBOX_URL` (its
+/// upstream, for faults and state), `ICS_DEMO_USER`/`ICS_DEMO_PASSWORD` (the operator).
 pub fn e2e() -> Result<Outcome> {
     let root = project_root();
-    if !root.join("crates/ics-sandbox/Cargo.toml").exists() {
+    if !Sandbox::available() || !Gateway::available() {
         return Ok(Outcome::Skipped(
-            "crates/ics-sandbox is not in the workspace yet".into(),
+            "crates/ics-sandbox or crates/ics-gateway is not in the workspace yet".into(),
         ));
     }
     build_package()?;
-    let bin = Sandbox::build()?;
     let settle_ms = 800;
-    let settle = settle_ms.to_string();
-    let server = Sandbox::start(&bin, &demo_args("127.0.0.1:0", &settle), false)?;
-    seed(&server.url)?;
+    let demo = start("127.0.0.1:0", &settle_ms.to_string(), TEST_LIMITS)?;
+    seed(&demo.gateway.url)?;
     // Let the sample orders settle, so the tests start from final statistics.
     std::thread::sleep(Duration::from_millis(settle_ms + 400));
     let out = root.join("test-output/e2e");
     Cmd::new("node")
         .args(["--test", "--test-concurrency=1"])
         .arg(root.join("www/e2e/storefront.test.mjs"))
-        .env("ICS_DEMO_URL", &server.url)
+        .env("ICS_DEMO_URL", &demo.gateway.url)
+        .env("ICS_SANDBOX_URL", &demo.sandbox.url)
+        .env("ICS_DEMO_USER", &demo.gateway.username)
+        .env("ICS_DEMO_PASSWORD", &demo.gateway.password)
         .env("ICS_TEST_OUTPUT", &out)
         .run()?;
-    drop(server);
+    drop(demo);
     println!("e2e-demo: screenshots in {}", rel(&out.join("screenshots")));
     Ok(Outcome::Done)
 }

@@ -1,58 +1,41 @@
-//! The sandbox server as the test steps and the demo run it: built once, started on the
-//! address its arguments give, its URL read from the first stdout line (`ICS_SANDBOX_URL=…`)
+//! The servers the test steps and the demo run: the sandbox (the stand-in for the upstream
+//! API) and `ics-gateway` in front of it. Each is built once, started with its arguments,
+//! its URL read from the first stdout line (`ICS_SANDBOX_URL=…` / `ICS_GATEWAY_URL=…`)
 //! within a time limit, the rest of its stdout drained (echoed or not), and stopped by pid
 //! when dropped, whatever happened.
 
 use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
+    fs,
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpListener,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::mpsc,
     time::Duration,
 };
 
-use crate::util::{bail, project_root, rel, Cmd, Context, Result};
+use crate::util::{bail, project_root, rel, target_dir, Cmd, Context, Result};
 
-/// How long the sandbox may take to print its URL.
+/// How long a server may take to print its URL.
 const START_LIMIT: Duration = Duration::from_secs(60);
 
 /// Arguments of the sandbox that tests run: a free port and short settle times.
 pub const TEST_ARGS: &[&str] = &["--bind", "127.0.0.1:0", "--settle-ms", "200"];
 
-/// A running `ics-sandbox`, killed by its pid when dropped.
-pub struct Sandbox {
+/// A running server, killed by its pid when dropped.
+struct Server {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub url: String,
+    url: String,
 }
 
-impl Sandbox {
-    /// Whether the sandbox crate is in the workspace.
-    pub fn available() -> bool {
-        project_root().join("crates/ics-sandbox/Cargo.toml").exists()
-    }
-
-    /// Builds `ics-sandbox` (debug) and returns the binary's path (honours `CARGO_TARGET_DIR`).
-    pub fn build() -> Result<PathBuf> {
-        Cmd::new("cargo")
-            .args(["build", "--package", "ics-sandbox"])
-            .run()?;
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| project_root().join("target"));
-        Ok(target.join("debug/ics-sandbox"))
-    }
-
-    /// Builds and starts the sandbox for a test step ([`TEST_ARGS`]).
-    pub fn start_for_tests() -> Result<Sandbox> {
-        Sandbox::start(&Sandbox::build()?, TEST_ARGS, false)
-    }
-
-    /// Starts `bin` with `args` in the repo root; `echo` prints the rest of its stdout.
-    pub fn start(bin: &std::path::Path, args: &[&str], echo: bool) -> Result<Sandbox> {
+impl Server {
+    /// Starts `bin` with `args` and `envs` in the repo root and reads `PREFIX=url` from its
+    /// first stdout line; `echo` prints the rest of its stdout.
+    fn start(bin: &Path, args: &[&str], envs: &[(&str, &str)], prefix: &str, echo: bool) -> Result<Server> {
         println!("$ {} {}", rel(bin), args.join(" "));
         let mut child = Command::new(bin)
             .args(args)
+            .envs(envs.iter().copied())
             .current_dir(project_root())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -66,7 +49,7 @@ impl Sandbox {
             let mut line = String::new();
             let _ = reader.read_line(&mut line);
             let _ = tx.send(line);
-            // Keep the pipe drained while the sandbox runs, so it never blocks or fails on it.
+            // Keep the pipe drained while the server runs, so it never blocks or fails on it.
             let mut rest = String::new();
             while matches!(reader.read_line(&mut rest), Ok(n) if n > 0) {
                 if echo {
@@ -76,10 +59,10 @@ impl Sandbox {
             }
         });
         let line = rx.recv_timeout(START_LIMIT).unwrap_or_default();
-        match line.trim().strip_prefix("ICS_SANDBOX_URL=") {
+        match line.trim().strip_prefix(prefix).and_then(|l| l.strip_prefix('=')) {
             Some(url) => {
-                println!("sandbox at {url} (pid {})", child.id());
-                Ok(Sandbox {
+                println!("{} at {url} (pid {})", rel(bin), child.id());
+                Ok(Server {
                     url: url.to_owned(),
                     child,
                 })
@@ -88,8 +71,9 @@ impl Sandbox {
                 let _ = child.kill();
                 let _ = child.wait();
                 bail!(
-                    "the sandbox did not print ICS_SANDBOX_URL=… within {}s (first line {line:?}); \
+                    "{} did not print {prefix}=… within {}s (first line {line:?}); \
                      is the port already in use?",
+                    rel(bin),
                     START_LIMIT.as_secs()
                 )
             }
@@ -97,19 +81,204 @@ impl Sandbox {
     }
 }
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds `package` (debug) and returns its binary's path (honours `CARGO_TARGET_DIR`).
+fn build_bin(package: &str) -> Result<PathBuf> {
+    Cmd::new("cargo").args(["build", "--package", package]).run()?;
+    Ok(target_dir().join("debug").join(package))
+}
+
+/// A running `ics-sandbox`, killed by its pid when dropped.
+pub struct Sandbox {
+    _server: Server,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
 impl Sandbox {
-    /// Waits until the sandbox exits by itself (the demo: until Ctrl+C).
-    pub fn wait(&mut self) -> Result<std::process::ExitStatus> {
-        self.child.wait().context("waiting for the sandbox")
+    /// Whether the sandbox crate is in the workspace.
+    pub fn available() -> bool {
+        project_root().join("crates/ics-sandbox/Cargo.toml").exists()
+    }
+
+    /// Builds `ics-sandbox` (debug) and returns the binary's path (honours `CARGO_TARGET_DIR`).
+    pub fn build() -> Result<PathBuf> {
+        build_bin("ics-sandbox")
+    }
+
+    /// Builds and starts the sandbox for a test step ([`TEST_ARGS`]).
+    pub fn start_for_tests() -> Result<Sandbox> {
+        Sandbox::start(&Sandbox::build()?, TEST_ARGS, false)
+    }
+
+    /// Starts `bin` with `args` in the repo root; `echo` prints the rest of its stdout.
+    pub fn start(bin: &Path, args: &[&str], echo: bool) -> Result<Sandbox> {
+        let server = Server::start(bin, args, &[], "ICS_SANDBOX_URL", echo)?;
+        Ok(Sandbox {
+            url: server.url.clone(),
+            _server: server,
+        })
     }
 
     /// Stops it now (by pid); dropping it does the same.
     pub fn stop(self) {}
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// The upstream key the test and demo gateways hold (the sandbox's verified account).
+pub const GATEWAY_KEY: &str = "sk_test_verified";
+
+/// What a gateway is started with, besides its upstream.
+#[derive(Default)]
+pub struct GatewayOptions<'a> {
+    /// `--listen` address (default `127.0.0.1:0`).
+    pub listen: Option<&'a str>,
+    /// Serve the storefront (`--static www --pkg pkg --demo-payments`).
+    pub storefront: bool,
+    /// Exact origins allowed cross-origin (`--allow-origin`, repeatable).
+    pub allow_origins: Vec<String>,
+    /// Echo the gateway's log lines after its URL.
+    pub echo: bool,
+    /// The `[limits]` table of its config file (TOML lines), when not the defaults.
+    pub limits: Option<&'a str>,
+}
+
+/// Limits for test runs: many calls from one IP in a short time, the same test numbers
+/// ordered again and again (the limits themselves are tested in crates/ics-gateway).
+pub const TEST_LIMITS: &str = "per_ip_per_second = 1000\nper_ip_burst = 1000\n\
+    orders_per_number_per_hour = 1000\ndaily_spend_cap = 100000000\n";
+
+/// A running `ics-gateway` in front of an upstream, killed by its pid when dropped. It holds
+/// a fresh order secret and one operator, whose password is generated for this run.
+pub struct Gateway {
+    server: Server,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// `ICS_GATEWAY_ORDER_SECRET` of this run (64 hex digits).
+    pub order_secret: String,
+    /// The operator's username.
+    pub username: String,
+    /// The operator's password (generated).
+    pub password: String,
+}
+
+impl Gateway {
+    /// Whether the gateway crate is in the workspace.
+    pub fn available() -> bool {
+        project_root().join("crates/ics-gateway/Cargo.toml").exists()
     }
+
+    /// Builds `ics-gateway` (debug) and returns the binary's path.
+    pub fn build() -> Result<PathBuf> {
+        build_bin("ics-gateway")
+    }
+
+    /// Starts `bin` in front of `upstream` with a new order secret and an operator `demo`
+    /// with a new password (hashed by `ics-gateway hash-password`, written to a config file
+    /// under the target folder), the key in `ICS_GATEWAY_KEY` (never on the command line).
+    pub fn start(bin: &Path, upstream: &str, options: &GatewayOptions) -> Result<Gateway> {
+        let order_secret = hex(&random_bytes(32)?);
+        let username = "demo".to_owned();
+        let password = password()?;
+        let hash = hash_password(bin, &password)?;
+        let dir = target_dir().join("gateway-run");
+        fs::create_dir_all(&dir).context(format_args!("creating {}", rel(&dir)))?;
+        let config = dir.join(format!("config-{}.toml", std::process::id()));
+        let mut toml = format!(
+            "# written by cargo xtask for one run: the demo operator\n\
+             [[operators]]\nusername = \"{username}\"\npassword_hash = \"{hash}\"\n"
+        );
+        if let Some(limits) = options.limits {
+            toml.push_str("\n[limits]\n");
+            toml.push_str(limits);
+        }
+        fs::write(&config, toml).context(format_args!("writing {}", rel(&config)))?;
+        let config_arg = config.display().to_string();
+        let listen = options.listen.unwrap_or("127.0.0.1:0");
+        let mut args = vec![
+            "--listen",
+            listen,
+            "--upstream",
+            upstream,
+            "--config",
+            &config_arg,
+        ];
+        if options.storefront {
+            args.extend(["--static", "www", "--pkg", "pkg", "--demo-payments"]);
+        }
+        for origin in &options.allow_origins {
+            args.extend(["--allow-origin", origin.as_str()]);
+        }
+        let envs = [
+            ("ICS_GATEWAY_KEY", GATEWAY_KEY),
+            ("ICS_GATEWAY_ORDER_SECRET", order_secret.as_str()),
+        ];
+        let server = Server::start(bin, &args, &envs, "ICS_GATEWAY_URL", options.echo)?;
+        Ok(Gateway {
+            url: server.url.clone(),
+            server,
+            order_secret,
+            username,
+            password,
+        })
+    }
+
+    /// Waits until the gateway exits by itself (the demo: until Ctrl+C).
+    pub fn wait(&mut self) -> Result<std::process::ExitStatus> {
+        self.server.child.wait().context("waiting for the gateway")
+    }
+}
+
+/// `ics-gateway hash-password` with `password` on stdin: the argon2id PHC string.
+fn hash_password(bin: &Path, password: &str) -> Result<String> {
+    let mut child = Command::new(bin)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context(format_args!("starting {} hash-password", rel(bin)))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(password.as_bytes())
+            .context("writing the password to hash-password")?;
+    }
+    let out = child.wait_with_output().context("waiting for hash-password")?;
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if !out.status.success() || !hash.starts_with("$argon2id$") {
+        bail!("`{} hash-password` failed ({})", rel(bin), out.status);
+    }
+    Ok(hash)
+}
+
+/// `n` bytes from the kernel's random source.
+fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; n];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .context("reading /dev/urandom")?;
+    Ok(buf)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new password: 16 characters without look-alikes (about 80 bits).
+fn password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679";
+    Ok(random_bytes(16)?
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// A port free on 127.0.0.1 right now (for a server that must be named before it starts).
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr().context("reading the free port")?.port())
 }

@@ -65,6 +65,15 @@ pub fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR` when set (relative to the repo root), else
+/// `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => project_root().join(dir),
+        _ => project_root().join("target"),
+    }
+}
+
 /// `tools/`: everything the test command installs lives below it (git-ignored parts).
 pub fn tools_dir() -> PathBuf {
     project_root().join("tools")

@@ -23,8 +23,8 @@ use std::{
 
 use crate::{
     ci::Outcome,
-    sandbox::Sandbox,
-    util::{bail, node_bin, project_root, rel, tools_bin, Cmd, Context, Result},
+    sandbox::{free_port, Gateway, GatewayOptions, Sandbox, TEST_ARGS, TEST_LIMITS},
+    util::{bail, node_bin, project_root, rel, target_dir, tools_bin, Cmd, Context, Result},
 };
 
 /// The wasm crate's folder, relative to the repo root.
@@ -37,6 +37,7 @@ pub const EXPORTS: &[&str] = &[
     "normalizePhone",
     "productTypeFits",
     "parseWebhook",
+    "signOrder",
     "actionNames",
     "errorCodes",
 ];
@@ -92,7 +93,6 @@ fn wasm_bindgen_bin() -> Result<PathBuf> {
 
 /// `cargo xtask build-wasm`: release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, pkg/.
 pub fn build() -> Result {
-    let root = project_root();
     Cmd::new("cargo")
         .args([
             "build",
@@ -106,12 +106,12 @@ pub fn build() -> Result {
         // wasm-opt strips names and debug info afterwards.
         .env("CARGO_PROFILE_RELEASE_STRIP", "false")
         .run()?;
-    let wasm_in = root.join("target/wasm32-unknown-unknown/release/ics_reseller_wasm.wasm");
+    let wasm_in = target_dir().join("wasm32-unknown-unknown/release/ics_reseller_wasm.wasm");
     let pkg = pkg_dir();
     if pkg.exists() {
         fs::remove_dir_all(&pkg).context("removing pkg/")?;
     }
-    let gen = root.join("target/wasm-bindgen");
+    let gen = target_dir().join("wasm-bindgen");
     let _ = fs::remove_dir_all(&gen);
     for target in ["web", "nodejs"] {
         Cmd::new(wasm_bindgen_bin()?)
@@ -233,44 +233,96 @@ fn package_readme() -> String {
      and `require`.\n\n```js\nimport { ResellerClient } from \"ics-reseller\";\n\
      const client = new ResellerClient({ baseUrl: \"/gateway\" });\n\
      const { data } = await client.listProducts({ type: \"xla\" });\n```\n\n\
+     Behind `ics-gateway`, an order needs an order token that the shop's server signs after \
+     taking the payment, and the page passes along:\n\n```js\n\
+     // server (Node): secret = the gateway's ICS_GATEWAY_ORDER_SECRET (>= 32 bytes)\n\
+     import { signOrder } from \"ics-reseller\";\n\
+     const orderToken = signOrder(secret, { kode_produk, nomor_tujuan, refid, max_price, \
+     expires_at });\n\
+     // page\n\
+     await client.createTransaction({ kode_produk, nomor_tujuan, refid }, { orderToken });\n\
+     ```\n\n`signOrder` refuses to run in a browser page. \
      See the repository's README (\"JavaScript quick start\") for the full API.\n"
         .to_owned()
 }
 
-/// Runs `f` with a sandbox, or skips when the sandbox crate is not there yet.
-fn with_sandbox(what: &str, f: impl FnOnce(&Sandbox) -> Result) -> Result<Outcome> {
-    if !Sandbox::available() {
+/// The sandbox and `ics-gateway` in front of it, as the package's tests use them.
+struct Servers {
+    sandbox: Sandbox,
+    gateway: Gateway,
+}
+
+impl Servers {
+    /// Environment variables that name both for a test: `ICS_SANDBOX_URL` (the upstream,
+    /// with its `/__sandbox` controls), `ICS_GATEWAY_URL` and `ICS_GATEWAY_ORDER_SECRET`.
+    fn env(&self) -> [(&'static str, &str); 3] {
+        [
+            ("ICS_SANDBOX_URL", &self.sandbox.url),
+            ("ICS_GATEWAY_URL", &self.gateway.url),
+            ("ICS_GATEWAY_ORDER_SECRET", &self.gateway.order_secret),
+        ]
+    }
+}
+
+/// Runs `f` with a fresh sandbox and a gateway in front of it that accepts cross-origin
+/// calls from `origin` (a page on another port), or skips when either crate is missing.
+fn with_servers(what: &str, origin: Option<&str>, f: impl FnOnce(&Servers) -> Result) -> Result<Outcome> {
+    if !Sandbox::available() || !Gateway::available() {
         return Ok(Outcome::Skipped(format!(
-            "{what}: crates/ics-sandbox is not in the workspace yet"
+            "{what}: crates/ics-sandbox or crates/ics-gateway is not in the workspace yet"
         )));
     }
-    let sandbox = Sandbox::start_for_tests()?;
-    f(&sandbox)?;
+    let mut sandbox_args: Vec<&str> = TEST_ARGS.to_vec();
+    if let Some(o) = origin {
+        // The browser suite arms the sandbox's faults from the test page's origin.
+        sandbox_args.extend(["--cors-origin", o]);
+    }
+    let sandbox = Sandbox::start(&Sandbox::build()?, &sandbox_args, false)?;
+    let options = GatewayOptions {
+        allow_origins: origin.map(str::to_owned).into_iter().collect(),
+        limits: Some(TEST_LIMITS),
+        ..GatewayOptions::default()
+    };
+    let gateway = Gateway::start(&Gateway::build()?, &sandbox.url, &options)?;
+    f(&Servers { sandbox, gateway })?;
     Ok(Outcome::Done)
 }
 
+/// Adds `servers`' environment to `cmd`.
+fn with_env(mut cmd: Cmd, servers: &Servers) -> Cmd {
+    for (k, v) in servers.env() {
+        cmd = cmd.env(k, v);
+    }
+    cmd
+}
+
 /// `cargo xtask test` step `wasm-node`: build the package, then the wasm-bindgen tests in
-/// Node and the package's smoke test in Node, against a fresh sandbox.
+/// Node and the package's smoke test in Node, against a fresh sandbox and gateway.
 pub fn test_node() -> Result<Outcome> {
     build()?;
-    with_sandbox("wasm tests in Node", |sb| {
-        wasm_bindgen_tests(sb, false)?;
-        Cmd::new("node")
+    with_servers("wasm tests in Node", None, |servers| {
+        wasm_bindgen_tests(servers, None)?;
+        with_env(Cmd::new("node"), servers)
             .arg("--test")
             .arg(crate_dir().join("tests/js/smoke.test.mjs"))
-            .env("ICS_SANDBOX_URL", &sb.url)
             .env("ICS_PKG_ENTRY", pkg_dir().join("node.mjs"))
             .run()
     })
 }
 
-/// `cargo xtask test` step `wasm-chromium`: the wasm-bindgen tests in headless Chromium.
+/// `cargo xtask test` step `wasm-chromium`: the wasm-bindgen tests in headless Chromium,
+/// served by the test runner on a port chosen here, which the gateway allows as an origin.
 pub fn test_chromium() -> Result<Outcome> {
-    with_sandbox("wasm tests in Chromium", |sb| wasm_bindgen_tests(sb, true))
+    let address = format!("127.0.0.1:{}", free_port()?);
+    let origin = format!("http://{address}");
+    with_servers("wasm tests in Chromium", Some(&origin), |servers| {
+        wasm_bindgen_tests(servers, Some(&address))
+    })
 }
 
-fn wasm_bindgen_tests(sb: &Sandbox, browser: bool) -> Result {
-    let mut cmd = Cmd::new("cargo")
+/// The wasm-bindgen tests: in Node, or in Chromium (`browser`: the runner's address).
+fn wasm_bindgen_tests(servers: &Servers, browser: Option<&str>) -> Result {
+    let mut cmd = with_env(Cmd::new("cargo"), servers)
         .args([
             "test",
             "--package",
@@ -278,17 +330,17 @@ fn wasm_bindgen_tests(sb: &Sandbox, browser: bool) -> Result {
             "--target",
             "wasm32-unknown-unknown",
         ])
-        .env("ICS_SANDBOX_URL", &sb.url)
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             tools_bin("wasm-bindgen-test-runner"),
         )
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    if browser {
+    if let Some(address) = browser {
         cmd = cmd
             .args(["--test", "browser"])
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("WASM_BINDGEN_USE_BROWSER", "1");
+            .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .env("WASM_BINDGEN_TEST_ADDRESS", address);
     } else {
         cmd = cmd.args(["--test", "node"]);
     }
@@ -297,12 +349,12 @@ fn wasm_bindgen_tests(sb: &Sandbox, browser: bool) -> Result {
 
 /// `cargo xtask test` step `npm-package`: `npm pack` of pkg/, installed into a temporary
 /// folder (`target/npm-test`, outside the source tree); there: `tsc --noEmit` on the typed
-/// consumer, `attw` on the tarball, then against the sandbox the Node ESM and CJS smoke
-/// tests, a Vite build of a tiny app, and that build plus the plain ES-module page in
-/// headless Chromium.
+/// consumer, `attw` on the tarball, then against the sandbox and `ics-gateway` the Node ESM
+/// and CJS smoke tests, a Vite build of a tiny app, and that build plus the plain ES-module
+/// page in headless Chromium (another origin, which the gateway allows).
 pub fn npm_package() -> Result<Outcome> {
     build()?;
-    let dir = project_root().join("target/npm-test");
+    let dir = target_dir().join("npm-test");
     if dir.exists() {
         fs::remove_dir_all(&dir).context("removing target/npm-test")?;
     }
@@ -375,16 +427,18 @@ pub fn npm_package() -> Result<Outcome> {
     {
         bail!("the Vite build emitted no .wasm asset");
     }
-    with_sandbox("npm package against the sandbox", |sb| {
-        Cmd::new("node")
+    // The test app's static server listens on this port; the gateway allows its origin.
+    let app_port = free_port()?;
+    let origin = format!("http://127.0.0.1:{app_port}");
+    with_servers("npm package against the gateway", Some(&origin), |servers| {
+        with_env(Cmd::new("node"), servers)
             .args(["--test", "smoke.test.mjs", "cjs.test.cjs"])
-            .env("ICS_SANDBOX_URL", &sb.url)
             .dir(&dir)
             .run()?;
-        Cmd::new("node")
+        with_env(Cmd::new("node"), servers)
             .arg("browser-check.mjs")
             .arg(&dir)
-            .env("ICS_SANDBOX_URL", &sb.url)
+            .env("ICS_APP_PORT", app_port.to_string())
             .dir(&dir)
             .run()
     })
@@ -418,7 +472,7 @@ pub fn bench() -> Result {
         size_rows.push((rel(f), r, g));
     }
     // The script imports playwright-core from tools/node: run a copy beside a link to it.
-    let dir = project_root().join("target/bench");
+    let dir = target_dir().join("bench");
     let _ = fs::remove_dir_all(&dir);
     write(
         &dir.join("bench.mjs"),

@@ -53,5 +53,6 @@ const newRefId = wasm.newRefId;
 const normalizePhone = wasm.normalizePhone;
 const productTypeFits = wasm.productTypeFits;
 const parseWebhook = wasm.parseWebhook;
+const signOrder = wasm.signOrder;
 const actionNames = wasm.actionNames;
 const errorCodes = wasm.errorCodes;

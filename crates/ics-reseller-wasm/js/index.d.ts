@@ -28,6 +28,18 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of `createTransaction`: the call options plus the order's authorisation. */
+export interface OrderOptions extends CallOptions {
+  /**
+   * The order token the shop's backend signed for this order (`signOrder`, or
+   * `ics-gateway sign-order`) after taking the customer's payment. Sent as the
+   * `X-Order-Token` header, also when the reconciliation re-sends the same refid; the
+   * gateway refuses createTransaction without a valid, unexpired token that names this
+   * product, number and refid, or when the live price exceeds its `max_price`.
+   */
+  orderToken?: string;
+}
+
 /** Parameters of `createTransaction`: `refid` is generated (`newRefId()`) when absent. */
 export interface CreateTransactionParams {
   /** Product code from listProducts, e.g. `XLA10`. */
@@ -136,6 +148,11 @@ export declare class ResellerClient {
   waitForTransaction(refid: string, options?: WaitOptions): Promise<CheckTransactionResponse>;
   /** Every order, page after page, until the last page. */
   history(options?: HistoryOptions): AsyncGenerator<HistoryEntry, void, undefined>;
+  /**
+   * Places an order (refid generated when absent), reconciling an unknown outcome with
+   * checkTransaction; behind `ics-gateway`, pass the order's `orderToken`.
+   */
+  createTransaction(params: CreateTransactionParams, options?: OrderOptions): Promise<PlacedOrder>;
   /** Frees the client's memory now instead of at garbage collection. */
   free(): void;
 }
@@ -154,6 +171,27 @@ export declare function newRefId(): string;
 export declare function normalizePhone(number: string): Phone;
 /** Whether a product of this type (`xla`, `xda`: XL AXIS packages) is sold for numbers of `operator`. */
 export declare function productTypeFits(productType: string, operator: Phone["operator"]): boolean;
+/** What one order token authorises (`signOrder`): one order, one refid, a price bound, an expiry. */
+export interface OrderGrant {
+  /** The product the customer paid for, e.g. `XLA10`. */
+  kode_produk: string;
+  /** The destination number; normalised to `08…` in the token. */
+  nomor_tujuan: string;
+  /** The refid the order must be placed under: the token authorises this one only. */
+  refid: string;
+  /** The highest price (`harga_final`, rupiah) the shop accepts for this order. */
+  max_price: number;
+  /** Unix time in seconds after which the gateway refuses the token. */
+  expires_at: number;
+}
+/**
+ * Signs an order token for `ics-gateway` (HMAC-SHA256, `v1.<payload>.<mac>`), on the
+ * shop's server (Node) after it has taken the customer's payment. `secret` is the
+ * gateway's `ICS_GATEWAY_ORDER_SECRET` (at least 32 bytes). Throws `ResellerError`
+ * (`invalid_input`, `field` naming the fault) for a weak secret or a bad grant, and in a
+ * browser page: a secret there lets anyone authorise any order.
+ */
+export declare function signOrder(secret: string | Uint8Array, grant: OrderGrant): string;
 /** Reads a webhook body; throws `ResellerError` (`decode`). */
 export declare function parseWebhook(body: string | Uint8Array): CheckTransactionResponse;
 /** The wire name of every action; `ResellerClient` has one method per name. */

@@ -35,6 +35,9 @@ use web_sys::AbortSignal;
 
 /// Default time one HTTP exchange may take.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// The header that carries an order token to the gateway (`createTransaction`'s
+/// `orderToken` option); the gateway refuses an order without a valid one.
+pub const ORDER_TOKEN_HEADER: &str = "X-Order-Token";
 /// Default poll interval of `waitForTransaction`.
 pub const DEFAULT_WAIT_INTERVAL_MS: u32 = 2_000;
 /// Default overall limit of `waitForTransaction`.
@@ -104,6 +107,26 @@ fn opt_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     } else {
         Err(Error::invalid("signal", "must be an AbortSignal"))
     }
+}
+
+/// The `orderToken` call option of createTransaction: a `v1.<payload>.<mac>` token as the
+/// shop's backend signed it (checked for shape only; the gateway checks the rest).
+fn opt_order_token(options: &JsValue) -> Result<Option<String>, Error> {
+    let Some(token) = opt_string(options, "orderToken")? else {
+        return Ok(None);
+    };
+    let shape = token.len() <= ics_reseller::token::MAX_TOKEN_LEN
+        && token.starts_with("v1.")
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !shape {
+        return Err(Error::invalid(
+            "orderToken",
+            "must be an order token as signOrder() makes it (v1.<payload>.<mac>)",
+        ));
+    }
+    Ok(Some(token))
 }
 
 /// Per-call options: `{ signal?, timeoutMs? }`.
@@ -209,8 +232,13 @@ impl Inner {
         let request: CreateTransactionRequest =
             serde_json::from_value(value).map_err(|e| Error::invalid("params", e.to_string()))?;
         let o = self.call_opts(&options)?;
+        let token = opt_order_token(&options)?;
         let refid = request.refid.clone();
-        let create = self.core.encode::<actions::CreateTransaction>(request)?;
+        let mut create = self.core.encode::<actions::CreateTransaction>(request)?;
+        // The same request (token included) is what the reconciliation re-sends after a 404.
+        if let Some(token) = token {
+            create.headers.push((ORDER_TOKEN_HEADER, token));
+        }
         let check = self
             .core
             .encode::<actions::CheckTransaction>(RefIdRequest { refid: refid.clone() })?;
@@ -443,6 +471,30 @@ pub fn new_ref_id() -> String {
             .for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8),
     }
     ics_reseller::new_refid(js_sys::Date::now() as u64, random)
+}
+
+/// Signs an order token (`ics_reseller::token::sign_order`) for a shop's Node backend:
+/// `signOrder(secret, { kode_produk, nomor_tujuan, refid, max_price, expires_at })`.
+/// `secret` is a string (its UTF-8 bytes) or a `Uint8Array` of at least 32 bytes. Refused
+/// in a browser page, where anyone could read the secret and authorise any order.
+#[wasm_bindgen(js_name = signOrder, skip_typescript)]
+pub fn sign_order(secret: JsValue, grant: JsValue) -> Result<String, JsValue> {
+    sign_order_inner(&secret, &grant).map_err(|e| to_js_error(&e))
+}
+
+fn sign_order_inner(secret: &JsValue, grant: &JsValue) -> Result<String, Error> {
+    if in_browser_page() {
+        return Err(Error::invalid(
+            "secret",
+            "refusing to sign an order token in a browser page: anyone can read the secret \
+             there and authorise any order. Sign on the shop's server after taking the payment, \
+             and give the page only the token",
+        ));
+    }
+    let secret =
+        body_bytes(secret).map_err(|_| Error::invalid("secret", "must be a string or a Uint8Array"))?;
+    let grant: ics_reseller::token::OrderGrant = from_js(grant, "grant")?;
+    ics_reseller::token::sign_order(&secret, &grant)
 }
 
 /// Normalises an Indonesian mobile number: `{ number, operator }`, or throws `invalid_input`.

@@ -27,8 +27,27 @@ async fn key_refused_in_a_page() {
     assert!(msg.contains("allowBrowserKey") && !msg.contains("sk_test_verified"));
     let c = suite::client(r#"{"allowBrowserKey":true}"#);
     suite::ok(c.ping(JsValue::UNDEFINED)).await;
-    let gw = suite::client_at(&format!("{}/gateway", suite::base()), None, "{}");
+    let gw = suite::gateway_client("{}");
     suite::ok(gw.list_products(suite::js(r#"{"type":"xla"}"#), JsValue::UNDEFINED)).await;
+}
+
+/// In a page, `signOrder` refuses to run: the secret would be readable by anyone.
+#[wasm_bindgen_test]
+fn sign_order_refused_in_a_page() {
+    let grant = suite::js(
+        r#"{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"R1","max_price":1,"expires_at":9999999999}"#,
+    );
+    let secret = suite::order_secret();
+    let e = ics_reseller_wasm::sign_order(secret.into(), grant)
+        .err()
+        .expect("refused in a page");
+    assert_eq!(
+        suite::get(&e, "code").as_string().as_deref(),
+        Some("invalid_input")
+    );
+    assert_eq!(suite::get(&e, "field").as_string().as_deref(), Some("secret"));
+    let msg = suite::get(&e, "message").as_string().unwrap_or_default();
+    assert!(msg.contains("browser page") && !msg.contains(secret));
 }
 
 /// In a page, a relative `baseUrl` (`/gateway`) resolves against `location`.

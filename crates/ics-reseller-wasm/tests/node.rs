@@ -45,3 +45,24 @@ fn relative_base_url_outside_a_page() {
     );
     assert_eq!(suite::get(&e, "field").as_string().as_deref(), Some("baseUrl"));
 }
+
+/// In Node, `signOrder` makes the token the core verifies, binding the normalised number.
+#[wasm_bindgen_test]
+fn sign_order_in_node() {
+    let grant = suite::js(
+        r#"{"kode_produk":"XLA10","nomor_tujuan":"+62 812-3456-1111","refid":"R1","max_price":15000,"expires_at":1900000000}"#,
+    );
+    let secret = suite::order_secret();
+    let token = ics_reseller_wasm::sign_order(secret.into(), grant).expect("signed");
+    let g = ics_reseller::token::verify_order(secret.as_bytes(), &token, 1_899_999_999).expect("genuine");
+    assert_eq!(g.nomor_tujuan, "081234561111");
+    assert_eq!(g.max_price, 15000);
+    assert!(ics_reseller::token::verify_order(b"another secret of thirty-two bytes", &token, 0).is_err());
+    let weak = ics_reseller_wasm::sign_order("short".into(), suite::js("{}"))
+        .err()
+        .expect("weak secret or bad grant");
+    assert_eq!(
+        suite::get(&weak, "code").as_string().as_deref(),
+        Some("invalid_input")
+    );
+}

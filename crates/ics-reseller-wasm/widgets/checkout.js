@@ -4,15 +4,60 @@
 // delivered or failed) on waitForTransaction, one clear message per error code, and the
 // order's refid, shown and copyable.
 //
-// Attributes: base-url (gateway, default /gateway), poll-ms (default 1500),
-// timeout-ms (how long to track a pending order, default 60000).
+// Payment first: with `token-url`, "Beli sekarang" opens a payment step (the amount and a
+// "Bayar" button); paying POSTs `{kode_produk, nomor_tujuan, refid}` as JSON to that URL
+// (the shop's backend: it takes the payment and signs an order token; credentials
+// same-origin) and expects `{token, max_price, expires_at}`; the order is then placed with
+// that token (`orderToken`), which ics-gateway requires. Without `token-url` the order is
+// placed directly (a gateway in --open-orders mode, or a private page).
+// After a final status the order button becomes "Beli lagi": one more click starts a new
+// order (a new refid) and never places a second one by itself.
+//
+// Attributes: base-url (gateway, default /gateway), token-url (see above), poll-ms
+// (default 1500), timeout-ms (how long to track a pending order, default 60000).
 // Properties: client, product (a listProducts product), phone (the field's text), order.
 // Listens to `ics-select` anywhere in the document (fired by <ics-catalog>).
 // Events: ics-order ({ phase, refid, status?, product, number, error? }) on every change;
-// phase is sending, pending, success, failed, still-pending, not-found or error.
+// phase is pay, paying, sending, pending, success, failed, still-pending, not-found or error.
 
 import { newRefId, normalizePhone, productTypeFits } from "../index.js";
 import { IcsElement, errorMessage, formatPhone, formatRupiah, h } from "./shared.js";
+
+/**
+ * Phases after an order was sent and is no longer being tracked: the order button then
+ * reads "Beli lagi" and starts a new order (a new refid) instead of placing one. A
+ * still-pending order may yet succeed, so it counts too.
+ */
+const FINAL = ["success", "failed", "error", "not-found", "still-pending"];
+/** Phases of the payment step, before anything is ordered. */
+const PAYING = ["pay", "paying"];
+
+/**
+ * Asks the shop's backend at `url` for the order token of `order` (`{kode_produk,
+ * nomor_tujuan, refid}`) after it took the payment: `{token, max_price, expires_at}`.
+ * Throws an error with `code: "payment"` (and `status`) when it refuses.
+ */
+export async function fetchOrderToken(url, order, signal) {
+  let resp;
+  try {
+    resp = await fetch(new URL(url, document.baseURI), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(order),
+      signal,
+    });
+  } catch (cause) {
+    if (signal?.aborted) throw Object.assign(new Error("aborted"), { code: "aborted" });
+    throw Object.assign(new Error("the payment could not be sent"), { code: "network", cause });
+  }
+  const body = await resp.json().catch(() => null);
+  if (!resp.ok || typeof body?.token !== "string") {
+    const reason = typeof body?.error === "string" ? body.error : `HTTP ${resp.status}`;
+    throw Object.assign(new Error(reason), { code: "payment", status: resp.status, body });
+  }
+  return body;
+}
 
 /** The operators `normalizePhone` names (the order the mismatch warning lists them in). */
 const OPERATORS = ["telkomsel", "indosat", "xl", "axis", "tri", "smartfren"];
@@ -48,6 +93,9 @@ button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
 .ref { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; font-size: 0.9rem; }
 .ref code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--_soft); padding: 0.2rem 0.4rem; border-radius: 6px; word-break: break-all; user-select: all; }
 .ref button { min-height: 2rem; padding: 0.2rem 0.6rem; }
+.pay { display: grid; gap: 0.6rem; border: 2px solid var(--_accent); border-radius: 10px; padding: 0.9rem; }
+.pay .amount { font-size: 1.35rem; font-weight: 700; }
+.pay .row button { flex: 1 1 8rem; }
 `;
 
 export class IcsCheckout extends IcsElement {
@@ -66,6 +114,7 @@ export class IcsCheckout extends IcsElement {
   }
   set product(p) {
     this.#product = p ?? null;
+    this.#dropPayment();
     this.render();
   }
 
@@ -90,6 +139,11 @@ export class IcsCheckout extends IcsElement {
     return Number(this.getAttribute("timeout-ms")) || 60000;
   }
 
+  /** A payment step not yet paid is dropped when the product or the number changes. */
+  #dropPayment() {
+    if (this.#order?.phase === "pay") this.#order = null;
+  }
+
   build() {
     const e = (tag, attrs, ...c) => h(tag, attrs, ...c);
     const els = {
@@ -103,7 +157,10 @@ export class IcsCheckout extends IcsElement {
         inputmode: "tel",
         autocomplete: "tel",
         "aria-describedby": "phone-hint detected phone-error mismatch",
-        oninput: (ev) => this.#readPhone(ev.target.value, false),
+        oninput: (ev) => {
+          this.#dropPayment();
+          this.#readPhone(ev.target.value, false);
+        },
         onblur: () => this.#phoneBlur(),
       }),
       hint: e("p", { id: "phone-hint", class: "muted small" }),
@@ -122,8 +179,14 @@ export class IcsCheckout extends IcsElement {
       copy: e("button", { type: "button", id: "copy", onclick: () => this.#copy() }),
       copied: e("span", { class: "small muted", role: "status", "aria-live": "polite" }),
       check: e("button", { type: "button", id: "check", hidden: true, onclick: () => this.#checkAgain() }),
-      again: e("button", { type: "button", id: "again", hidden: true, onclick: () => this.#reset() }),
+      pay: e("div", { class: "pay", role: "region", "aria-labelledby": "pay-title", hidden: true }),
+      payTitle: e("h3", { id: "pay-title" }),
+      payAmount: e("p", { class: "amount", id: "pay-amount" }),
+      payNote: e("p", { class: "small muted", id: "pay-note" }),
+      payButton: e("button", { type: "button", class: "primary", id: "pay", onclick: () => this.#pay() }),
+      payCancel: e("button", { type: "button", id: "pay-cancel", onclick: () => this.#reset() }),
     };
+    els.pay.append(els.payTitle, els.payAmount, els.payNote, e("div", { class: "row" }, els.payButton, els.payCancel));
     for (const step of ["sent", "pending", "final"]) els.tracker.append(e("li", { dataset: { step } }));
     els.form = e(
       "form",
@@ -142,11 +205,11 @@ export class IcsCheckout extends IcsElement {
       els.tracker,
       els.message,
       e("div", { class: "ref" }, els.refLabel, els.refid, els.copy, els.copied),
-      e("div", { class: "row" }, els.check, els.again),
+      e("div", { class: "row" }, els.check),
     );
     this.#els = els;
     this.shadowRoot.append(
-      e("section", { class: "card", "aria-labelledby": "title" }, els.title, els.chosen, els.form, els.status),
+      e("section", { class: "card", "aria-labelledby": "title" }, els.title, els.chosen, els.form, els.pay, els.status),
     );
   }
 
@@ -232,11 +295,16 @@ export class IcsCheckout extends IcsElement {
 
     els.totalLabel.textContent = this.t("checkout.total");
     els.total.textContent = p ? formatRupiah(p.harga_final) : "–";
-    els.button.disabled = this.#busy || !p || Boolean(soldOut);
+    const phase = this.#order?.phase;
+    const over = FINAL.includes(phase);
+    els.button.disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
     els.button.setAttribute("aria-busy", String(this.#busy));
+    els.button.dataset.action = over ? "again" : "order";
     els.button.textContent = this.#busy
       ? this.t("checkout.ordering")
-      : soldOut
+      : over
+        ? this.t("checkout.again")
+        : soldOut
         ? this.t("checkout.soldOut")
         : p
           ? `${this.t("checkout.order")} · ${formatRupiah(p.harga_final)}`
@@ -248,12 +316,26 @@ export class IcsCheckout extends IcsElement {
   #renderStatus() {
     const els = this.#els;
     const o = this.#order;
-    els.status.hidden = !o;
+    const paying = PAYING.includes(o?.phase);
+    els.pay.hidden = !paying;
+    if (paying) {
+      els.payTitle.textContent = this.t("checkout.payTitle");
+      els.payAmount.textContent = formatRupiah(o.price);
+      els.payNote.textContent = this.t("checkout.payNote");
+      els.payButton.disabled = o.phase === "paying";
+      els.payButton.setAttribute("aria-busy", String(o.phase === "paying"));
+      els.payButton.textContent =
+        o.phase === "paying" ? this.t("checkout.paying") : this.t("checkout.pay", { amount: formatRupiah(o.price) });
+      els.payCancel.textContent = this.t("checkout.payCancel");
+      els.payCancel.disabled = o.phase === "paying";
+    }
+    els.status.hidden = !o || paying;
     if (!o) {
       delete this.dataset.phase;
       return;
     }
     this.dataset.phase = o.phase;
+    if (paying) return;
     els.statusTitle.textContent = this.t("checkout.statusTitle");
     const states = {
       sending: ["current", "todo", "todo"],
@@ -320,9 +402,6 @@ export class IcsCheckout extends IcsElement {
     els.check.hidden = !unsure;
     els.check.disabled = this.#busy;
     els.check.textContent = this.t("checkout.checkAgain");
-    const final = ["success", "failed", "error", "not-found"].includes(o.phase);
-    els.again.hidden = !final;
-    els.again.textContent = this.t("checkout.again");
   }
 
   #setOrder(changes, { announce = false } = {}) {
@@ -344,6 +423,13 @@ export class IcsCheckout extends IcsElement {
   async #submit(ev) {
     ev.preventDefault();
     if (this.#busy) return; // one order per click, whatever the button's state says
+    const phase = this.#order?.phase;
+    if (PAYING.includes(phase)) return; // the payment step's own button goes on
+    if (FINAL.includes(phase)) {
+      // "Beli lagi": a deliberate new start (a new refid on the next order), never an order.
+      this.#reset();
+      return;
+    }
     this.#readPhone(this.#els.input.value, true);
     const p = this.#product;
     const phone = this.#phone.ok;
@@ -352,15 +438,49 @@ export class IcsCheckout extends IcsElement {
       return;
     }
     if (!p || !(p.stok > 0)) return;
-    this.#busy = true;
     const refid = newRefId();
     this.#order = null;
-    this.#setOrder({ phase: "sending", refid, number: phone.number, product: p, price: p.harga_final });
+    const order = { refid, number: phone.number, product: p, price: p.harga_final };
+    if (this.getAttribute("token-url")) {
+      this.#setOrder({ phase: "pay", ...order });
+      this.#els.payButton.focus();
+      return;
+    }
+    this.#busy = true;
+    this.#setOrder({ phase: "sending", ...order });
+    await this.#place();
+  }
+
+  /** The payment step's "Bayar": the shop's backend takes the payment and signs the token. */
+  async #pay() {
+    const o = this.#order;
+    if (!o || o.phase !== "pay" || this.#busy) return;
+    this.#busy = true;
+    this.#setOrder({ phase: "paying" });
+    let grant;
+    try {
+      grant = await fetchOrderToken(
+        this.getAttribute("token-url"),
+        { kode_produk: o.product.kode_produk, nomor_tujuan: o.number, refid: o.refid },
+        this.signal,
+      );
+    } catch (error) {
+      this.#busy = false;
+      this.#setOrder({ phase: "error", error }, { announce: true });
+      return;
+    }
+    this.#setOrder({ phase: "sending", paid: grant.max_price });
+    await this.#place(grant.token);
+  }
+
+  /** Places the current order (with the payment's token, when there is one). */
+  async #place(orderToken) {
+    const { refid, number, product: p } = this.#order;
     let placed;
     try {
       placed = await this.client.createTransaction(
-        { kode_produk: p.kode_produk, nomor_tujuan: phone.number, refid },
-        { signal: this.signal },
+        { kode_produk: p.kode_produk, nomor_tujuan: number, refid },
+        orderToken ? { signal: this.signal, orderToken } : { signal: this.signal },
       );
     } catch (error) {
       this.#busy = false;

@@ -31,15 +31,42 @@ export declare class IcsCatalog extends IcsElement {
 
 /** What `ics-order` events carry. */
 export interface OrderDetail {
-  phase: "sending" | "pending" | "success" | "failed" | "still-pending" | "not-found" | "error";
+  phase: "pay" | "paying" | "sending" | "pending" | "success" | "failed" | "still-pending" | "not-found" | "error";
   refid: string;
   status?: string;
   product: Product;
   number: string;
-  error?: ResellerError;
+  /** A `ResellerError`, or the payment step's error (`code: "payment"`, `status`). */
+  error?: ResellerError | (Error & { code: "payment" | "network"; status?: number });
 }
 
-/** Checkout: phone field, operator check, order button, live status; fires `ics-order`. */
+/** What the shop's backend at `token-url` answers after taking the payment. */
+export interface OrderTokenGrant {
+  /** The order token (`signOrder`), sent to the gateway as `X-Order-Token`. */
+  token: string;
+  /** The highest price the token accepts, in rupiah. */
+  max_price: number;
+  /** Unix time in seconds after which the token is refused. */
+  expires_at: number;
+}
+
+/**
+ * POSTs `{kode_produk, nomor_tujuan, refid}` as JSON to the shop's `url` (credentials
+ * same-origin) and resolves its `{token, max_price, expires_at}`; rejects with
+ * `code: "payment"` when it refuses.
+ */
+export declare function fetchOrderToken(
+  url: string,
+  order: { kode_produk: string; nomor_tujuan: string; refid: string },
+  signal?: AbortSignal,
+): Promise<OrderTokenGrant>;
+
+/**
+ * Checkout: phone field, operator check, order button, payment step (attribute
+ * `token-url`: the shop's backend that takes the payment and signs the order token), live
+ * status; after a final status the order button reads "Beli lagi" and starts a new order
+ * (a new refid) instead of placing one. Fires `ics-order`.
+ */
 export declare class IcsCheckout extends IcsElement {
   product: Product | null;
   phone: string;

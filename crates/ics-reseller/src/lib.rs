@@ -7,6 +7,7 @@
 //! - [`error`]: one error taxonomy with stable codes.
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
 //! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
+//! - [`token`]: order tokens, a shop backend's signed authorisation of exactly one order.
 //! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types; [`typescript`]: the npm
 //!   package's TypeScript declarations from the same schemas and the actions table;
 //!   [`jscheck`]: the package's strict JS checks (its decode fast path) from the same schemas.
@@ -34,6 +35,7 @@ pub mod reconcile;
 pub mod refid;
 pub mod retry;
 pub mod spec;
+pub mod token;
 pub mod types;
 pub mod typescript;
 pub mod validate;

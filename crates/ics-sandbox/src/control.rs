@@ -36,6 +36,87 @@ pub fn router(app: &App) -> Router<Arc<App>> {
             .route("/info", get(info));
     }
     r.fallback(|| async { api::error(404, "no such /__sandbox route") })
+        .layer(axum::middleware::from_fn_with_state(
+            app.config.cors_origins.clone(),
+            same_origin_only,
+        ))
+}
+
+/// Whether a request to the controls comes from a page of another site: a `Sec-Fetch-Site`
+/// other than `same-origin`/`none`, or an `Origin` whose host is not the request's `Host`.
+/// Origins listed exactly in `--cors-origin` (a test page on another port) are allowed;
+/// `*` does not count.
+pub fn cross_site(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    if let Some(o) = origin {
+        if allowed.iter().any(|a| a != "*" && a == o) {
+            return false;
+        }
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return true;
+        }
+    }
+    match origin {
+        None => false,
+        Some(o) => {
+            let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let o_host = o
+                .strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                .unwrap_or("\0");
+            host.is_empty() || !o_host.eq_ignore_ascii_case(host)
+        }
+    }
+}
+
+async fn same_origin_only(
+    State(allowed): State<Vec<String>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if cross_site(req.headers(), &allowed) {
+        return api::error(403, "the /__sandbox controls answer same-origin requests only");
+    }
+    next.run(req).await
+}
+
+/// Whether a query parameter name would reach PHP as `apikey` or is a spelling of it:
+/// percent- and `+`-decoded, cut at a NUL or `[`, then only its letters and digits, lower
+/// case (`api%6Bey`, ` apikey`, `apikey[]`, `api.key`, `API_KEY`…).
+pub fn names_the_key(raw_name: &str) -> bool {
+    let decoded: String = form_urlencoded::parse(format!("{raw_name}=").as_bytes())
+        .next()
+        .map(|(k, _)| k.into_owned())
+        .unwrap_or_else(|| raw_name.to_owned());
+    let cut = decoded.split(['\0', '[']).next().unwrap_or("");
+    let squashed: String = cut
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    squashed == "apikey"
+}
+
+/// A request target with the value of every parameter that [`names_the_key`] replaced by
+/// `***`.
+pub fn redact_target(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|p| {
+            let name = p.split_once('=').map(|(n, _)| n).unwrap_or(p);
+            if names_the_key(name) {
+                format!("{name}=***")
+            } else {
+                p.to_owned()
+            }
+        })
+        .collect();
+    format!("{path}?{}", parts.join("&"))
 }
 
 async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -164,10 +245,11 @@ impl RequestLog {
     /// How many request lines are kept.
     pub const CAPACITY: usize = 1000;
 
-    /// Records one request line, with the value of an `apikey` query parameter replaced by
-    /// `***` (the key never lands in a log, even one kept for tests).
+    /// Records one request line, with the value of an `apikey` query parameter, under any
+    /// spelling PHP would read as one ([`redact_target`]), replaced by `***` (the key never
+    /// lands in a log, even one kept for tests).
     pub fn push(&self, method: &str, target: &str) {
-        let target = ics_reseller::http::redact_query_key(target);
+        let target = redact_target(target);
         let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() == Self::CAPACITY {
             log.pop_front();
@@ -212,5 +294,63 @@ mod tests {
         let text = serde_json::to_string(&log.list()).unwrap();
         assert!(!text.contains("sk_test_verified"), "{text}");
         assert!(text.contains("/?action=ping&apikey=***&x=1"), "{text}");
+        for name in [
+            "api%6Bey",
+            "%20apikey",
+            "+apikey",
+            "apikey[]",
+            "apikey%5B%5D",
+            "api.key",
+            "API_KEY",
+            "apikey%00x",
+            "%61%70%69%6b%65%79",
+        ] {
+            log.push("GET", &format!("/?action=ping&{name}=sk_test_verified&x=1"));
+            let text = serde_json::to_string(&log.list()).unwrap();
+            assert!(!text.contains("sk_test_verified"), "{name}: {text}");
+        }
+        assert!(
+            super::names_the_key("apikey")
+                && !super::names_the_key("apikeys")
+                && !super::names_the_key("key")
+        );
+    }
+
+    #[test]
+    fn cross_site_requests_to_the_controls_are_recognised() {
+        use axum::http::HeaderMap;
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, v.parse().unwrap());
+            }
+            m
+        };
+        let allowed = vec!["*".to_owned(), "http://127.0.0.1:9".to_owned()];
+        assert!(!super::cross_site(&h(&[("host", "127.0.0.1:8")]), &allowed));
+        assert!(!super::cross_site(
+            &h(&[("host", "127.0.0.1:8"), ("origin", "http://127.0.0.1:8")]),
+            &allowed
+        ));
+        assert!(super::cross_site(
+            &h(&[("host", "127.0.0.1:8"), ("origin", "http://evil.test")]),
+            &allowed
+        ));
+        assert!(super::cross_site(
+            &h(&[("host", "127.0.0.1:8"), ("sec-fetch-site", "cross-site")]),
+            &allowed
+        ));
+        assert!(super::cross_site(
+            &h(&[("host", "127.0.0.1:8"), ("origin", "null")]),
+            &allowed
+        ));
+        assert!(!super::cross_site(
+            &h(&[
+                ("host", "127.0.0.1:8"),
+                ("origin", "http://127.0.0.1:9"),
+                ("sec-fetch-site", "same-site")
+            ]),
+            &allowed
+        ));
     }
 }

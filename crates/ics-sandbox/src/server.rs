@@ -45,13 +45,96 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/gateway/backoffice/", any(back))
         .nest("/__sandbox", control::router(&app));
     if let Some(pkg) = &app.config.pkg {
-        r = r.nest_service("/pkg", ServeDir::new(pkg));
+        let pkg = pkg.clone();
+        r = r.nest_service(
+            "/pkg",
+            tower::service_fn(move |req: Request| {
+                let pkg = pkg.clone();
+                async move { Ok::<_, std::convert::Infallible>(serve_static(&pkg, req).await) }
+            }),
+        );
     }
     r = match &app.config.www {
-        Some(www) => r.fallback_service(ServeDir::new(www)),
+        Some(www) => {
+            let www = www.clone();
+            r.fallback(move |req: Request| {
+                let www = www.clone();
+                async move { serve_static(&www, req).await }
+            })
+        }
         None => r.fallback(|| async { api::error(404, "not found") }),
     };
     r.layer(cors(&app.config.cors_origins)).with_state(app)
+}
+
+/// Path segments never served from a static folder: test suites and tooling.
+pub const HIDDEN_SEGMENTS: [&str; 4] = ["e2e", "tests", "test", "node_modules"];
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether `path` (a request path relative to `root`) may be served from `root`: not
+/// protocol-relative (`//host`, which a directory redirect would turn into an open
+/// redirect), no backslash, NUL or `..`, no dotfile, no test file or folder
+/// ([`HIDDEN_SEGMENTS`], `*.test.*`, `*.spec.*`), and no symlink leading out of `root`.
+pub fn static_path_ok(root: &std::path::Path, path: &str) -> bool {
+    if path.starts_with("//") || path.contains('\\') {
+        return false;
+    }
+    let Some(decoded) = percent_decode(path) else {
+        return false;
+    };
+    if decoded.contains(['\\', '\0']) || decoded.starts_with("//") {
+        return false;
+    }
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in &segments {
+        if *seg == ".." || seg.starts_with('.') || HIDDEN_SEGMENTS.contains(seg) {
+            return false;
+        }
+    }
+    if let Some(last) = segments.last() {
+        if last.contains(".test.") || last.contains(".spec.") {
+            return false;
+        }
+    }
+    let Ok(real_root) = root.canonicalize() else {
+        return false;
+    };
+    let mut full = real_root.clone();
+    for seg in &segments {
+        full.push(seg);
+    }
+    match full.canonicalize() {
+        Ok(real) => real.starts_with(&real_root),
+        // Missing: the file service answers 404 itself.
+        Err(_) => true,
+    }
+}
+
+/// Serves `req` from the static folder `root`, after [`static_path_ok`].
+pub async fn serve_static(root: &std::path::Path, req: Request) -> Response {
+    if !static_path_ok(root, req.uri().path()) {
+        return api::error(404, "not found");
+    }
+    match ServeDir::new(root).oneshot(req).await {
+        Ok(r) => r.into_response(),
+        Err(never) => match never {},
+    }
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -94,10 +177,7 @@ async fn root(State(app): State<Arc<App>>, req: Request) -> Response {
         .any(|(k, _)| k == "action");
     if !has_action {
         if let Some(www) = &app.config.www {
-            return match ServeDir::new(www).oneshot(req).await {
-                Ok(r) => r.into_response(),
-                Err(never) => match never {},
-            };
+            return serve_static(www, req).await;
         }
     }
     let (parts, body) = req.into_parts();

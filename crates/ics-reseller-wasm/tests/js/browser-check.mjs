@@ -1,5 +1,6 @@
 // Opens the Vite build (dist/index.html) and the plain ES-module page (plain.html) of the
-// test app in headless Chromium and checks both talk to the sandbox through the gateway.
+// test app in headless Chromium and checks both talk to the sandbox through ics-gateway
+// (ICS_GATEWAY_URL), which allows this server's origin (port ICS_APP_PORT) by --allow-origin.
 // Usage: node browser-check.mjs APP_DIR (run by cargo xtask test, step npm-package).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
 
 const root = process.argv[2];
-const api = process.env.ICS_SANDBOX_URL;
+const api = process.env.ICS_GATEWAY_URL;
 const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
@@ -21,7 +22,7 @@ const server = createServer(async (req, res) => {
     res.writeHead(404).end();
   }
 });
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
+await new Promise((r) => server.listen(Number(process.env.ICS_APP_PORT ?? 0), "127.0.0.1", r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const profile = mkdtempSync(join(tmpdir(), "ics-chromium-"));
 // A fresh profile (--user-data-dir) per run, passed the way Playwright wants it.

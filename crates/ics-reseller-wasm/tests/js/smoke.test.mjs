@@ -1,13 +1,26 @@
 // Smoke test of the `ics-reseller` npm package in Node (ESM), against the sandbox.
 // Run by `cargo xtask test` (steps wasm-node and npm-package): ICS_SANDBOX_URL names the
-// sandbox; ICS_PKG_ENTRY, when set, is the file to import instead of the package name.
+// sandbox; ICS_GATEWAY_URL names `ics-gateway` in front of it, whose order secret is
+// ICS_GATEWAY_ORDER_SECRET; ICS_PKG_ENTRY, when set, is the file to import instead of the
+// package name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 
 const base = process.env.ICS_SANDBOX_URL;
 assert.ok(base, "ICS_SANDBOX_URL is not set");
+const gateway = process.env.ICS_GATEWAY_URL;
+assert.ok(gateway, "ICS_GATEWAY_URL is not set");
+const secret = process.env.ICS_GATEWAY_ORDER_SECRET;
+assert.ok(secret, "ICS_GATEWAY_ORDER_SECRET is not set");
 const pkg = await import(process.env.ICS_PKG_ENTRY ?? "ics-reseller");
-const { ResellerClient, ResellerError, actionNames, errorCodes } = pkg;
+const { ResellerClient, ResellerError, actionNames, errorCodes, newRefId, signOrder } = pkg;
+
+/** Orders the sandbox holds under `refid` (its control API). */
+async function ordersWith(refid) {
+  const state = await (await fetch(`${base}/__sandbox/state?key=sk_test_verified`)).json();
+  return state.orders.filter((o) => o.refid === refid).length;
+}
 
 test("README Node quick start: key in Node, one order, wait for it", async () => {
   // --- README: Node ---
@@ -33,9 +46,70 @@ test("one method per action of the core's table", () => {
 });
 
 test("gateway mode: no key", async () => {
-  const client = new ResellerClient({ baseUrl: `${base}/gateway` });
+  const client = new ResellerClient({ baseUrl: `${gateway}/gateway` });
   const r = await client.listProducts({ type: "all" });
   assert.equal(r.success, true);
+});
+
+test("signOrder: an HMAC-SHA256 token node:crypto verifies, binding the normalised order", () => {
+  const grant = {
+    kode_produk: "XLA10",
+    nomor_tujuan: "+62 812-3456-1111",
+    refid: newRefId(),
+    max_price: 50_000,
+    expires_at: Math.floor(Date.now() / 1000) + 900,
+  };
+  const token = signOrder(secret, grant);
+  const [version, payload, mac] = token.split(".");
+  assert.equal(version, "v1");
+  const expected = createHmac("sha256", secret).update(`v1.${payload}`).digest("base64url");
+  assert.equal(mac, expected);
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  assert.deepEqual(claims, { ...grant, nomor_tujuan: "081234561111" });
+  // Bytes work as well as a string, and give the same token.
+  assert.equal(signOrder(new TextEncoder().encode(secret), grant), token);
+  for (const [bad, field] of [
+    [["too short", grant], "secret"],
+    [[secret, { ...grant, max_price: 0 }], "max_price"],
+    [[secret, { ...grant, nomor_tujuan: "12345" }], "nomor_tujuan"],
+    [[secret, { ...grant, extra: 1 }], "grant"],
+    [[42, grant], "secret"],
+  ]) {
+    assert.throws(() => signOrder(...bad), (e) => {
+      assert.ok(e instanceof ResellerError, String(e));
+      assert.equal(e.code, "invalid_input");
+      assert.equal(e.field, field, e.message);
+      assert.ok(!e.message.includes(secret));
+      return true;
+    });
+  }
+});
+
+test("through ics-gateway: an order needs its token, and the token places it once", async () => {
+  const client = new ResellerClient({ baseUrl: `${gateway}/gateway`, retries: 0 });
+  const { data } = await client.listProducts({ type: "xla" });
+  const product = data.ready[0];
+  const order = { kode_produk: product.kode_produk, nomor_tujuan: "081234561111", refid: newRefId() };
+  await assert.rejects(client.createTransaction(order), ResellerError, "no token: refused");
+  const grant = { ...order, max_price: product.harga_final, expires_at: Math.floor(Date.now() / 1000) + 60 };
+  const forged = signOrder("another secret that is 32 bytes long", grant);
+  await assert.rejects(client.createTransaction(order, { orderToken: forged }), ResellerError);
+  assert.equal(await ordersWith(order.refid), 0, "nothing ordered without a genuine token");
+  const orderToken = signOrder(secret, grant);
+  const placed = await client.createTransaction(order, { orderToken });
+  assert.equal(placed.outcome, "accepted");
+  assert.equal(placed.refid, order.refid);
+  // The same token again, and the same token for another refid: no second order.
+  await client.createTransaction(order, { orderToken }).catch(() => {});
+  await assert.rejects(
+    client.createTransaction({ ...order, refid: newRefId() }, { orderToken }),
+    ResellerError,
+  );
+  assert.equal(await ordersWith(order.refid), 1, "exactly one order");
+  await assert.rejects(client.createTransaction(order, { orderToken: "not a token" }), (e) => {
+    assert.equal(e.field, "orderToken");
+    return true;
+  });
 });
 
 test("errors are ResellerError with the core's codes, never showing the key", async () => {

@@ -1,7 +1,8 @@
 //! The wasm-bindgen test suite shared by `tests/node.rs` and `tests/browser.rs`: the real
 //! client over the real `fetch`, against the sandbox `cargo xtask test` starts
-//! (`ICS_SANDBOX_URL`, read at compile time). Tests run one after another; each arms the
-//! sandbox faults it needs.
+//! (`ICS_SANDBOX_URL`) and `ics-gateway` in front of it (`ICS_GATEWAY_URL`, order secret
+//! `ICS_GATEWAY_ORDER_SECRET`), all read at compile time. Tests run one after another;
+//! each arms the sandbox faults it needs.
 
 use ics_reseller_wasm::{transport::sleep, ResellerClient};
 use js_sys::{Promise, Reflect, JSON};
@@ -23,6 +24,43 @@ pub fn base() -> &'static str {
             panic!("ICS_SANDBOX_URL was not set at compile time: run these tests with `cargo xtask test`")
         }
     }
+}
+
+/// `ics-gateway`'s URL, set by `cargo xtask test`.
+pub fn gateway() -> &'static str {
+    match option_env!("ICS_GATEWAY_URL") {
+        Some(u) => u,
+        None => {
+            panic!("ICS_GATEWAY_URL was not set at compile time: run these tests with `cargo xtask test`")
+        }
+    }
+}
+
+/// The gateway's order secret, set by `cargo xtask test`.
+pub fn order_secret() -> &'static str {
+    match option_env!("ICS_GATEWAY_ORDER_SECRET") {
+        Some(s) => s,
+        None => panic!(
+            "ICS_GATEWAY_ORDER_SECRET was not set at compile time: run these tests with `cargo xtask test`"
+        ),
+    }
+}
+
+/// A client of the gateway (no key), with extra options as JSON.
+pub fn gateway_client(extra: &str) -> ResellerClient {
+    client_at(&format!("{}/gateway", gateway()), None, extra)
+}
+
+/// An order token for `refid` signed with the gateway's secret by the core, valid 10 min.
+pub fn token_for(kode_produk: &str, nomor_tujuan: &str, refid: &str, max_price: i64) -> String {
+    let grant = ics_reseller::token::OrderGrant {
+        kode_produk: kode_produk.into(),
+        nomor_tujuan: nomor_tujuan.into(),
+        refid: refid.into(),
+        max_price,
+        expires_at: (now() / 1000.0) as i64 + 600,
+    };
+    ics_reseller::token::sign_order(order_secret().as_bytes(), &grant).expect("sign")
 }
 
 /// A JS value from JSON text.
@@ -555,6 +593,94 @@ pub async fn wait_for_a_failed_order() {
     fails(c.wait_for_transaction("STUCK1".into(), opts), "timeout").await;
 }
 
+/// Through `ics-gateway`: no order without a token; with one, the `X-Order-Token` header
+/// goes with the order, also when the reconciliation re-sends it after a 404, and places
+/// it exactly once; the same token for another refid places nothing.
+pub async fn order_token_reaches_the_gateway() {
+    reset().await;
+    let plain = gateway_client(r#"{"retries":0}"#);
+    let order = |refid: &str| {
+        js(&format!(
+            r#"{{"kode_produk":"XLA10","nomor_tujuan":"081234561111","refid":"{refid}"}}"#
+        ))
+    };
+    let e = JsFuture::from(plain.create_transaction(order("NOTOKEN1"), JsValue::UNDEFINED))
+        .await
+        .expect_err("refused without a token");
+    assert_ne!(string(&e, "code"), "maybe_committed", "a definite refusal");
+    assert_eq!(orders_with("NOTOKEN1").await.0, 0, "no order without a token");
+
+    // A fetch that records every request and loses the first order before it leaves, so
+    // the client checks (404 through the gateway) and re-sends the same request.
+    let spy = js_sys::Function::new_no_args(
+        r#"const log = []; let lose = true;
+        const f = async (url, init) => {
+          const token = new Headers(init.headers).get("X-Order-Token");
+          const action = new URL(url).searchParams.get("action");
+          log.push({ action, token });
+          if (action === "createTransaction" && lose) {
+            lose = false;
+            throw new TypeError("lost before it was sent");
+          }
+          return fetch(url, init);
+        };
+        return { f, log };"#,
+    )
+    .call0(&JsValue::UNDEFINED)
+    .expect("spy");
+    let c = {
+        register_fast_path();
+        let o = js(r#"{"retries":0}"#);
+        set(&o, "baseUrl", &format!("{}/gateway", gateway()).into());
+        set(&o, "fetch", &get(&spy, "f"));
+        ResellerClient::new(o).unwrap_or_else(|e| panic!("client: {e:?}"))
+    };
+    let token = token_for("XLA10", "0812-3456-1111", "TOKEN1", 1_000_000);
+    let opts = js("{}");
+    set(&opts, "orderToken", &token.clone().into());
+    let placed = ok(c.create_transaction(order("TOKEN1"), opts)).await;
+    assert_eq!(string(&placed, "refid"), "TOKEN1");
+    assert_eq!(orders_with("TOKEN1").await.0, 1, "placed exactly once");
+    let log: js_sys::Array = get(&spy, "log").unchecked_into();
+    let sent: Vec<JsValue> = log
+        .iter()
+        .filter(|r| string(r, "action") == "createTransaction")
+        .collect();
+    assert_eq!(
+        sent.len(),
+        2,
+        "the first send was lost, the reconciliation re-sent it"
+    );
+    for r in &sent {
+        assert_eq!(string(r, "token"), token, "the token goes with every send");
+    }
+    assert!(
+        log.iter().any(|r| string(&r, "action") == "checkTransaction"),
+        "a check came between the two sends"
+    );
+    for r in log.iter().filter(|r| string(r, "action") != "createTransaction") {
+        assert!(get(&r, "token").is_null(), "the token goes with orders only");
+    }
+
+    // The same token for another refid, or once more for its own: no second order.
+    let opts = js("{}");
+    set(&opts, "orderToken", &token.clone().into());
+    let e = JsFuture::from(plain.create_transaction(order("TOKEN2"), opts))
+        .await
+        .expect_err("a token authorises one refid");
+    assert_ne!(string(&e, "code"), "maybe_committed");
+    assert_eq!(orders_with("TOKEN2").await.0, 0);
+    let opts = js("{}");
+    set(&opts, "orderToken", &token.into());
+    let _ = JsFuture::from(plain.create_transaction(order("TOKEN1"), opts)).await;
+    assert_eq!(orders_with("TOKEN1").await.0, 1, "still one order");
+
+    // A malformed token never leaves the client.
+    let opts = js(r#"{"orderToken":"not a token"}"#);
+    let e = fails(plain.create_transaction(order("TOKEN3"), opts), "invalid_input").await;
+    assert_eq!(string(&e, "field"), "orderToken");
+}
+
 pub fn helpers() {
     let p = ics_reseller_wasm::normalize_phone("+62 812-3456-7890".into()).expect("phone");
     assert_eq!(string(&p, "number"), "081234567890");
@@ -597,6 +723,7 @@ macro_rules! shared_tests {
             wait_for_a_failed_order,
             php_quirks_on_the_wire,
             the_key_never_survives,
+            order_token_reaches_the_gateway,
         );
 
         #[wasm_bindgen_test::wasm_bindgen_test]

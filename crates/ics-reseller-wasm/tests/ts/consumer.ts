@@ -7,6 +7,7 @@ import {
   newRefId,
   normalizePhone,
   parseWebhook,
+  signOrder,
   actionNames,
   errorCodes,
   type ActionName,
@@ -14,6 +15,8 @@ import {
   type CreateTransactionResponse,
   type ErrorCode,
   type HistoryEntry,
+  type OrderGrant,
+  type OrderOptions,
   type PlacedOrder,
   type Product,
   type ResellerActions,
@@ -45,6 +48,19 @@ export async function typed(): Promise<void> {
   } else {
     const status: CheckTransactionResponse["status"] = order.response.status;
   }
+  const grant: OrderGrant = {
+    kode_produk: "XLA10",
+    nomor_tujuan: "081234567890",
+    refid: newRefId(),
+    max_price: 12_000,
+    expires_at: Math.floor(Date.now() / 1000) + 900,
+  };
+  const orderToken: string = signOrder("a secret of at least 32 bytes....", grant);
+  const opts: OrderOptions = { orderToken, timeoutMs: 10_000 };
+  const paid: PlacedOrder = await client.createTransaction(
+    { kode_produk: grant.kode_produk, nomor_tujuan: grant.nomor_tujuan, refid: grant.refid },
+    opts,
+  );
   const done = await client.waitForTransaction(order.refid, { intervalMs: 500, timeoutMs: 60_000 });
   const final: "success" | "failed" | "pending" | "unpaid" | (string & {}) = done.status;
   for await (const entry of client.history({ status: "success", limit: 50 })) {
@@ -110,6 +126,14 @@ export async function typed(): Promise<void> {
   const wrongSaldo: string = client.decode("getBalance", 200, "{}").data.saldo;
   // @ts-expect-error: decode takes a wire name
   client.decode("topUp", 200, "{}");
+  // @ts-expect-error: the order token is a string
+  await client.createTransaction({ kode_produk: "XLA10", nomor_tujuan: "0812" }, { orderToken: 1 });
+  // @ts-expect-error: orderToken is an option of createTransaction only
+  await client.getBalance({ orderToken: "v1.x.y" });
+  // @ts-expect-error: a grant needs its price bound
+  signOrder("s", { kode_produk: "XLA10", nomor_tujuan: "0812", refid: "R1", expires_at: 1 });
+  // @ts-expect-error: the secret is a string or bytes
+  signOrder(42, grant);
   // @ts-expect-error: normalizePhone takes a string
   normalizePhone(81234567890);
 }

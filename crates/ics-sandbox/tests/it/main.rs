@@ -12,5 +12,6 @@ mod gateway;
 mod http;
 mod quirks;
 mod router;
+mod surfaces;
 mod util;
 mod webhooks;

@@ -1,0 +1,317 @@
+//! Configuration: a TOML file with serde defaults, overridden by flags and environment
+//! variables (see `main.rs`). Secrets come from the environment or the file, never from
+//! a flag value, and their `Debug` never shows them.
+
+use ics_reseller::ActionKind;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Environment variable holding the upstream API key.
+pub const KEY_ENV: &str = "ICS_GATEWAY_KEY";
+/// Environment variable holding the order-token secret (at least 32 bytes).
+pub const ORDER_SECRET_ENV: &str = "ICS_GATEWAY_ORDER_SECRET";
+
+/// A secret string: `Debug` shows `***`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A back-office operator: a username and an argon2id PHC hash (`ics-gateway hash-password`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    /// Sign-in name.
+    pub username: String,
+    /// `$argon2id$…` hash of the password.
+    pub password_hash: String,
+}
+
+/// Abuse limits of the public routes and the sign-in.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Requests per second per client IP on the public routes (sustained).
+    pub per_ip_per_second: u32,
+    /// Burst above that rate per client IP.
+    pub per_ip_burst: u32,
+    /// Orders admitted per destination number per rolling hour.
+    pub orders_per_number_per_hour: u32,
+    /// Sum of the price bounds of the orders admitted per UTC day, in rupiah.
+    pub daily_spend_cap: i64,
+    /// Sign-in attempts per client IP per minute.
+    pub login_per_ip_per_minute: u32,
+    /// Sign-in attempts per username per minute.
+    pub login_per_user_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_ip_per_second: 10,
+            per_ip_burst: 40,
+            orders_per_number_per_hour: 5,
+            daily_spend_cap: 1_000_000,
+            login_per_ip_per_minute: 20,
+            login_per_user_per_minute: 5,
+        }
+    }
+}
+
+/// Everything the gateway runs with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Base URL of the upstream API.
+    pub upstream: String,
+    /// A PEM CA certificate to trust for an HTTPS upstream (besides the built-in roots).
+    pub upstream_ca: Option<PathBuf>,
+    /// Timeout of one upstream call, in milliseconds.
+    pub upstream_timeout_ms: u64,
+    /// The upstream API key (prefer the `ICS_GATEWAY_KEY` environment variable).
+    pub api_key: Option<Secret>,
+    /// The order-token secret (prefer `ICS_GATEWAY_ORDER_SECRET`).
+    pub order_secret: Option<Secret>,
+    /// Demo only: createTransaction without an order token (the limits still apply).
+    pub open_orders: bool,
+    /// Mounts `POST /gateway/demo/pay`, a simulated payment that returns an order token.
+    pub demo_payments: bool,
+    /// Exact origins allowed cross-origin (CORS and state-changing requests). None by default.
+    pub allow_origins: Vec<String>,
+    /// A static site served at `/`.
+    #[serde(rename = "static")]
+    pub static_dir: Option<PathBuf>,
+    /// A folder served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+    /// Read the client IP from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+    /// Always mark the session cookie `Secure` (it is whenever the request came over HTTPS).
+    pub secure_cookies: bool,
+    /// Actions of `/gateway/`.
+    pub public_actions: Vec<String>,
+    /// Actions of `/gateway/backoffice/` (session required).
+    pub backoffice_actions: Vec<String>,
+    /// Back-office operators.
+    pub operators: Vec<Operator>,
+    /// Abuse limits.
+    pub limits: Limits,
+    /// How long a live price read for an order check is reused, in milliseconds.
+    pub price_cache_ms: u64,
+    /// Session lifetime, in seconds.
+    pub session_ttl_s: u64,
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8090".parse().expect("static address"),
+            upstream: "https://reseller.ics-store.my.id".into(),
+            upstream_ca: None,
+            upstream_timeout_ms: 30_000,
+            api_key: None,
+            order_secret: None,
+            open_orders: false,
+            demo_payments: false,
+            allow_origins: Vec::new(),
+            static_dir: None,
+            pkg: None,
+            trust_proxy: false,
+            secure_cookies: false,
+            public_actions: ["listProducts", "checkTransaction", "createTransaction"]
+                .map(String::from)
+                .to_vec(),
+            backoffice_actions: [
+                "getBalance",
+                "getProfile",
+                "getHistory",
+                "getStatistik",
+                "resubmitWebhook",
+                "checkTransaction",
+            ]
+            .map(String::from)
+            .to_vec(),
+            operators: Vec::new(),
+            limits: Limits::default(),
+            price_cache_ms: 5_000,
+            session_ttl_s: 8 * 3600,
+            body_limit: 16 * 1024,
+        }
+    }
+}
+
+/// Resolved allow-lists.
+#[derive(Clone, Debug)]
+pub struct AllowLists {
+    /// `/gateway/`.
+    pub public: Vec<ActionKind>,
+    /// `/gateway/backoffice/`.
+    pub backoffice: Vec<ActionKind>,
+}
+
+impl Config {
+    /// Reads a TOML config file (every field optional).
+    pub fn from_file(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Fills the secrets from the environment when set there.
+    pub fn secrets_from_env(&mut self) {
+        if let Ok(k) = std::env::var(KEY_ENV) {
+            if !k.is_empty() {
+                self.api_key = Some(Secret(k));
+            }
+        }
+        if let Ok(s) = std::env::var(ORDER_SECRET_ENV) {
+            if !s.is_empty() {
+                self.order_secret = Some(Secret(s));
+            }
+        }
+    }
+
+    /// Checks the configuration; the allow-lists as action kinds.
+    pub fn validate(&self) -> Result<AllowLists, String> {
+        let key = self
+            .api_key
+            .as_ref()
+            .ok_or_else(|| format!("no upstream API key: set {KEY_ENV}"))?;
+        ics_reseller::ApiKey::new(key.expose()).map_err(|e| format!("{KEY_ENV}: {e}"))?;
+        if key.expose().len() < 8 {
+            return Err(format!("{KEY_ENV}: the key is shorter than 8 characters"));
+        }
+        match &self.order_secret {
+            Some(s) if s.expose().len() >= ics_reseller::token::MIN_SECRET_LEN => {}
+            Some(_) => {
+                return Err(format!(
+                    "{ORDER_SECRET_ENV} must be at least {} bytes",
+                    ics_reseller::token::MIN_SECRET_LEN
+                ))
+            }
+            None if self.open_orders && !self.demo_payments => {}
+            None => return Err(format!("no order-token secret: set {ORDER_SECRET_ENV}")),
+        }
+        ics_reseller::Config::new(&self.upstream, None).map_err(|e| format!("upstream: {e}"))?;
+        for o in &self.allow_origins {
+            if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/') {
+                return Err(format!(
+                    "allow-origin {o:?}: give an exact origin like https://shop.example"
+                ));
+            }
+        }
+        let kinds = |names: &[String], what: &str| -> Result<Vec<ActionKind>, String> {
+            names
+                .iter()
+                .map(|n| ActionKind::from_name(n).ok_or_else(|| format!("{what}: unknown action {n:?}")))
+                .collect()
+        };
+        let public = kinds(&self.public_actions, "public_actions")?;
+        let backoffice = kinds(&self.backoffice_actions, "backoffice_actions")?;
+        for o in &self.operators {
+            if !o.password_hash.starts_with("$argon2id$") {
+                return Err(format!(
+                    "operator {}: password_hash must be an argon2id hash (ics-gateway hash-password)",
+                    o.username
+                ));
+            }
+        }
+        let l = &self.limits;
+        if l.per_ip_per_second == 0
+            || l.per_ip_burst == 0
+            || l.login_per_ip_per_minute == 0
+            || l.login_per_user_per_minute == 0
+        {
+            return Err("limits: rates must be at least 1".into());
+        }
+        Ok(AllowLists { public, backoffice })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's config example parses, and states the defaults.
+    #[test]
+    fn the_readme_config_example_is_valid_and_shows_the_defaults() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\n").expect("a toml block") + 8;
+        let block = &readme[start..];
+        let block = &block[..block.find("```").unwrap()];
+        let c: Config = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        let d = Config::default();
+        assert_eq!(c.listen, d.listen);
+        assert_eq!(c.upstream, d.upstream);
+        assert_eq!(c.public_actions, d.public_actions);
+        assert_eq!(c.backoffice_actions, d.backoffice_actions);
+        assert_eq!(
+            (
+                c.price_cache_ms,
+                c.session_ttl_s,
+                c.body_limit,
+                c.upstream_timeout_ms
+            ),
+            (
+                d.price_cache_ms,
+                d.session_ttl_s,
+                d.body_limit,
+                d.upstream_timeout_ms
+            )
+        );
+        let (l, dl) = (&c.limits, &d.limits);
+        assert_eq!(
+            (
+                l.per_ip_per_second,
+                l.per_ip_burst,
+                l.orders_per_number_per_hour,
+                l.daily_spend_cap
+            ),
+            (
+                dl.per_ip_per_second,
+                dl.per_ip_burst,
+                dl.orders_per_number_per_hour,
+                dl.daily_spend_cap
+            )
+        );
+        assert_eq!(
+            (l.login_per_ip_per_minute, l.login_per_user_per_minute),
+            (dl.login_per_ip_per_minute, dl.login_per_user_per_minute)
+        );
+        assert_eq!(c.operators.len(), 1);
+        assert!(
+            toml::from_str::<Config>("no_such_field = 1").is_err(),
+            "unknown fields refused"
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let c = Config {
+            api_key: Some(Secret("sk_live_0123456789".into())),
+            order_secret: Some(Secret("s".repeat(40))),
+            ..Config::default()
+        };
+        let d = format!("{c:?}");
+        assert!(
+            !d.contains("sk_live_0123456789") && !d.contains(&"s".repeat(40)),
+            "{d}"
+        );
+    }
+}

@@ -1,0 +1,1035 @@
+//! Routing and the handlers: the public `/gateway/`, the signed-in `/gateway/backoffice/`,
+//! `/gateway/auth/*`, `/gateway/demo/pay`, `/healthz`, `/metrics` and the static files.
+
+use crate::auth::{self, Auth, LoginError};
+use crate::config::{AllowLists, Config};
+use crate::error::GwError;
+use crate::metrics::Metrics;
+use crate::orders::{Admission, Admit, OrderBook, Outcome, Refusal};
+use crate::params;
+use crate::scrub::Scrubber;
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ics_reseller::actions::{self, Action};
+use ics_reseller::token::{sign_order, token_id, verify_order, OrderGrant};
+use ics_reseller::{ActionKind, CreateTransactionRequest, Error, ListProductsRequest, ProductType};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Header carrying the order token.
+pub const ORDER_TOKEN_HEADER: &str = "x-order-token";
+/// Lifetime of a token from the demo payment route, in seconds.
+pub const DEMO_TOKEN_TTL_S: i64 = 15 * 60;
+
+/// Live prices of the products ready to order, read briefly cached.
+#[derive(Debug, Default)]
+struct PriceCache {
+    read_at: Option<Instant>,
+    prices: HashMap<String, i64>,
+}
+
+/// Everything a handler needs.
+pub struct App {
+    /// The configuration.
+    pub config: Config,
+    /// The resolved allow-lists.
+    pub allow: AllowLists,
+    /// The upstream client (holds the key).
+    pub upstream: ics_reseller_client::Client,
+    /// Cuts the key out of answers and logs.
+    pub scrub: Scrubber,
+    /// The order-token secret.
+    pub secret: Option<Vec<u8>>,
+    /// Admits orders and records their answers.
+    pub book: Arc<dyn OrderBook>,
+    /// Back-office sign-in.
+    pub auth: Auth,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    prices: Mutex<PriceCache>,
+    price_flight: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("upstream", &self.upstream)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl App {
+    /// Builds the shared state; fails on a bad configuration.
+    pub fn new(config: Config, book: Arc<dyn OrderBook>) -> Result<App, String> {
+        let allow = config.validate()?;
+        let key = config.api_key.clone().ok_or("no API key")?;
+        let mut b = ics_reseller_client::Client::builder(config.upstream.clone())
+            .api_key(Some(key.expose()))
+            .timeout(Duration::from_millis(config.upstream_timeout_ms))
+            .retry(ics_reseller::RetryPolicy::NEVER)
+            .user_agent(concat!("ics-gateway/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &config.upstream_ca {
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            b = b.add_root_certificate_pem(&pem);
+        }
+        let upstream = b.build().map_err(|e| format!("upstream client: {e}"))?;
+        let l = &config.limits;
+        let quota = Quota::per_second(NonZeroU32::new(l.per_ip_per_second).ok_or("per_ip_per_second")?)
+            .allow_burst(NonZeroU32::new(l.per_ip_burst).ok_or("per_ip_burst")?);
+        let auth = Auth::new(
+            config.operators.clone(),
+            Duration::from_secs(config.session_ttl_s),
+            l.login_per_ip_per_minute,
+            l.login_per_user_per_minute,
+        );
+        Ok(App {
+            scrub: Scrubber::new(key.expose()),
+            secret: config
+                .order_secret
+                .as_ref()
+                .map(|s| s.expose().as_bytes().to_vec()),
+            allow,
+            upstream,
+            book,
+            auth,
+            metrics: Metrics::new(),
+            per_ip: RateLimiter::keyed(quota),
+            prices: Mutex::new(PriceCache::default()),
+            price_flight: tokio::sync::Mutex::new(()),
+            config,
+        })
+    }
+
+    /// Drops idle limiter entries and expired sessions.
+    pub fn sweep(&self) {
+        self.per_ip.retain_recent();
+        self.auth.sweep();
+    }
+
+    async fn call<A: Action>(&self, req: A::Request) -> Result<A::Response, Error> {
+        let start = Instant::now();
+        let r = self.upstream.call_once::<A>(req, &[]).await;
+        self.metrics
+            .upstream
+            .get_or_create(&crate::metrics::ActionLabels { action: A::NAME })
+            .observe(start.elapsed().as_secs_f64());
+        r
+    }
+
+    /// The live `harga_final` of a product ready to order (`None`: not orderable).
+    async fn live_price(&self, code: &str) -> Result<Option<i64>, Response> {
+        let ttl = Duration::from_millis(self.config.price_cache_ms);
+        let cached = |c: &PriceCache| match c.read_at {
+            Some(t) if t.elapsed() < ttl => Some(c.prices.get(code).copied()),
+            _ => None,
+        };
+        if let Some(p) = cached(&self.prices.lock().unwrap_or_else(|p| p.into_inner())) {
+            return Ok(p);
+        }
+        let _one = self.price_flight.lock().await;
+        if let Some(p) = cached(&self.prices.lock().unwrap_or_else(|p| p.into_inner())) {
+            return Ok(p);
+        }
+        let list = self
+            .call::<actions::ListProducts>(ListProductsRequest {
+                product_type: ProductType::All,
+                providers: None,
+            })
+            .await
+            .map_err(|e| self.upstream_error(e).0)?;
+        let prices: HashMap<String, i64> = list
+            .data
+            .ready
+            .iter()
+            .map(|p| (p.kode_produk.clone(), p.harga_final))
+            .collect();
+        let mut c = self.prices.lock().unwrap_or_else(|p| p.into_inner());
+        c.prices = prices;
+        c.read_at = Some(Instant::now());
+        Ok(c.prices.get(code).copied())
+    }
+
+    /// A JSON answer with the key scrubbed out.
+    fn json(&self, status: StatusCode, mut v: Value, retry_after_ms: Option<u64>) -> Response {
+        self.scrub.value(&mut v);
+        let bytes = self.scrub.bytes(v.to_string().as_bytes());
+        let mut r = Response::new(Body::from(bytes));
+        *r.status_mut() = status;
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(ms) = retry_after_ms {
+            let s = ms.div_ceil(1000).max(1);
+            if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        r
+    }
+
+    fn gw(&self, e: GwError) -> (Response, &'static str) {
+        let code = e.code;
+        let ra = e.retry_after_s.map(|s| s * 1000);
+        (self.json(e.status, e.body(), ra), code)
+    }
+
+    /// The answer for an upstream success.
+    fn upstream_ok<T: serde::Serialize>(&self, resp: &T) -> (Response, &'static str) {
+        match serde_json::to_value(resp) {
+            Ok(v) => (self.json(StatusCode::OK, v, None), "ok"),
+            Err(_) => self.gw(GwError::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_bad_answer",
+                "unreadable answer",
+            )),
+        }
+    }
+
+    /// The gateway's answer for an upstream failure: the status class kept (so a client's
+    /// retry and reconciliation rules hold), the upstream's text never relayed raw.
+    fn upstream_error(&self, e: Error) -> (Response, &'static str) {
+        let class5 = |s: u16| match s {
+            503 => StatusCode::SERVICE_UNAVAILABLE,
+            504 => StatusCode::GATEWAY_TIMEOUT,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        let err = |status: StatusCode, code: &'static str, msg: &str, ra: Option<u64>| {
+            (self.json(status, json!({"error": msg, "code": code}), ra), code)
+        };
+        match e {
+            Error::Rejected {
+                status,
+                body,
+                retry_after_ms,
+            } => {
+                let mut v = serde_json::to_value(&*body).unwrap_or_else(|_| json!({"error": "rejected"}));
+                if let Value::Object(m) = &mut v {
+                    m.entry("code").or_insert(json!("rejected"));
+                }
+                let (st, ra) = match status {
+                    429 => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        Some(retry_after_ms.unwrap_or(1000)),
+                    ),
+                    s if s >= 500 => (class5(s), retry_after_ms),
+                    s if (300..400).contains(&s) => (StatusCode::BAD_GATEWAY, None),
+                    s => (StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_GATEWAY), None),
+                };
+                (self.json(st, v, ra), "rejected")
+            }
+            Error::NotFound { message } => {
+                let m = message.unwrap_or_else(|| "not found".into());
+                (
+                    self.json(
+                        StatusCode::NOT_FOUND,
+                        json!({"error": m, "code": "not_found"}),
+                        None,
+                    ),
+                    "not_found",
+                )
+            }
+            Error::Forbidden { .. } => err(
+                StatusCode::FORBIDDEN,
+                "upstream_forbidden",
+                "the upstream refused the reseller account (inactive)",
+                None,
+            ),
+            Error::Unauthorized { .. } => err(
+                StatusCode::BAD_GATEWAY,
+                "upstream_unauthorized",
+                "the upstream refused the gateway's API key",
+                None,
+            ),
+            Error::HttpStatus {
+                status,
+                retry_after_ms,
+                ..
+            } => match status {
+                429 => err(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "upstream_busy",
+                    "the upstream asks to slow down",
+                    Some(retry_after_ms.unwrap_or(1000)),
+                ),
+                s if s >= 500 => err(class5(s), "upstream_error", "the upstream failed", retry_after_ms),
+                s if (300..400).contains(&s) => err(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream_redirect",
+                    "the upstream answered with a redirect, which the gateway never follows",
+                    None,
+                ),
+                _ => err(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream_status",
+                    "unexpected upstream status",
+                    None,
+                ),
+            },
+            Error::Decode { status, .. } => err(
+                if status >= 500 {
+                    class5(status)
+                } else {
+                    StatusCode::BAD_GATEWAY
+                },
+                "upstream_bad_answer",
+                "the upstream's answer was unreadable",
+                None,
+            ),
+            Error::Network { .. } => err(
+                StatusCode::BAD_GATEWAY,
+                "upstream_unreachable",
+                "the upstream could not be reached or dropped the connection",
+                None,
+            ),
+            Error::Timeout { .. } => err(
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                "the upstream did not answer in time",
+                None,
+            ),
+            Error::InvalidInput(i) => {
+                let m = format!("{}: {}", i.field, i.reason);
+                err(StatusCode::BAD_REQUEST, "invalid_input", &m, None)
+            }
+            _ => err(
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                "the upstream failed",
+                None,
+            ),
+        }
+    }
+}
+
+/// The client's IP: the peer, or with `trust_proxy` the last `X-Forwarded-For` entry.
+fn client_ip(app: &App, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    if app.config.trust_proxy {
+        if let Some(ip) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+            .next_back()
+        {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// Whether the request came over HTTPS (directly never: TLS ends at the proxy).
+fn over_https(app: &App, headers: &HeaderMap) -> bool {
+    app.config.secure_cookies
+        || (app.config.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("https")))
+}
+
+/// Refuses a cross-site state-changing request unless its origin is allowed.
+fn check_same_origin(app: &App, headers: &HeaderMap) -> Result<(), GwError> {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if let Some(o) = origin {
+        if app.config.allow_origins.iter().any(|a| a == o) {
+            return Ok(());
+        }
+    }
+    let refused = || {
+        GwError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "cross-site requests are refused",
+        )
+    };
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !(site == "same-origin" || site == "none") {
+            return Err(refused());
+        }
+    }
+    if let Some(o) = origin {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let o_host = o
+            .strip_prefix("http://")
+            .or_else(|| o.strip_prefix("https://"))
+            .unwrap_or("\0");
+        if host.is_empty() || !o_host.eq_ignore_ascii_case(host) {
+            return Err(refused());
+        }
+    }
+    Ok(())
+}
+
+fn limit_ip(app: &App, ip: IpAddr) -> Result<(), GwError> {
+    use governor::clock::{Clock, DefaultClock};
+    app.per_ip.check_key(&ip).map_err(|e| {
+        app.metrics.limit("per_ip");
+        let wait = e.wait_time_from(DefaultClock::default().now()).as_secs() + 1;
+        GwError::limited("rate_limited", "too many requests from this address", wait)
+    })
+}
+
+/// Reads a JSON body: 415 unless `application/json`, 413 over the size limit.
+async fn json_body(app: &App, headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, GwError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !params::is_json(ct) {
+        return Err(GwError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_only",
+            "only Content-Type: application/json is accepted",
+        ));
+    }
+    to_bytes(body, app.config.body_limit).await.map_err(|_| {
+        GwError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "request body too large",
+        )
+    })
+}
+
+/// Which allow-list a route uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Public,
+    Backoffice,
+}
+
+impl Route {
+    fn label(self) -> &'static str {
+        match self {
+            Route::Public => "public",
+            Route::Backoffice => "backoffice",
+        }
+    }
+}
+
+async fn public(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    api(app, Route::Public, peer, req).await
+}
+
+async fn backoffice(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    api(app, Route::Backoffice, peer, req).await
+}
+
+async fn api(app: Arc<App>, route: Route, peer: SocketAddr, req: Request) -> Response {
+    let start = Instant::now();
+    let (action, (resp, outcome)) = match api_inner(&app, route, peer, req).await {
+        Ok((action, r)) => (action, r),
+        Err((action, e)) => (action, app.gw(e)),
+    };
+    app.metrics.request(route.label(), action, outcome);
+    tracing::info!(
+        route = route.label(),
+        action,
+        status = resp.status().as_u16(),
+        outcome,
+        ms = start.elapsed().as_millis() as u64,
+        "request"
+    );
+    resp
+}
+
+type Handled = Result<(&'static str, (Response, &'static str)), (&'static str, GwError)>;
+
+async fn api_inner(app: &Arc<App>, route: Route, peer: SocketAddr, req: Request) -> Handled {
+    let (parts, body) = req.into_parts();
+    let ip = client_ip(app, &parts.headers, peer);
+    let no = |e| ("-", e);
+    if route == Route::Backoffice {
+        let cookie = parts.headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+        if auth::cookie_session(cookie)
+            .and_then(|id| app.auth.session(id))
+            .is_none()
+        {
+            return Err(no(GwError::new(
+                StatusCode::UNAUTHORIZED,
+                "not_signed_in",
+                "the back-office needs a signed-in operator",
+            )));
+        }
+    } else {
+        limit_ip(app, ip).map_err(no)?;
+    }
+    let method = match parts.method {
+        Method::GET => ics_reseller::Method::Get,
+        Method::POST => ics_reseller::Method::Post,
+        _ => {
+            return Err(no(GwError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "only GET and POST",
+            )))
+        }
+    };
+    let body = if method == ics_reseller::Method::Post {
+        check_same_origin(app, &parts.headers).map_err(no)?;
+        Some(json_body(app, &parts.headers, body).await.map_err(no)?)
+    } else {
+        None
+    };
+    let query = params::query_params(parts.uri.query()).map_err(no)?;
+    let kind = params::action_of(&query).map_err(no)?;
+    let allow = match route {
+        Route::Public => &app.allow.public,
+        Route::Backoffice => &app.allow.backoffice,
+    };
+    let name = kind.name();
+    if !allow.contains(&kind) {
+        return Err((
+            name,
+            GwError::new(
+                StatusCode::FORBIDDEN,
+                "action_not_allowed",
+                format!("action {name} is not allowed here"),
+            ),
+        ));
+    }
+    if !kind.methods().contains(&method) {
+        return Err((
+            name,
+            GwError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{name} takes {}", kind.method().as_str()),
+            ),
+        ));
+    }
+    if method == ics_reseller::Method::Post && query.len() != 1 {
+        return Err((
+            name,
+            GwError::bad_request(
+                "query_on_post",
+                "a POST carries only ?action=NAME; parameters go in the JSON body",
+            ),
+        ));
+    }
+    if kind == ActionKind::CreateTransaction {
+        let req = params::from_body::<actions::CreateTransaction>(body.as_deref().unwrap_or(b""))
+            .map_err(|e| (name, e))?;
+        // The order runs in its own task: a client that disconnects mid-order cannot cancel
+        // it between forwarding and recording the answer.
+        let (app, headers) = (app.clone(), parts.headers.clone());
+        let task = tokio::spawn(async move { order(&app, ip, &headers, req).await });
+        return match task.await {
+            Ok(r) => Ok((name, r)),
+            Err(_) => Err((
+                name,
+                GwError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the order task failed",
+                ),
+            )),
+        };
+    }
+    let r = ics_reseller::with_action!(kind, A => forward::<A>(app, &query, body.as_deref()).await);
+    r.map(|r| (name, r)).map_err(|e| (name, e))
+}
+
+async fn forward<A: Action>(
+    app: &App,
+    query: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Result<(Response, &'static str), GwError> {
+    let req = match body {
+        Some(b) => params::from_body::<A>(b)?,
+        None => params::from_query::<A>(query)?,
+    };
+    Ok(match app.call::<A>(req).await {
+        Ok(resp) => app.upstream_ok(&resp),
+        Err(e) => app.upstream_error(e),
+    })
+}
+
+/// The order path: authorise (token, live price), admit (one order per refid, limits,
+/// spend cap), forward once, record the answer.
+async fn order(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    req: CreateTransactionRequest,
+) -> (Response, &'static str) {
+    let r = order_inner(app, ip, headers, req).await;
+    let (resp, outcome) = match r {
+        Ok(r) => r,
+        Err(e) => {
+            app.metrics.order("not_admitted");
+            app.gw(e)
+        }
+    };
+    (resp, outcome)
+}
+
+async fn order_inner(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    req: CreateTransactionRequest,
+) -> Result<(Response, &'static str), GwError> {
+    let now = now_s();
+    let token = headers
+        .get(ORDER_TOKEN_HEADER)
+        .map(|v| v.to_str().unwrap_or("\u{1}"));
+    // 1. Authorise: a genuine, unexpired token for exactly this order.
+    let grant: Option<OrderGrant> = match (token, &app.secret) {
+        (Some(t), Some(secret)) => {
+            let g = verify_order(secret, t, now)
+                .map_err(|e| GwError::new(StatusCode::FORBIDDEN, e.code(), e.to_string()))?;
+            g.authorises(&req)
+                .map_err(|e| GwError::new(StatusCode::FORBIDDEN, e.code(), e.to_string()))?;
+            Some(g)
+        }
+        (None, _) if app.config.open_orders => None,
+        (Some(_), None) => {
+            return Err(GwError::new(
+                StatusCode::FORBIDDEN,
+                "order_token_unverifiable",
+                "this gateway has no order-token secret",
+            ))
+        }
+        (None, _) => {
+            return Err(GwError::new(
+                StatusCode::FORBIDDEN,
+                "order_token_missing",
+                "createTransaction needs an X-Order-Token from the shop's backend",
+            ))
+        }
+    };
+    // 2. The live price within the bound.
+    let price = match app.live_price(&req.kode_produk).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return Err(GwError::new(
+                StatusCode::CONFLICT,
+                "product_unavailable",
+                format!("{} is not available to order", req.kode_produk),
+            ))
+        }
+        Err(resp) => return Ok((resp, "upstream_error")),
+    };
+    let bound = match &grant {
+        Some(g) if price > g.max_price => {
+            return Err(GwError::new(
+                StatusCode::CONFLICT,
+                "price_above_bound",
+                format!("the live price {price} exceeds the authorised {}", g.max_price),
+            ))
+        }
+        Some(g) => g.max_price,
+        None => price,
+    };
+    // 3. Admit.
+    let number = ics_reseller::normalize_phone(&req.nomor_tujuan)
+        .map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?
+        .number;
+    let admission = Admission {
+        refid: req.refid.clone(),
+        kode_produk: req.kode_produk.clone(),
+        number,
+        price_bound: bound,
+        token_id: token.map(token_id),
+        client_ip: ip,
+        now_s: now,
+    };
+    match app.book.admit(&admission) {
+        Err(refusal) => {
+            return Err(match refusal {
+                Refusal::AlreadyPlaced => GwError::new(
+                    StatusCode::CONFLICT,
+                    "order_exists",
+                    "an order with this refid was already placed",
+                ),
+                Refusal::InFlight => GwError::new(
+                    StatusCode::CONFLICT,
+                    "order_in_flight",
+                    "this refid is being ordered right now",
+                ),
+                Refusal::NumberLimit(s) => {
+                    app.metrics.limit("per_number");
+                    GwError::limited(
+                        "number_limit",
+                        "too many orders for this number in the last hour",
+                        s,
+                    )
+                }
+                Refusal::SpendCap(s) => {
+                    app.metrics.limit("spend_cap");
+                    GwError::limited("spend_cap", "the daily spend cap is reached", s)
+                }
+            })
+        }
+        Ok(Admit::Resend) => {
+            // A re-send of an order whose outcome stayed unknown: only after the upstream
+            // itself says 404 for this refid.
+            let check = ics_reseller::RefIdRequest {
+                refid: req.refid.clone(),
+            };
+            match app.call::<actions::CheckTransaction>(check).await {
+                Ok(_) => {
+                    app.book.record(&req.refid, Outcome::Placed, now_s());
+                    return Err(GwError::new(
+                        StatusCode::CONFLICT,
+                        "order_exists",
+                        "an order with this refid was already placed",
+                    ));
+                }
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => {
+                    app.book.record(&req.refid, Outcome::Unknown, now_s());
+                    app.metrics.order("unknown");
+                    return Ok(app.upstream_error(e));
+                }
+            }
+        }
+        Ok(Admit::Fresh) => {}
+    }
+    // 4. Forward once and record the answer.
+    let refid = req.refid.clone();
+    let result = app.call::<actions::CreateTransaction>(req).await;
+    let outcome = match &result {
+        Ok(_) => Outcome::Placed,
+        Err(e) if e.outcome_unknown() => Outcome::Unknown,
+        Err(_) => Outcome::Refused,
+    };
+    app.book.record(&refid, outcome, now_s());
+    app.metrics.order(match outcome {
+        Outcome::Placed => "placed",
+        Outcome::Refused => "refused",
+        Outcome::Unknown => "unknown",
+    });
+    tracing::info!(refid = %refid, price_bound = bound, outcome = ?outcome, "order");
+    Ok(match result {
+        Ok(resp) => app.upstream_ok(&resp),
+        Err(e) => app.upstream_error(e),
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let (resp, outcome) = match login_inner(&app, peer, req).await {
+        Ok(r) => (r, "ok"),
+        Err(e) => app.gw(e),
+    };
+    app.metrics.request("auth", "-", outcome);
+    tracing::info!(route = "auth", status = resp.status().as_u16(), outcome, "login");
+    resp
+}
+
+async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<Response, GwError> {
+    let (parts, body) = req.into_parts();
+    check_same_origin(app, &parts.headers)?;
+    let body = json_body(app, &parts.headers, body).await?;
+    let l: Login = serde_json::from_slice(&body)
+        .map_err(|_| GwError::bad_request("bad_json", "expected {\"username\", \"password\"}"))?;
+    let ip = client_ip(app, &parts.headers, peer);
+    app.auth.throttle(ip, &l.username).map_err(|e| {
+        app.metrics.limit("login");
+        match e {
+            LoginError::Throttled(s) => GwError::limited("login_throttled", "too many sign-in attempts", s),
+            LoginError::Invalid => GwError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong username or password",
+            ),
+        }
+    })?;
+    let a = app.clone();
+    let id = tokio::task::spawn_blocking(move || a.auth.login(&l.username, &l.password))
+        .await
+        .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
+        .map_err(|_| {
+            GwError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong username or password",
+            )
+        })?;
+    let cookie = auth::set_cookie(Some(&id), app.auth.ttl(), over_https(app, &parts.headers));
+    Ok((
+        StatusCode::NO_CONTENT,
+        [
+            (header::SET_COOKIE, cookie),
+            (header::CACHE_CONTROL, "no-store".into()),
+        ],
+    )
+        .into_response())
+}
+
+async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Err(e) = check_same_origin(&app, &headers) {
+        return app.gw(e).0;
+    }
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    if let Some(id) = auth::cookie_session(cookie) {
+        app.auth.logout(id);
+    }
+    app.metrics.request("auth", "-", "logout");
+    let cookie = auth::set_cookie(None, app.auth.ttl(), over_https(&app, &headers));
+    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
+}
+
+async fn session(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    match auth::cookie_session(cookie).and_then(|id| app.auth.session(id)) {
+        Some(username) => app.json(StatusCode::OK, json!({"username": username}), None),
+        None => {
+            app.gw(GwError::new(
+                StatusCode::UNAUTHORIZED,
+                "not_signed_in",
+                "not signed in",
+            ))
+            .0
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pay {
+    kode_produk: String,
+    nomor_tujuan: String,
+    refid: String,
+}
+
+async fn demo_pay(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let (resp, outcome) = match demo_pay_inner(&app, peer, req).await {
+        Ok(r) => r,
+        Err(e) => app.gw(e),
+    };
+    app.metrics.request("demo", "-", outcome);
+    resp
+}
+
+async fn demo_pay_inner(
+    app: &App,
+    peer: SocketAddr,
+    req: Request,
+) -> Result<(Response, &'static str), GwError> {
+    let (parts, body) = req.into_parts();
+    limit_ip(app, client_ip(app, &parts.headers, peer))?;
+    check_same_origin(app, &parts.headers)?;
+    let body = json_body(app, &parts.headers, body).await?;
+    let p: Pay = serde_json::from_slice(&body).map_err(|e| {
+        GwError::bad_request(
+            "bad_json",
+            format!("expected {{kode_produk, nomor_tujuan, refid}}: {e}"),
+        )
+    })?;
+    let price = match app.live_price(&p.kode_produk).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return Err(GwError::new(
+                StatusCode::CONFLICT,
+                "product_unavailable",
+                format!("{} is not available to order", p.kode_produk),
+            ))
+        }
+        Err(resp) => return Ok((resp, "upstream_error")),
+    };
+    let now = now_s();
+    let number = ics_reseller::normalize_phone(&p.nomor_tujuan)
+        .map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?
+        .number;
+    app.book.room_for(&number, price, now).map_err(|r| match r {
+        Refusal::NumberLimit(s) => {
+            app.metrics.limit("per_number");
+            GwError::limited(
+                "number_limit",
+                "too many orders for this number in the last hour",
+                s,
+            )
+        }
+        Refusal::SpendCap(s) => {
+            app.metrics.limit("spend_cap");
+            GwError::limited("spend_cap", "the daily spend cap is reached", s)
+        }
+        _ => GwError::new(StatusCode::CONFLICT, "order_exists", "refused"),
+    })?;
+    let grant = OrderGrant {
+        kode_produk: p.kode_produk,
+        nomor_tujuan: p.nomor_tujuan,
+        refid: p.refid,
+        max_price: price,
+        expires_at: now + DEMO_TOKEN_TTL_S,
+    };
+    let secret = app
+        .secret
+        .as_ref()
+        .ok_or_else(|| GwError::new(StatusCode::SERVICE_UNAVAILABLE, "no_secret", "no order secret"))?;
+    let token =
+        sign_order(secret, &grant).map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?;
+    Ok((
+        app.json(
+            StatusCode::OK,
+            json!({"token": token, "max_price": price, "expires_at": grant.expires_at}),
+            None,
+        ),
+        "ok",
+    ))
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        app.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    GwError::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+}
+
+/// Refuses paths that escape `root` through a symlink, protocol-relative paths, and
+/// backslashes, before the static file service sees them.
+async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let rel = path.strip_prefix(prefix).unwrap_or(path);
+    let decoded: String = form_urlencoded::parse(format!("p={}", rel.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if path.starts_with("//")
+        || decoded.contains('\\')
+        || decoded.contains('\0')
+        || decoded.split('/').any(|s| s == "..")
+    {
+        return not_found().await;
+    }
+    let full = root.join(decoded.trim_start_matches('/'));
+    if let Ok(real) = full.canonicalize() {
+        if !real.starts_with(root.as_path()) {
+            return not_found().await;
+        }
+    }
+    next.run(req).await
+}
+
+fn static_service(dir: &Path, prefix: &'static str) -> Result<Router, String> {
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let serve = tower_http::services::ServeDir::new(&root)
+        .precompressed_gzip()
+        .precompressed_br()
+        .append_index_html_on_directories(true);
+    let root = Arc::new(root);
+    Ok(Router::new()
+        .fallback_service(serve)
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .br(true),
+        )
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let root = root.clone();
+            async move { contained(root, prefix, req, next).await }
+        })))
+}
+
+/// The whole router.
+pub fn router(app: Arc<App>) -> Result<Router, String> {
+    let mut gw = Router::new()
+        .route("/gateway", any(public))
+        .route("/gateway/", any(public))
+        .route("/gateway/backoffice", any(backoffice))
+        .route("/gateway/backoffice/", any(backoffice))
+        .route("/gateway/auth/login", post(login))
+        .route("/gateway/auth/logout", post(logout))
+        .route("/gateway/auth/session", get(session));
+    if app.config.demo_payments {
+        gw = gw.route("/gateway/demo/pay", post(demo_pay));
+    }
+    if !app.config.allow_origins.is_empty() {
+        let origins: Vec<HeaderValue> = app
+            .config
+            .allow_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        gw = gw.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::HeaderName::from_static(ORDER_TOKEN_HEADER),
+                ]),
+        );
+    }
+    let mut r = gw
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(app.clone());
+    if let Some(pkg) = &app.config.pkg {
+        r = r.nest_service("/pkg", static_service(pkg, "/pkg")?);
+    }
+    r = match &app.config.static_dir {
+        Some(dir) => r.fallback_service(static_service(dir, "")?),
+        None => r.fallback(not_found),
+    };
+    Ok(
+        r.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        )),
+    )
+}

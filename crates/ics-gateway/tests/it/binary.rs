@@ -1,0 +1,240 @@
+//! The `ics-gateway` binary: first stdout line, config file, demo payments, SIGTERM,
+//! `hash-password` and `sign-order`.
+
+use crate::util::*;
+use serde_json::json;
+use std::io::Write;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ics-gateway");
+
+#[tokio::test]
+async fn hash_password_and_sign_order_commands() {
+    let mut child = std::process::Command::new(BIN)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hunter2 hunter2\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        ics_gateway::auth::verify_password("hunter2 hunter2", hash.trim()),
+        "{hash}"
+    );
+    let out = std::process::Command::new(BIN)
+        .args([
+            "sign-order",
+            "--kode-produk",
+            "XLA10",
+            "--nomor-tujuan",
+            "+62 812-3456-1111",
+        ])
+        .args(["--refid", "CLI-1", "--max-price", "20000", "--ttl-seconds", "60"])
+        .env("ICS_GATEWAY_ORDER_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tok = String::from_utf8(out.stdout).unwrap();
+    let g = ics_reseller::token::verify_order(SECRET.as_bytes(), tok.trim(), now_s()).unwrap();
+    assert_eq!(
+        (g.nomor_tujuan.as_str(), g.refid.as_str(), g.max_price),
+        ("081234561111", "CLI-1", 20_000)
+    );
+    assert!(g.expires_at <= now_s() + 60);
+    let out = std::process::Command::new(BIN)
+        .args([
+            "sign-order",
+            "--kode-produk",
+            "XLA10",
+            "--nomor-tujuan",
+            "0812",
+            "--refid",
+            "R",
+            "--max-price",
+            "1",
+        ])
+        .env("ICS_GATEWAY_ORDER_SECRET", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigterm() {
+    let sb = sandbox(1_000_000).await;
+    let dir = std::env::temp_dir().join(format!("ics-gateway-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("gateway.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "upstream = \"http://127.0.0.1:1\"\nprice_cache_ms = 100\n\n[limits]\ndaily_spend_cap = 500000\n\n[[operators]]\nusername = \"{OPERATOR}\"\npassword_hash = \"{}\"\n",
+            password_hash()
+        ),
+    )
+    .unwrap();
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            sb.url(),
+            "--demo-payments",
+            "--config",
+        ])
+        .arg(&cfg)
+        .env("ICS_GATEWAY_KEY", KEY)
+        .env("ICS_GATEWAY_ORDER_SECRET", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    let url = first
+        .strip_prefix("ICS_GATEWAY_URL=")
+        .expect("first line")
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let http = http();
+    assert_eq!(send(http.get(format!("{url}/healthz"))).await.status, 200);
+    // The demo flow: pay (simulated), get a token, order with it.
+    let order = json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "BIN-1"});
+    let paid = send(
+        http.post(format!("{url}/gateway/demo/pay"))
+            .header("content-type", "application/json")
+            .body(order.to_string()),
+    )
+    .await;
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    let p = paid.json();
+    assert_eq!(p["max_price"], 20_000);
+    assert!(p["expires_at"].as_i64().unwrap() > now_s());
+    let r = send(
+        http.post(format!("{url}/gateway/?action=createTransaction"))
+            .header("content-type", "application/json")
+            .header("x-order-token", p["token"].as_str().unwrap())
+            .body(order.to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The operator from the config file signs in.
+    let r = send(
+        http.post(format!("{url}/gateway/auth/login"))
+            .header("content-type", "application/json")
+            .body(json!({"username": OPERATOR, "password": PASSWORD}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // SIGTERM: a graceful stop with exit status 0.
+    let pid = child.id().unwrap() as i32;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("stops")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(!stderr.contains(KEY), "the key in the log:\n{stderr}");
+    assert!(!stderr.contains(SECRET));
+    assert!(
+        !stderr.contains(p["token"].as_str().unwrap()),
+        "a token in the log"
+    );
+    let logs: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON log line: {l}")))
+        .collect();
+    assert!(logs.iter().any(|l| l["fields"]["message"] == "order"), "{stderr}");
+    assert!(
+        logs.iter().any(|l| l["fields"]["message"] == "shutting down"),
+        "{stderr}"
+    );
+    sb.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_binary_refuses_to_start_without_secrets() {
+    let out = tokio::process::Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1"])
+        .env_remove("ICS_GATEWAY_KEY")
+        .env_remove("ICS_GATEWAY_ORDER_SECRET")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ICS_GATEWAY_KEY"));
+    let out = tokio::process::Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1"])
+        .env("ICS_GATEWAY_KEY", KEY)
+        .env("ICS_GATEWAY_ORDER_SECRET", "too short")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn open_orders_mode_warns_loudly() {
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--open-orders",
+        ])
+        .env("ICS_GATEWAY_KEY", KEY)
+        .env_remove("ICS_GATEWAY_ORDER_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    assert!(first.starts_with("ICS_GATEWAY_URL=http://127.0.0.1:"), "{first}");
+    assert_eq!(unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGINT) }, 0);
+    assert!(child.wait().await.unwrap().success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let warn = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["level"] == "WARN")
+        .unwrap_or_else(|| panic!("no warning:\n{stderr}"));
+    assert!(
+        warn["fields"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("OPEN ORDERS"),
+        "{warn}"
+    );
+}

@@ -1,0 +1,10 @@
+//! ics-gateway over real HTTP on 127.0.0.1:0, with the sandbox in-process as upstream and
+//! small local servers standing in for hostile upstreams (PHP parsing, key echo,
+//! redirects, TLS).
+
+mod backoffice;
+mod binary;
+mod hostile;
+mod orders;
+mod requests;
+mod util;

@@ -1,0 +1,357 @@
+//! The order path: tokens, one order per refid, reconciliation through the gateway, the
+//! spend cap in open-orders mode, and 500 concurrent authorised orders.
+
+use crate::util::*;
+use ics_reseller::{CreateTransactionRequest, Placed, ReconcilePolicy, TxStatus};
+use serde_json::json;
+use std::collections::HashSet;
+
+const PRICE: i64 = 20_000; // XLA10 in the sandbox (no markup)
+
+#[tokio::test]
+async fn orders_without_a_valid_token_are_refused_and_a_signed_one_is_placed_once() {
+    let e = env().await;
+    let before = e.balance().await;
+    let n = "081234561111";
+    let cases: Vec<(Option<String>, u16, &str)> = vec![
+        (None, 403, "order_token_missing"),
+        (Some("v1.garbage.garbage".into()), 403, "token_malformed"),
+        (
+            Some(sign_with(
+                "another-secret-0123456789abcdefgh",
+                "XLA10",
+                n,
+                "T-1",
+                PRICE,
+                now_s() + 600,
+            )),
+            403,
+            "token_bad_signature",
+        ),
+        (
+            Some(sign_with(SECRET, "XLA10", n, "T-1", PRICE, now_s() - 1)),
+            403,
+            "token_expired",
+        ),
+        (
+            Some(token("XLA10", n, "T-1", PRICE - 1, 600)),
+            409,
+            "price_above_bound",
+        ),
+        (
+            Some(token("XLA10", n, "OTHER-REFID", PRICE, 600)),
+            403,
+            "token_mismatch",
+        ),
+        (Some(token("XLA5", n, "T-1", PRICE, 600)), 403, "token_mismatch"),
+        (
+            Some(token("XLA10", "081234562222", "T-1", PRICE, 600)),
+            403,
+            "token_mismatch",
+        ),
+    ];
+    for (tok, status, code) in &cases {
+        let r = e.order("XLA10", n, "T-1", tok.as_deref()).await;
+        assert_eq!((r.status, r.code().as_str()), (*status, *code), "{}", r.text);
+    }
+    assert_eq!(e.balance().await, before, "nothing refused reached the ledger");
+    // Genuine: placed once; the same token again (or a fresh token for the same refid) is refused.
+    let tok = token("XLA10", "+62 812-3456-1111", "T-1", PRICE, 600);
+    let r = e.order("XLA10", n, "T-1", Some(&tok)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["refid"], "T-1");
+    let again = e.order("XLA10", n, "T-1", Some(&tok)).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "order_exists"),
+        "{}",
+        again.text
+    );
+    let fresh = token("XLA10", n, "T-1", PRICE, 600);
+    let again = e.order("XLA10", n, "T-1", Some(&fresh)).await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(before - e.balance().await, PRICE, "debited exactly once");
+    let metrics = e.get("/metrics").await.text;
+    assert!(
+        metrics.contains("ics_gateway_orders_total{result=\"placed\"} 1"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains(&tok) && !metrics.contains(KEY));
+    e.stop().await;
+}
+
+fn gateway_client(e: &Env) -> ics_reseller_client::Client {
+    ics_reseller_client::Client::builder(e.url("/gateway"))
+        .use_system_proxy(false)
+        .reconcile(ReconcilePolicy {
+            max_checks: 5,
+            max_resends: 1,
+            first_check_delay_ms: 20,
+            max_check_delay_ms: 200,
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
+    let e = env().await;
+    let c = gateway_client(&e);
+    let before = e.balance().await;
+    // The answer is lost after the commit: the client finds the order by refid.
+    e.arm(json!({"mode": "drop_after_commit", "action": "createTransaction"}))
+        .await;
+    let req = |refid: &str| CreateTransactionRequest {
+        kode_produk: "XLA10".into(),
+        nomor_tujuan: "081234561111".into(),
+        refid: refid.into(),
+    };
+    let tok = token("XLA10", "081234561111", "REC-1", PRICE, 600);
+    let placed = c.create_transaction_with(req("REC-1"), Some(&tok)).await.unwrap();
+    assert!(
+        matches!(&placed, Placed::Found(f) if f.status == TxStatus::Success),
+        "{placed:?}"
+    );
+    assert_eq!(before - e.balance().await, PRICE);
+    // The upstream fails before the order runs: the check says 404, the client re-sends
+    // the same refid with the same token, and the gateway (after its own 404) forwards it.
+    e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
+        .await;
+    let tok = token("XLA10", "081234561111", "REC-2", PRICE, 600);
+    let placed = c.create_transaction_with(req("REC-2"), Some(&tok)).await.unwrap();
+    assert!(matches!(placed, Placed::Accepted(_)), "{placed:?}");
+    assert_eq!(before - e.balance().await, 2 * PRICE, "two orders, each once");
+    // Neither refid can place a second order now.
+    for refid in ["REC-1", "REC-2"] {
+        let tok = token("XLA10", "081234561111", refid, PRICE, 600);
+        let r = e.order("XLA10", "081234561111", refid, Some(&tok)).await;
+        assert_eq!(r.status, 409, "{}", r.text);
+    }
+    let orders = e.state().await["orders"].as_array().unwrap().len();
+    assert_eq!(orders, 2);
+    assert_eq!(before - e.balance().await, 2 * PRICE);
+    e.stop().await;
+}
+
+/// The drain figure: in open-orders mode an anonymous client spends at most the daily cap.
+#[tokio::test]
+async fn a_drain_in_open_orders_mode_is_stopped_by_the_spend_cap() {
+    const CAP: i64 = 150_000;
+    let e = env_with(|c| {
+        c.open_orders = true;
+        c.order_secret = None;
+        c.limits.daily_spend_cap = CAP;
+        c.limits.orders_per_number_per_hour = 2;
+    })
+    .await;
+    let before = e.balance().await;
+    let (mut placed, mut capped, mut per_number) = (0i64, 0, 0);
+    for i in 0..40 {
+        // A fresh number every two orders, so the per-number limit is not what stops it.
+        let number = format!("0812{:04}1111", i / 2);
+        let r = e.order("XLA10", &number, &format!("DRAIN-{i}"), None).await;
+        match (r.status, r.code().as_str()) {
+            (200, _) => placed += 1,
+            (429, "spend_cap") => {
+                assert!(r.headers.get("retry-after").is_some());
+                capped += 1;
+            }
+            (429, "number_limit") => per_number += 1,
+            other => panic!("{other:?}: {}", r.text),
+        }
+    }
+    let spent = before - e.balance().await;
+    assert_eq!(spent, placed * PRICE, "ledger exact");
+    assert!(spent <= CAP, "spent {spent} > cap {CAP}");
+    assert_eq!(
+        placed,
+        CAP / PRICE,
+        "the cap is used up exactly to the last whole order"
+    );
+    assert_eq!(capped, 40 - placed);
+    assert_eq!(per_number, 0);
+    // The per-number limit: a third order for one number within the hour.
+    let r = e.order("XLA5", "081299991111", "NUM-3", None).await;
+    assert_eq!((r.status, r.code().as_str()), (429, "spend_cap"));
+    println!("drain: open-orders spent {spent} of cap {CAP} in 40 attempts; {capped} refused 429");
+    e.stop().await;
+}
+
+#[tokio::test]
+async fn per_number_limit_and_per_ip_rate_limit() {
+    let e = env_with(|c| {
+        c.open_orders = true;
+        c.limits.orders_per_number_per_hour = 2;
+    })
+    .await;
+    for i in 0..2 {
+        let r = e.order("XLA5", "081299991111", &format!("NUM-{i}"), None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = e.order("XLA5", "0812-9999-1111", "NUM-2", None).await;
+    assert_eq!((r.status, r.code().as_str()), (429, "number_limit"), "{}", r.text);
+    assert!(r.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 3000);
+    e.stop().await;
+    let e = env_with(|c| {
+        c.limits.per_ip_per_second = 1;
+        c.limits.per_ip_burst = 3;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(e.get("/gateway/?action=checkTransaction&refid=NONE").await.status);
+    }
+    assert_eq!(&statuses[..3], [404, 404, 404]);
+    assert!(statuses[3..].contains(&429), "{statuses:?}");
+    // Without --trust-proxy a forged X-Forwarded-For does not make a new client.
+    for i in 0..3 {
+        let r = send(
+            e.http
+                .get(e.url("/gateway/?action=checkTransaction&refid=NONE"))
+                .header("x-forwarded-for", format!("10.0.0.{i}")),
+        )
+        .await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert!(r.headers.contains_key("retry-after"));
+    }
+    e.stop().await;
+}
+
+#[tokio::test]
+async fn five_hundred_concurrent_authorised_orders_keep_the_ledger_exact() {
+    let e = std::sync::Arc::new(env().await);
+    let before = e.balance().await;
+    let mut tasks = Vec::new();
+    // 500 orders, each sent twice at once: exactly 500 placed, no refid twice.
+    for i in 0..500 {
+        for _ in 0..2 {
+            let e = e.clone();
+            tasks.push(tokio::spawn(async move {
+                let refid = format!("CONC-{i}");
+                let number = format!("0813{:04}1111", i);
+                let tok = token("XDA1", &number, &refid, 3_000, 600);
+                let r = e.order("XDA1", &number, &refid, Some(&tok)).await;
+                (refid, r.status, r.code())
+            }));
+        }
+    }
+    let mut ok = HashSet::new();
+    let mut refused = 0;
+    for t in tasks {
+        let (refid, status, code) = t.await.unwrap();
+        match status {
+            200 => assert!(ok.insert(refid.clone()), "{refid} placed twice"),
+            409 => {
+                assert!(code == "order_exists" || code == "order_in_flight", "{code}");
+                refused += 1
+            }
+            other => panic!("{refid}: {other} {code}"),
+        }
+    }
+    assert_eq!(ok.len(), 500);
+    assert_eq!(refused, 500);
+    let state = e.state().await;
+    let orders = state["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 500);
+    let refids: HashSet<&str> = orders.iter().map(|o| o["refid"].as_str().unwrap()).collect();
+    assert_eq!(refids.len(), 500, "no refid twice in the ledger");
+    assert_eq!(before - e.balance().await, 500 * 3_000, "ledger exact");
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_order_cannot_cancel_its_recording() {
+    let e = env().await;
+    let before = e.balance().await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 400}))
+        .await;
+    let tok = token("XLA10", "081234561111", "GONE-1", PRICE, 600);
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let r = impatient
+        .post(e.url("/gateway/?action=createTransaction"))
+        .header("content-type", "application/json")
+        .header("x-order-token", &tok)
+        .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "GONE-1"}).to_string())
+        .send()
+        .await;
+    assert!(r.is_err(), "the client gave up before the answer");
+    // The order still completes and is recorded: the same refid is now "placed", not
+    // stuck "in flight".
+    let mut last = String::new();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let r = e.order("XLA10", "081234561111", "GONE-1", Some(&tok)).await;
+        last = r.code();
+        if last == "order_exists" {
+            break;
+        }
+        assert_eq!(last, "order_in_flight", "{}", r.text);
+    }
+    assert_eq!(last, "order_exists");
+    assert_eq!(before - e.balance().await, PRICE, "placed once");
+    e.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_payment_signs_a_token_under_the_same_limits() {
+    let e = env_with(|c| {
+        c.demo_payments = true;
+        c.limits.orders_per_number_per_hour = 1;
+    })
+    .await;
+    let body =
+        |refid: &str| json!({"kode_produk": "XLA10", "nomor_tujuan": "+62 812-7777-1111", "refid": refid});
+    let paid = e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await;
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    let p = paid.json();
+    assert_eq!(p["max_price"], PRICE);
+    let exp = p["expires_at"].as_i64().unwrap();
+    assert!(exp > now_s() + 800 && exp <= now_s() + 900, "15 minutes");
+    let tok = p["token"].as_str().unwrap().to_owned();
+    let g = ics_reseller::token::verify_order(SECRET.as_bytes(), &tok, now_s()).unwrap();
+    assert_eq!(
+        (g.nomor_tujuan.as_str(), g.refid.as_str()),
+        ("081277771111", "PAY-1")
+    );
+    let r = e.order("XLA10", "081277771111", "PAY-1", Some(&tok)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The number has used its hour: no second payment is taken for it.
+    let again = e.post_json("/gateway/demo/pay", &body("PAY-2"), &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (429, "number_limit"),
+        "{}",
+        again.text
+    );
+    // Strict input: unknown fields, non-JSON, cross-site.
+    let mut extra = body("PAY-3");
+    extra["max_price"] = json!(1);
+    assert_eq!(e.post_json("/gateway/demo/pay", &extra, &[]).await.status, 400);
+    let r = send(
+        e.http
+            .post(e.url("/gateway/demo/pay"))
+            .header("content-type", "text/plain")
+            .body(body("PAY-3").to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 415);
+    let r = e
+        .post_json(
+            "/gateway/demo/pay",
+            &body("PAY-3"),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    e.stop().await;
+    // Without --demo-payments the route does not exist.
+    let e = env().await;
+    assert_eq!(
+        e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await.status,
+        404
+    );
+    e.stop().await;
+}

@@ -1,0 +1,205 @@
+//! JSON-only writes, cross-site refusals, CORS, health, metrics and static files.
+
+use crate::util::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn only_json_posts_and_no_cross_site_writes() {
+    let e = env_with(|c| c.allow_origins = vec!["https://shop.example".into()]).await;
+    let before = e.balance().await;
+    let body = json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "X-1"}).to_string();
+    let tok = token("XLA10", "081234561111", "X-1", 20_000, 600);
+    for ct in [
+        Some("text/plain"),
+        Some("text/plain;charset=UTF-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/jsonx"),
+        None,
+    ] {
+        for path in [
+            "/gateway/?action=createTransaction",
+            "/gateway/auth/login",
+            "/gateway/?action=checkTransaction",
+        ] {
+            let mut rb = e
+                .http
+                .post(e.url(path))
+                .header("x-order-token", &tok)
+                .body(body.clone());
+            if let Some(ct) = ct {
+                rb = rb.header("content-type", ct);
+            }
+            let r = send(rb).await;
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (415, "json_only"),
+                "{ct:?} {path}: {}",
+                r.text
+            );
+        }
+    }
+    let cross = [
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:1")],
+    ];
+    for h in &cross {
+        let mut hs = h.clone();
+        hs.push(("x-order-token", &tok));
+        let r = e
+            .post_json(
+                "/gateway/?action=createTransaction",
+                &json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "X-1"}),
+                &hs,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "cross_site"),
+            "{h:?}: {}",
+            r.text
+        );
+        let r = e
+            .post_json(
+                "/gateway/auth/login",
+                &json!({"username": OPERATOR, "password": PASSWORD}),
+                h,
+            )
+            .await;
+        assert_eq!(r.status, 403, "{h:?}");
+    }
+    assert_eq!(e.balance().await, before, "no order from any of those");
+    // Same origin and the allowed origin pass; CORS names only the allowed origin.
+    let same = format!("http://{}", e.gw.addr());
+    let r = e
+        .post_json(
+            "/gateway/?action=checkTransaction",
+            &json!({"refid": "NONE"}),
+            &[("origin", &same), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = e
+        .post_json(
+            "/gateway/?action=checkTransaction",
+            &json!({"refid": "NONE"}),
+            &[
+                ("origin", "https://shop.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert_eq!(r.headers["access-control-allow-origin"], "https://shop.example");
+    let r = send(
+        e.http
+            .get(e.url("/gateway/?action=listProducts&type=xla"))
+            .header("origin", "https://evil.example"),
+    )
+    .await;
+    assert!(r.headers.get("access-control-allow-origin").is_none());
+    // Body size limit.
+    let big = json!({"refid": "x".repeat(100_000)});
+    let r = e.post_json("/gateway/?action=checkTransaction", &big, &[]).await;
+    assert_eq!(r.status, 413);
+    e.stop().await;
+}
+
+#[tokio::test]
+async fn reads_pass_through_typed_and_health_and_metrics_answer() {
+    let e = env().await;
+    let r = e
+        .get("/gateway/?action=listProducts&type=xla&providers=KUBER")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    assert!(v["data"]["ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["provider"] == "KUBER"));
+    let r = e.get("/gateway/?action=checkTransaction&refid=NOPE").await;
+    assert_eq!(r.status, 404);
+    let r = e.get("/gateway/?action=checkTransaction&refid=bad%20refid").await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_input"),
+        "{}",
+        r.text
+    );
+    let r = e
+        .get("/gateway/?action=createTransaction&kode_produk=XLA10")
+        .await;
+    assert_eq!(r.status, 405);
+    // Upstream faults keep their class: 502 HTML page, 429 with Retry-After.
+    e.arm(json!({"mode": "http502", "action": "listProducts"})).await;
+    let r = e.get("/gateway/?action=listProducts&type=xla").await;
+    assert_eq!((r.status, r.code().as_str()), (502, "upstream_error"));
+    assert!(!r.text.contains("<html"));
+    e.arm(json!({"mode": "http429", "action": "listProducts", "retry_after_s": 7}))
+        .await;
+    let r = e.get("/gateway/?action=listProducts&type=xla").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.headers["retry-after"], "7");
+    e.arm(json!({"mode": "malformed_json", "action": "listProducts"}))
+        .await;
+    let r = e.get("/gateway/?action=listProducts&type=xla").await;
+    assert_eq!((r.status, r.code().as_str()), (502, "upstream_bad_answer"));
+    assert_eq!(e.get("/healthz").await.status, 200);
+    let m = e.get("/metrics").await.text;
+    for needle in [
+        "ics_gateway_requests_total{route=\"public\",action=\"listProducts\",outcome=\"ok\"}",
+        "ics_gateway_upstream_seconds_count{action=\"listProducts\"}",
+        "outcome=\"upstream_error\"",
+    ] {
+        assert!(m.contains(needle), "{needle} missing:\n{m}");
+    }
+    assert!(!m.contains(KEY));
+    e.stop().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn static_files_never_escape_their_folder() {
+    let dir = std::env::temp_dir().join(format!("ics-gateway-static-{}", std::process::id()));
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("sub")).unwrap();
+    std::fs::write(site.join("index.html"), "<h1>shop</h1>").unwrap();
+    std::fs::write(site.join("app.js"), "console.log('x');".repeat(200)).unwrap();
+    std::fs::write(dir.join("secret.txt"), "outside").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&dir, site.join("up")).unwrap();
+    let s = site.clone();
+    let e = env_with(move |c| {
+        c.static_dir = Some(s.clone());
+        c.pkg = Some(s);
+    })
+    .await;
+    let r = e.get("/").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text, "<h1>shop</h1>");
+    assert!(r.headers.contains_key("cache-control"));
+    let r = send(e.http.get(e.url("/app.js")).header("accept-encoding", "gzip")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-encoding"], "gzip");
+    assert_eq!(e.get("/pkg/app.js").await.status, 200);
+    for p in [
+        "/leak.txt",
+        "/up/secret.txt",
+        "/pkg/leak.txt",
+        "/pkg/up/secret.txt",
+        "/%2e%2e/secret.txt",
+        "//evil.example/sub",
+    ] {
+        let r = e.get(p).await;
+        assert_ne!(r.status, 200, "{p}");
+        assert!(!r.text.contains("outside"), "{p}");
+        if let Some(loc) = r.headers.get("location") {
+            assert!(!loc.to_str().unwrap().starts_with("//"), "{p}: {loc:?}");
+        }
+    }
+    e.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
