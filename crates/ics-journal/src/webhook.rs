@@ -74,11 +74,11 @@ pub async fn intake(
         }
         Ok(other) => Ok(WebhookOutcome::Deferred {
             refid,
-            error: Error::Decode {
-                status: 200,
-                message: format!("checkTransaction answered for refid {:?}", other.refid),
-                snippet: String::new(),
-            },
+            error: Error::decode(
+                200,
+                format!("checkTransaction answered for refid {:?}", other.refid),
+                String::new(),
+            ),
         }),
         Err(error) => {
             // Make it due now: the reconciler (with its backoff) takes over.
