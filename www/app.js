@@ -94,6 +94,8 @@ const bo = document.getElementById("bo");
 let operator = null;
 /** Whether the session was checked once (the sign-in form stays hidden until then). */
 let sessionKnown = false;
+/** Bumped by every session check and by sign-out: only the latest answer counts. */
+let sessionSeq = 0;
 
 function t(key, vars = {}) {
   const text = PAGE_TEXTS[root.lang === "en" ? "en" : "id"][key] ?? key;
@@ -127,12 +129,16 @@ function renderBackoffice() {
 
 /** Asks the gateway who is signed in; shows the form or the widgets. */
 async function checkSession() {
+  const seq = ++sessionSeq;
+  let who = null;
   try {
     const resp = await fetch("gateway/auth/session", { credentials: "same-origin", cache: "no-store" });
-    operator = resp.ok ? String((await resp.json()).username ?? "") || null : null;
+    who = resp.ok ? String((await resp.json()).username ?? "") || null : null;
   } catch {
-    operator = null;
+    who = null;
   }
+  if (seq !== sessionSeq) return operator; // a newer check or a sign-out came meanwhile
+  operator = who;
   sessionKnown = true;
   renderBackoffice();
   return operator;
@@ -178,11 +184,13 @@ signin.addEventListener("submit", async (ev) => {
 });
 
 document.getElementById("signout").addEventListener("click", async () => {
+  sessionSeq++;
   try {
     await fetch("gateway/auth/logout", { method: "POST", credentials: "same-origin" });
   } catch {
     // the page forgets the session either way
   }
+  sessionSeq++;
   operator = null;
   renderBackoffice();
   document.getElementById("signin-user").focus();

@@ -200,7 +200,7 @@ pub fn e2e() -> Result<Outcome> {
     std::thread::sleep(Duration::from_millis(settle_ms + 400));
     let out = root.join("test-output/e2e");
     Cmd::new("node")
-        .args(["--test", "--test-concurrency=1"])
+        .args(["--test", "--test-concurrency=1", "--test-timeout=900000"])
         .arg(root.join("www/e2e/storefront.test.mjs"))
         .env("ICS_DEMO_URL", &demo.gateway.url)
         .env("ICS_SANDBOX_URL", &demo.sandbox.url)

@@ -315,6 +315,10 @@ export function statusLabel(lang, status) {
 /** A message for any error, by its `code` (every code of `errorCodes()` has one). */
 export function errorMessage(lang, err) {
   const code = err?.code;
+  if (code === "rejected" && err.status >= 500) {
+    // A server error with a JSON `error` (e.g. a gateway's own answer): not a refusal.
+    return text(lang, "error.http_status", { status: err.status });
+  }
   if (code === "rejected") {
     const reason = err.body?.error ?? err.message;
     return text(lang, err.body?.saldo_akhir != null ? "error.rejected" : "error.rejectedOther", {

@@ -40,12 +40,8 @@ pub struct App {
     pub config: Config,
     /// The sandbox's own base URL.
     pub base_url: String,
-    /// The key the gateway adds.
-    pub gateway_key: Option<String>,
     /// Client for webhook deliveries (no proxy).
     pub webhook_http: reqwest::Client,
-    /// Client for the gateway's upstream (environment proxies honoured).
-    pub upstream_http: reqwest::Client,
 }
 
 /// Closes the TCP connection a request came in on, without an HTTP response. The accept
@@ -53,7 +49,7 @@ pub struct App {
 #[derive(Clone, Debug, Default)]
 pub struct Kill(pub Arc<Notify>);
 
-/// One API request, from `/` or forwarded by the gateway.
+/// One API request to `/`.
 pub struct ApiCall {
     /// HTTP method.
     pub method: HttpMethod,

@@ -1,9 +1,8 @@
-//! The sandbox's configuration: seeded accounts, delays, markup, gateway, CORS, static files.
+//! The sandbox's configuration: seeded accounts, delays, markup, CORS, static files.
 //!
 //! Precedence: built-in defaults, then `--config FILE` (JSON), then flags. [`Config::from_args`]
 //! does all three; a library user builds a [`Config`] directly (`Config::default()` and edits).
 
-use ics_reseller::ActionKind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -92,14 +91,6 @@ pub struct Config {
     pub markup: Markup,
     /// Whether the `/__sandbox` controls (faults, state, reset, info) are served.
     pub faults: bool,
-    /// Where the gateway forwards; `None` is the simulation itself, in-process.
-    pub upstream: Option<String>,
-    /// The key the gateway adds; `None` is the `verified` account's key.
-    pub gateway_key: Option<String>,
-    /// Actions allowed through `/gateway/`.
-    pub gateway_allow: Vec<ActionKind>,
-    /// Actions allowed through `/gateway/backoffice/`.
-    pub backoffice_allow: Vec<ActionKind>,
     /// Allowed CORS origins; `*` allows any.
     pub cors_origins: Vec<String>,
     /// Directory served at `/` for requests without `?action=`.
@@ -112,25 +103,6 @@ pub struct Config {
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// Default pending → final delay.
 pub const DEFAULT_SETTLE_MS: u64 = 1500;
-/// Environment variable holding the gateway's key.
-pub const GATEWAY_KEY_ENV: &str = "ICS_GATEWAY_KEY";
-
-/// The default gateway allow-list.
-pub const DEFAULT_GATEWAY_ALLOW: [ActionKind; 3] = [
-    ActionKind::ListProducts,
-    ActionKind::CreateTransaction,
-    ActionKind::CheckTransaction,
-];
-
-/// The default back-office allow-list.
-pub const DEFAULT_BACKOFFICE_ALLOW: [ActionKind; 6] = [
-    ActionKind::GetBalance,
-    ActionKind::GetProfile,
-    ActionKind::GetHistory,
-    ActionKind::GetStatistik,
-    ActionKind::ResubmitWebhook,
-    ActionKind::CheckTransaction,
-];
 
 /// The four seeded accounts.
 pub fn seed_accounts() -> Vec<AccountConfig> {
@@ -204,10 +176,6 @@ impl Default for Config {
             settle_ms: DEFAULT_SETTLE_MS,
             markup: Markup::default(),
             faults: true,
-            upstream: None,
-            gateway_key: None,
-            gateway_allow: DEFAULT_GATEWAY_ALLOW.to_vec(),
-            backoffice_allow: DEFAULT_BACKOFFICE_ALLOW.to_vec(),
             cors_origins: vec!["*".into()],
             www: None,
             pkg: None,
@@ -251,9 +219,6 @@ struct ConfigFile {
     settle_ms: Option<u64>,
     markup: Option<MarkupFile>,
     accounts: Option<BTreeMap<String, AccountFile>>,
-    upstream: Option<String>,
-    gateway_allow: Option<Vec<String>>,
-    backoffice_allow: Option<Vec<String>>,
     cors_origins: Option<Vec<String>>,
     www: Option<PathBuf>,
     pkg: Option<PathBuf>,
@@ -275,15 +240,11 @@ USAGE: ics-sandbox [FLAGS]
   --balance NAME=N         starting balance of account NAME
   --webhook NAME=URL       webhook of account NAME: a URL, `builtin` or `none`
   --no-faults              do not serve the /__sandbox controls (faults, state, reset, info)
-  --upstream URL           gateway upstream (default: this simulation, in-process)
-  --gateway-allow LIST     actions allowed through /gateway/ (comma-separated)
-  --backoffice-allow LIST  actions allowed through /gateway/backoffice/
   --cors-origin ORIGIN     allowed CORS origin, repeatable; `*` for any (default *)
   --www DIR                serve DIR at / (requests without ?action=)
   --pkg DIR                serve DIR at /pkg/
   -h, --help               this text
 
-ENVIRONMENT: ICS_GATEWAY_KEY  the key the gateway adds (default: the verified account's key)
 ";
 
 /// What the command line asks for.
@@ -293,20 +254,6 @@ pub enum Cli {
     Run(Box<Config>),
     /// Print [`USAGE`] and exit.
     Help,
-}
-
-fn parse_actions(list: &str) -> Result<Vec<ActionKind>, String> {
-    let mut out = Vec::new();
-    for name in ics_reseller::lenient::split_list(list) {
-        let kind = ActionKind::from_name(&name).ok_or_else(|| {
-            let known: Vec<&str> = ActionKind::ALL.iter().map(|k| k.name()).collect();
-            format!("unknown action {name:?}; known: {}", known.join(", "))
-        })?;
-        if !out.contains(&kind) {
-            out.push(kind);
-        }
-    }
-    Ok(out)
 }
 
 fn name_value<'a>(flag: &str, v: &'a str) -> Result<(&'a str, &'a str), String> {
@@ -327,14 +274,6 @@ impl Config {
             .iter_mut()
             .find(|a| a.name == name)
             .ok_or_else(|| format!("{flag}: no account {name:?}; known: {}", known.join(", ")))
-    }
-
-    /// The key the gateway adds: the given one, else the `verified` account's, else the first's.
-    pub fn effective_gateway_key(&self) -> Option<String> {
-        self.gateway_key
-            .clone()
-            .or_else(|| self.account("verified").map(|a| a.key.clone()))
-            .or_else(|| self.accounts.first().map(|a| a.key.clone()))
     }
 
     /// Applies a JSON config file's text.
@@ -406,15 +345,6 @@ impl Config {
                 Some(other) => return Err(format!("config: webhook_url of {name:?} is {other}")),
             }
         }
-        if let Some(u) = file.upstream {
-            self.upstream = Some(u);
-        }
-        if let Some(l) = file.gateway_allow {
-            self.gateway_allow = parse_actions(&l.join(","))?;
-        }
-        if let Some(l) = file.backoffice_allow {
-            self.backoffice_allow = parse_actions(&l.join(","))?;
-        }
         if let Some(o) = file.cors_origins {
             self.cors_origins = o;
         }
@@ -430,11 +360,8 @@ impl Config {
         Ok(())
     }
 
-    /// Reads the command line (without the program name) and the `ICS_GATEWAY_KEY` value.
-    pub fn from_args<I: IntoIterator<Item = String>>(
-        args: I,
-        gateway_key_env: Option<String>,
-    ) -> Result<Cli, String> {
+    /// Reads the command line (without the program name).
+    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, String> {
         let args: Vec<String> = args.into_iter().collect();
         let mut config = Config::default();
         // The config file first, wherever it appears, so flags override it.
@@ -507,15 +434,6 @@ impl Config {
                     config.account_mut(flag, name)?.webhook = target;
                 }
                 "--no-faults" => config.faults = false,
-                "--upstream" => {
-                    let v = value(&mut it)?;
-                    if !(v.starts_with("http://") || v.starts_with("https://")) {
-                        return Err(format!("--upstream {v:?}: expected an http(s) URL"));
-                    }
-                    config.upstream = Some(v.trim_end_matches('/').to_owned());
-                }
-                "--gateway-allow" => config.gateway_allow = parse_actions(&value(&mut it)?)?,
-                "--backoffice-allow" => config.backoffice_allow = parse_actions(&value(&mut it)?)?,
                 "--cors-origin" => cors_from_flags.push(value(&mut it)?),
                 "--www" => config.www = Some(PathBuf::from(value(&mut it)?)),
                 "--pkg" => config.pkg = Some(PathBuf::from(value(&mut it)?)),
@@ -524,9 +442,6 @@ impl Config {
         }
         if !cors_from_flags.is_empty() {
             config.cors_origins = cors_from_flags;
-        }
-        if let Some(k) = gateway_key_env.filter(|k| !k.trim().is_empty()) {
-            config.gateway_key = Some(k);
         }
         config.validate()?;
         Ok(Cli::Run(Box::new(config)))
@@ -566,7 +481,7 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Result<Config, String> {
-        match Config::from_args(args.iter().map(|s| s.to_string()), None)? {
+        match Config::from_args(args.iter().map(|s| s.to_string()))? {
             Cli::Run(c) => Ok(*c),
             Cli::Help => Err("help".into()),
         }
@@ -580,7 +495,6 @@ mod tests {
         assert_eq!(c.account("verified").unwrap().key, "sk_test_verified");
         assert_eq!(c.account("verified").unwrap().webhook, WebhookTarget::Builtin);
         assert_eq!(c.account("unverified").unwrap().webhook, WebhookTarget::None);
-        assert_eq!(c.effective_gateway_key().as_deref(), Some("sk_test_verified"));
         assert_eq!(c.cors_origins, ["*"]);
     }
 
@@ -596,8 +510,6 @@ mod tests {
             "lowbalance=7",
             "--webhook",
             "unverified=http://127.0.0.1:9/x",
-            "--gateway-allow",
-            "ping,getBalance",
             "--cors-origin",
             "http://a.test",
             "--cors-origin",
@@ -610,19 +522,19 @@ mod tests {
         assert_eq!(c.bind.port(), 0);
         assert_eq!(c.settle_ms, 20);
         assert_eq!(c.account("verified").unwrap().key, "abc");
-        assert_eq!(c.effective_gateway_key().as_deref(), Some("abc"));
         assert_eq!(c.account("lowbalance").unwrap().saldo, 7);
         assert_eq!(
             c.account("unverified").unwrap().webhook,
             WebhookTarget::Url("http://127.0.0.1:9/x".into())
         );
-        assert_eq!(c.gateway_allow, [ActionKind::Ping, ActionKind::GetBalance]);
         assert_eq!(c.cors_origins, ["http://a.test", "http://b.test"]);
         assert!(!c.faults);
         assert_eq!(c.markup.apply(20000), 20500);
         assert!(run(&["--help"]).is_err());
         assert!(run(&["--key", "nobody=x"]).is_err());
-        assert!(run(&["--gateway-allow", "dropTables"]).is_err());
+        // The gateway moved to crates/ics-gateway: its old flags are unknown here.
+        assert!(run(&["--gateway-allow", "ping"]).is_err());
+        assert!(run(&["--upstream", "http://127.0.0.1:9"]).is_err());
         assert!(run(&["--frobnicate"]).is_err());
         assert!(run(&["--key", "verified=sk_test_unverified"]).is_err());
     }

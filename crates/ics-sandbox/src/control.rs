@@ -212,7 +212,6 @@ pub fn info_value(app: &App) -> Value {
         .iter()
         .map(|(suffix, scenario, what)| json!({"suffix": suffix, "scenario": scenario, "what": what}))
         .collect();
-    let names = |l: &[ics_reseller::ActionKind]| l.iter().map(|k| k.name()).collect::<Vec<_>>();
     json!({
         "url": app.base_url,
         "version": env!("CARGO_PKG_VERSION"),
@@ -220,11 +219,6 @@ pub fn info_value(app: &App) -> Value {
         "markup": {"flat": app.config.markup.flat, "percent": app.config.markup.percent},
         "accounts": accounts,
         "test_numbers": numbers,
-        "gateway": {
-            "upstream": app.config.upstream.as_deref().unwrap_or("in-process"),
-            "allow": names(&app.config.gateway_allow),
-            "backoffice_allow": names(&app.config.backoffice_allow),
-        },
     })
 }
 

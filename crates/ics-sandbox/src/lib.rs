@@ -6,7 +6,6 @@
 //! - [`catalog`]: products of all four types, the global markup.
 //! - [`webhook`]: deliveries to an account's webhook URL and the built-in receiver.
 //! - [`faults`]: injected latency, 5xx pages, dropped connections, malformed JSON, PHP values.
-//! - [`gateway`]: `/gateway/` and `/gateway/backoffice/`, which add the key server-side.
 //! - [`control`]: the `/__sandbox/` test controls.
 //! - [`server`]: routing, CORS, static files and the accept loop.
 //! - [`config`]: defaults, the config file and flags.
@@ -34,7 +33,6 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod faults;
-pub mod gateway;
 pub mod server;
 pub mod sim;
 pub mod webhook;
@@ -69,12 +67,14 @@ pub async fn serve(config: Config) -> io::Result<Sandbox> {
     Sandbox::start(config).await
 }
 
-fn client(proxy: bool) -> io::Result<reqwest::Client> {
-    let b = reqwest::Client::builder()
+/// The client of webhook deliveries (no proxy: they go to the reseller's own URL).
+fn webhook_client() -> io::Result<reqwest::Client> {
+    reqwest::Client::builder()
         .user_agent(concat!("ics-sandbox/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10));
-    let b = if proxy { b } else { b.no_proxy() };
-    b.build().map_err(io::Error::other)
+        .connect_timeout(Duration::from_secs(10))
+        .no_proxy()
+        .build()
+        .map_err(io::Error::other)
 }
 
 impl Sandbox {
@@ -92,16 +92,14 @@ impl Sandbox {
         };
         let url = format!("http://{shown}");
         let (stop, stopped) = watch::channel(false);
-        let webhook_http = client(false)?;
+        let webhook_http = webhook_client()?;
         let app = Arc::new(App {
             sim: sim::Sim::new(&config, &url, webhook_http.clone(), stopped.clone()),
             faults: Faults::default(),
             inbox: Inbox::default(),
             requests: Default::default(),
-            gateway_key: config.effective_gateway_key(),
             base_url: url.clone(),
             webhook_http,
-            upstream_http: client(true)?,
             config,
         });
         let router = server::router(app.clone());
@@ -140,7 +138,7 @@ impl Sandbox {
         }
     }
 
-    /// The human summary printed at start: URLs, keys, test numbers, gateway.
+    /// The human summary printed at start: URLs, keys, test numbers.
     pub fn summary(&self) -> String {
         use std::fmt::Write;
         let c = &self.app.config;
@@ -150,17 +148,6 @@ impl Sandbox {
         let _ = writeln!(
             s,
             "\nAPI        {u}/?action=NAME   (X-API-Key header or apikey query)"
-        );
-        let _ = writeln!(
-            s,
-            "gateway    {u}/gateway/?action=NAME   allow: {}   upstream: {}",
-            names(&c.gateway_allow),
-            c.upstream.as_deref().unwrap_or("in-process simulation")
-        );
-        let _ = writeln!(
-            s,
-            "back-office {u}/gateway/backoffice/?action=NAME   allow: {}",
-            names(&c.backoffice_allow)
         );
         if c.faults {
             let _ = writeln!(
@@ -202,14 +189,6 @@ impl Sandbox {
                 a.webhook_url.as_deref().unwrap_or("-")
             );
         }
-        let gw = self.app.gateway_key.as_deref().unwrap_or("-");
-        let gw_name = self
-            .app
-            .sim
-            .account(gw)
-            .map(|a| a.config.name.as_str())
-            .unwrap_or("no account");
-        let _ = writeln!(s, "  gateway key: {gw_name} (set {})", config::GATEWAY_KEY_ENV);
         let _ = writeln!(s, "\nTest numbers (last four digits of any valid 08… number):");
         for (suffix, _, what) in TEST_NUMBERS {
             let label = match suffix {
@@ -220,10 +199,6 @@ impl Sandbox {
         }
         s
     }
-}
-
-fn names(kinds: &[ics_reseller::ActionKind]) -> String {
-    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(",")
 }
 
 impl Drop for Sandbox {

@@ -2,14 +2,13 @@
 //! `ICS_SANDBOX_URL=http://127.0.0.1:PORT` as the first line on stdout, then a summary,
 //! and stops cleanly on SIGTERM or SIGINT.
 
-use ics_sandbox::config::GATEWAY_KEY_ENV;
 use ics_sandbox::{Cli, Config};
 use std::io::Write;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match Config::from_args(std::env::args().skip(1), std::env::var(GATEWAY_KEY_ENV).ok()) {
+    let config = match Config::from_args(std::env::args().skip(1)) {
         Ok(Cli::Run(c)) => *c,
         Ok(Cli::Help) => {
             print!("{}", ics_sandbox::config::USAGE);

@@ -10,7 +10,6 @@
 
 use crate::api::{self, ApiCall, App, Kill};
 use crate::control;
-use crate::gateway::{self, Route};
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
@@ -39,10 +38,6 @@ pub const GRACE: Duration = Duration::from_secs(2);
 pub fn router(app: Arc<App>) -> Router {
     let mut r = Router::new()
         .route("/", any(root))
-        .route("/gateway", any(store))
-        .route("/gateway/", any(store))
-        .route("/gateway/backoffice", any(back))
-        .route("/gateway/backoffice/", any(back))
         .nest("/__sandbox", control::router(&app));
     if let Some(pkg) = &app.config.pkg {
         let pkg = pkg.clone();
@@ -153,14 +148,6 @@ fn cors(origins: &[String]) -> CorsLayer {
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
-}
-
-async fn store(State(app): State<Arc<App>>, req: Request) -> Response {
-    gateway::forward(app, Route::Store, req).await
-}
-
-async fn back(State(app): State<Arc<App>>, req: Request) -> Response {
-    gateway::forward(app, Route::Backoffice, req).await
 }
 
 /// `/`: the API when there is `?action=`, else the static site (or the API's error).

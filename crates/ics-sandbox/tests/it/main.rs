@@ -8,7 +8,6 @@ mod cli;
 mod concurrency;
 mod errors;
 mod faults;
-mod gateway;
 mod http;
 mod quirks;
 mod router;
