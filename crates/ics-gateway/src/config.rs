@@ -300,7 +300,13 @@ impl Config {
                 ));
             }
         }
-        let taken = ["/gateway", "/gateway/", "/healthz", "/metrics", "/gateway/demo/pay"];
+        let taken = [
+            "/gateway",
+            "/gateway/",
+            "/healthz",
+            "/metrics",
+            "/gateway/demo/pay",
+        ];
         if taken.contains(&self.webhook_path.as_str())
             || self.webhook_path.starts_with("/gateway/backoffice")
             || self.webhook_path.starts_with("/gateway/auth/")
@@ -312,7 +318,10 @@ impl Config {
             || self.webhook_path.len() < 2
             || self.webhook_path.contains(['?', '#', ' ', '{', '}', '*', ':'])
         {
-            return Err(format!("webhook_path {:?}: give a path like /gateway/webhook", self.webhook_path));
+            return Err(format!(
+                "webhook_path {:?}: give a path like /gateway/webhook",
+                self.webhook_path
+            ));
         }
         if let Some(u) = &self.events_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -320,7 +329,11 @@ impl Config {
             }
             match &self.events_secret {
                 Some(s) if s.expose().len() >= 32 => {}
-                _ => return Err(format!("events_url needs {EVENTS_SECRET_ENV} (at least 32 bytes)")),
+                _ => {
+                    return Err(format!(
+                        "events_url needs {EVENTS_SECRET_ENV} (at least 32 bytes)"
+                    ))
+                }
             }
         }
         let r = &self.reconcile;

@@ -110,7 +110,11 @@ pub struct Background {
 
 impl Background {
     /// Starts the reconciler (and the deliverer when `events_url` is set).
-    pub fn start(config: &Config, journal: &Journal, upstream: Arc<dyn Upstream>) -> Result<Background, String> {
+    pub fn start(
+        config: &Config,
+        journal: &Journal,
+        upstream: Arc<dyn Upstream>,
+    ) -> Result<Background, String> {
         let r = &config.reconcile;
         let reconciler = Reconciler::new(
             journal.clone(),

@@ -29,8 +29,8 @@
 pub mod auth;
 pub mod config;
 pub mod error;
-pub mod metrics;
 pub mod journal;
+pub mod metrics;
 pub mod params;
 pub mod scrub;
 pub mod server;

@@ -4,9 +4,8 @@
 use crate::auth::{self, Auth, LoginError};
 use crate::config::{AllowLists, Config};
 use crate::error::GwError;
-use crate::metrics::Metrics;
 use crate::journal::{crash_in_flight_ms, crash_point};
-use ics_journal::{Journal, NewOrder, OrderState, Refusal, Upstream};
+use crate::metrics::Metrics;
 use crate::params;
 use crate::scrub::Scrubber;
 use axum::body::{to_bytes, Body};
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ics_journal::{Journal, NewOrder, OrderState, Refusal, Upstream};
 use ics_reseller::actions::{self, Action};
 use ics_reseller::token::{sign_order, token_id, verify_order, OrderGrant};
 use ics_reseller::{ActionKind, CreateTransactionRequest, Error, ListProductsRequest, ProductType};
@@ -681,7 +681,11 @@ async fn order_inner(
         token_id,
         client_ip_hash: ics_journal::client_ip_hash(&app.ip_key, &ip.to_string()),
     };
-    match app.journal.admit(order, &app.journal_limits, ics_journal::now_ms()).await {
+    match app
+        .journal
+        .admit(order, &app.journal_limits, ics_journal::now_ms())
+        .await
+    {
         Ok(_) => {}
         Err(Refusal::DuplicateRefid) => return client_resend(app, req).await,
         Err(r) => return Err(refusal_error(app, &r)),
@@ -732,7 +736,10 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
 /// A refid already journalled: the client's own reconciliation may re-send it after a 404,
 /// under the journal's rules (never acknowledged, outcome unknown, a re-send left, and the
 /// gateway's own checkTransaction says 404), written ahead like any order.
-async fn client_resend(app: &App, req: CreateTransactionRequest) -> Result<(Response, &'static str), GwError> {
+async fn client_resend(
+    app: &App,
+    req: CreateTransactionRequest,
+) -> Result<(Response, &'static str), GwError> {
     let exists = || {
         GwError::new(
             StatusCode::CONFLICT,
@@ -775,7 +782,11 @@ async fn client_resend(app: &App, req: CreateTransactionRequest) -> Result<(Resp
         Err(Error::NotFound { .. }) => {
             let ok = app
                 .journal
-                .begin_resend(&req.refid, app.config.reconcile.max_resends, ics_journal::now_ms())
+                .begin_resend(
+                    &req.refid,
+                    app.config.reconcile.max_resends,
+                    ics_journal::now_ms(),
+                )
                 .await
                 .map_err(|e| journal_down(&e.to_string()))?;
             if !ok {
@@ -1006,7 +1017,12 @@ async fn webhook(
         Err(e) => app.gw(e),
     };
     app.metrics.request("webhook", "-", outcome);
-    tracing::info!(route = "webhook", status = resp.status().as_u16(), outcome, "webhook");
+    tracing::info!(
+        route = "webhook",
+        status = resp.status().as_u16(),
+        outcome,
+        "webhook"
+    );
     resp
 }
 
@@ -1030,9 +1046,10 @@ async fn webhook_inner(
                     "already_final",
                     json!({"outcome": "already_final", "refid": refid, "state": state.as_str()}),
                 ),
-                WebhookOutcome::UnknownOrder { refid } => {
-                    ("unknown_order", json!({"outcome": "unknown_order", "refid": refid}))
-                }
+                WebhookOutcome::UnknownOrder { refid } => (
+                    "unknown_order",
+                    json!({"outcome": "unknown_order", "refid": refid}),
+                ),
                 WebhookOutcome::Deferred { refid, .. } => {
                     ("deferred", json!({"outcome": "deferred", "refid": refid}))
                 }
@@ -1074,14 +1091,19 @@ async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum:
                     .ok_or_else(|| GwError::bad_request("bad_parameter", format!("{k} must be a number")))
             })
         };
-        if let Some((n, _)) = q.iter().find(|(n, _)| !["state", "limit", "offset"].contains(&n.as_str())) {
-            return Err(GwError::bad_request("bad_parameter", format!("unknown parameter {n}")));
+        if let Some((n, _)) = q
+            .iter()
+            .find(|(n, _)| !["state", "limit", "offset"].contains(&n.as_str()))
+        {
+            return Err(GwError::bad_request(
+                "bad_parameter",
+                format!("unknown parameter {n}"),
+            ));
         }
         let state = match get("state") {
             None | Some("") => None,
             Some(s) => Some(
-                OrderState::parse(s)
-                    .ok_or_else(|| GwError::bad_request("bad_parameter", "unknown state"))?,
+                OrderState::parse(s).ok_or_else(|| GwError::bad_request("bad_parameter", "unknown state"))?,
             ),
         };
         let limit = num("limit", 100)?.min(1000);
@@ -1106,11 +1128,7 @@ async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum:
                 })
             })
             .collect();
-        Ok::<_, GwError>(app.json(
-            StatusCode::OK,
-            json!({"counts": counts, "orders": orders}),
-            None,
-        ))
+        Ok::<_, GwError>(app.json(StatusCode::OK, json!({"counts": counts, "orders": orders}), None))
     }
     .await;
     let (resp, outcome) = match r {

@@ -648,7 +648,9 @@ impl Journal {
     /// checks again, exactly, in its own transaction.
     pub async fn room_for(&self, number: &str, price: i64, limits: &Limits, now: i64) -> Result<(), Refusal> {
         let number = normalize_phone(number)
-            .map_err(|e| Refusal::Invalid { reason: e.to_string() })?
+            .map_err(|e| Refusal::Invalid {
+                reason: e.to_string(),
+            })?
             .number;
         let day_len = 86_400i64;
         let day = (now.div_euclid(1000) + limits.utc_offset_secs).div_euclid(day_len);

@@ -74,12 +74,19 @@ async fn journal_matches_ledger(j: &Journal, sb: &ics_sandbox::Sandbox, expect: 
             }
             s => {
                 assert!(s.to_refund(), "{what}: {} ended {s}", o.refid);
-                assert!(!count.contains_key(&o.refid), "{what}: {} is in the ledger", o.refid);
+                assert!(
+                    !count.contains_key(&o.refid),
+                    "{what}: {} is in the ledger",
+                    o.refid
+                );
             }
         }
     }
     let ledger_refids: HashSet<String> = count.keys().cloned().collect();
-    assert_eq!(ledger_refids, delivered, "{what}: the ledger is the journal's delivered orders");
+    assert_eq!(
+        ledger_refids, delivered,
+        "{what}: the ledger is the journal's delivered orders"
+    );
 }
 
 fn order_body(number: &str, refid: &str) -> String {
@@ -153,7 +160,10 @@ async fn crash_points_on(db: TestDb) {
             let r = send(
                 http.post(format!("{}/__sandbox/faults", sb.url()))
                     .header("content-type", "application/json")
-                    .body(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 1500}).to_string()),
+                    .body(
+                        json!({"mode": "latency", "action": "createTransaction", "latency_ms": 1500})
+                            .to_string(),
+                    ),
             )
             .await;
             assert_eq!(r.status, 200, "{}", r.text);
@@ -187,7 +197,13 @@ async fn crash_points_on(db: TestDb) {
         assert_eq!(o.state, OrderState::Success, "{}: {o:?}", db.name);
     }
     // A refid of a settled order is never placed again.
-    let tok = token("XLA10", "081234562000", &format!("CRASH-{}-0", db.name), PRICE, 600);
+    let tok = token(
+        "XLA10",
+        "081234562000",
+        &format!("CRASH-{}-0", db.name),
+        PRICE,
+        600,
+    );
     let r = send(
         http.post(format!("{}/gateway/?action=createTransaction", bin.url))
             .header("content-type", "application/json")
@@ -241,7 +257,11 @@ async fn faults_on(db: TestDb) {
         let number = format!("0812{:08}", 30_000_000 + i);
         let tok = token("XLA10", &number, &refid, PRICE, 600);
         let r = e.order("XLA10", &number, &refid, Some(&tok)).await;
-        assert!(r.status != 403 && r.status != 429 && r.status != 409, "{i}: {}", r.text);
+        assert!(
+            r.status != 403 && r.status != 429 && r.status != 409,
+            "{i}: {}",
+            r.text
+        );
     }
     let j = Journal::open(&e.db.url).await.unwrap();
     journal_matches_ledger(&j, &e.sandbox, 200, &format!("faults on {name}")).await;
@@ -306,11 +326,18 @@ async fn two_instances_on_one_postgres_hold_the_cap_to_the_rupiah() {
             s => panic!("{s}: {}", r.text),
         }
     }
-    assert_eq!((placed, capped), (ADMITTABLE, 500 - ADMITTABLE), "the cap to the rupiah");
+    assert_eq!(
+        (placed, capped),
+        (ADMITTABLE, 500 - ADMITTABLE),
+        "the cap to the rupiah"
+    );
     let j = Journal::open(&db.url).await.unwrap();
     all_final(&j).await;
     let spent = j
-        .spent_today(&ics_gateway::journal::limits(&a.app().config), ics_journal::now_ms())
+        .spent_today(
+            &ics_gateway::journal::limits(&a.app().config),
+            ics_journal::now_ms(),
+        )
         .await
         .unwrap();
     assert_eq!(spent, ADMITTABLE * PRICE);
@@ -424,13 +451,21 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
     }
     assert_eq!(j.order(&fail).await.unwrap().unwrap().state, OrderState::Failed);
     // A stranger's refid: ignored. Not JSON, not an order, too large: refused.
-    let r = hook(webhook_body("WH-stranger", "success", "081200002222"), "application/json").await;
+    let r = hook(
+        webhook_body("WH-stranger", "success", "081200002222"),
+        "application/json",
+    )
+    .await;
     assert_eq!(r.json()["outcome"], "unknown_order");
     let r = hook(webhook_body(&open, "success", "081200005555"), "text/plain").await;
     assert_eq!(r.status, 415);
     let r = hook("{\"refid\":\"x\"}".into(), "application/json").await;
     assert_eq!((r.status, r.code().as_str()), (400, "bad_webhook"), "{}", r.text);
-    let r = hook(format!("{{\"pad\":\"{}\"}}", "x".repeat(20_000)), "application/json").await;
+    let r = hook(
+        format!("{{\"pad\":\"{}\"}}", "x".repeat(20_000)),
+        "application/json",
+    )
+    .await;
     assert_eq!(r.status, 413);
     // The default path is not mounted when another is configured.
     let r = send(
@@ -469,10 +504,17 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
             ics_journal::events::verify(events_secret.as_bytes(), s.body.as_bytes(), &h("x-ics-signature")),
             "signed"
         );
-        assert!(!ics_journal::events::verify(b"another-secret-0123456789abcdefgh", s.body.as_bytes(), &h("x-ics-signature")));
+        assert!(!ics_journal::events::verify(
+            b"another-secret-0123456789abcdefgh",
+            s.body.as_bytes(),
+            &h("x-ics-signature")
+        ));
         let v: Value = serde_json::from_str(&s.body).unwrap();
         assert_eq!(v["id"].as_str().unwrap(), h("x-ics-delivery"));
-        refunds.insert(v["refid"].as_str().unwrap().to_owned(), v["refund"].as_bool().unwrap());
+        refunds.insert(
+            v["refid"].as_str().unwrap().to_owned(),
+            v["refund"].as_bool().unwrap(),
+        );
     }
     assert_eq!(refunds.get(&fail), Some(&true));
     assert_eq!(refunds.get(&ok), Some(&false));
@@ -492,8 +534,19 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
-    let cookie = r.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let r = send(e.http.get(e.url("/gateway/backoffice/orders")).header("cookie", &cookie)).await;
+    let cookie = r.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = send(
+        e.http
+            .get(e.url("/gateway/backoffice/orders"))
+            .header("cookie", &cookie),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     let states: Vec<&str> = v["orders"]
@@ -518,9 +571,17 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
     )
     .await;
     assert_eq!(r.status, 400, "a repeated parameter is refused: {}", r.text);
-    let r = send(e.http.get(e.url("/gateway/backoffice/orders.csv")).header("cookie", &cookie)).await;
+    let r = send(
+        e.http
+            .get(e.url("/gateway/backoffice/orders.csv"))
+            .header("cookie", &cookie),
+    )
+    .await;
     assert_eq!(r.status, 200);
-    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let lines: Vec<&str> = r.text.lines().collect();
     assert_eq!(lines.len(), 4, "{}", r.text);
     assert!(lines[0].starts_with("refid,state"), "{}", lines[0]);

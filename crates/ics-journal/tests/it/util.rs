@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 pub const KEY: &str = "sk_test_verified";
 
-pub use ics_journal::testing::{both, postgres, sqlite, TestDb};
+pub use ics_journal::testing::{both, postgres, TestDb};
 
 pub fn options() -> JournalOptions {
     JournalOptions {
