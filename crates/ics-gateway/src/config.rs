@@ -417,12 +417,70 @@ mod tests {
         let c = Config {
             api_key: Some(Secret("sk_live_0123456789".into())),
             order_secret: Some(Secret("s".repeat(40))),
+            events_secret: Some(Secret("e".repeat(40))),
+            database: Secret("postgres://ics:db-pa55word@db/ics".into()),
             ..Config::default()
         };
         let d = format!("{c:?}");
         assert!(
-            !d.contains("sk_live_0123456789") && !d.contains(&"s".repeat(40)),
+            !d.contains("sk_live_0123456789")
+                && !d.contains(&"s".repeat(40))
+                && !d.contains(&"e".repeat(40))
+                && !d.contains("db-pa55word"),
             "{d}"
+        );
+    }
+
+    #[test]
+    fn journal_settings_are_checked() {
+        let ok = || Config {
+            api_key: Some(Secret("sk_live_0123456789".into())),
+            order_secret: Some(Secret("s".repeat(40))),
+            ..Config::default()
+        };
+        assert!(ok().validate().is_ok());
+        for path in [
+            "/gateway",
+            "/gateway/",
+            "/healthz",
+            "/metrics",
+            "/gateway/backoffice/orders",
+            "/gateway/auth/login",
+            "/pkg/x",
+            "hooks",
+            "/",
+            "/a?b",
+            "/a/{id}",
+            "/a/*rest",
+        ] {
+            let c = Config {
+                webhook_path: path.into(),
+                ..ok()
+            };
+            assert!(c.validate().is_err(), "{path}");
+        }
+        let c = Config {
+            events_url: Some("https://shop.example/ics".into()),
+            ..ok()
+        };
+        assert!(c.validate().unwrap_err().contains(EVENTS_SECRET_ENV));
+        let c = Config {
+            events_url: Some("https://shop.example/ics".into()),
+            events_secret: Some(Secret("x".repeat(32))),
+            ..ok()
+        };
+        assert!(c.validate().is_ok());
+        let c = Config {
+            events_url: Some("ftp://shop.example/ics".into()),
+            events_secret: Some(Secret("x".repeat(32))),
+            ..ok()
+        };
+        assert!(c.validate().is_err());
+        let mut c = ok();
+        c.reconcile.grace_ms = c.upstream_timeout_ms as i64;
+        assert!(
+            c.validate().is_err(),
+            "the grace must outlast a forwarded request"
         );
     }
 }
