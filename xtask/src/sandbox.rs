@@ -193,6 +193,9 @@ impl Gateway {
             "# written by cargo xtask for one run: the demo operator\n\
              [[operators]]\nusername = \"{username}\"\npassword_hash = \"{hash}\"\n"
         );
+        // A fresh order journal per run (the gateway's default is ./ics-gateway.db).
+        let journal = dir.join(format!("journal-{}.db", std::process::id()));
+        toml.insert_str(0, &format!("database = \"sqlite://{}\"\n", journal.display()));
         if let Some(limits) = options.limits {
             toml.push_str("\n[limits]\n");
             toml.push_str(limits);

@@ -1,5 +1,8 @@
 //! Gateway bench: throughput and p50/p99 of reads and of authorised orders through the
-//! gateway next to the same calls made directly to the sandbox, in one run, plus the
+//! gateway next to the same calls made directly to the sandbox (no journal), in one run;
+//! orders through a gateway journalling on SQLite (a temp file, fsync on) and, when
+//! PostgreSQL is installed, through a second gateway on a throwaway PostgreSQL (fsync on,
+//! `ics_journal::testing::TempPostgres`); plus the
 //! process's memory with 2,000 open connections to the gateway. Everything runs in this
 //! one process on 127.0.0.1 (sandbox, gateway, load), so the figures compare the two paths
 //! rather than measure a deployment. No timing is asserted anywhere.
@@ -109,8 +112,10 @@ async fn main() {
         }
     }
     let sandbox = ics_sandbox::serve(sc).await.expect("sandbox");
-    let gw = ics_gateway::serve(Config {
+    let sqlite = std::env::temp_dir().join(format!("ics-gateway-bench-{}.db", std::process::id()));
+    let config = |database: String| Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
+        database: Secret(database),
         upstream: sandbox.url().to_owned(),
         api_key: Some(Secret(KEY.into())),
         order_secret: Some(Secret(SECRET.into())),
@@ -122,9 +127,21 @@ async fn main() {
             ..Limits::default()
         },
         ..Config::default()
-    })
-    .await
-    .expect("gateway");
+    };
+    let gw = ics_gateway::serve(config(format!("sqlite://{}", sqlite.display())))
+        .await
+        .expect("gateway");
+    let pg = ics_journal::testing::TempPostgres::start(true)
+        .map_err(|e| eprintln!("no PostgreSQL row: {e}"))
+        .ok();
+    let gw_pg = match &pg {
+        Some(pg) => Some(
+            ics_gateway::serve(config(pg.url().to_owned()))
+                .await
+                .expect("gateway"),
+        ),
+        None => None,
+    };
 
     let direct = Client::builder(sandbox.url())
         .api_key(Some(KEY))
@@ -170,32 +187,41 @@ async fn main() {
         })
         .await,
     );
-    let c = through.clone();
-    rows.push(
-        run(
-            "createTransaction + token, through the gateway",
-            orders,
-            move |i| {
-                let c = c.clone();
-                async move {
-                    let req = order("G", i);
-                    let token = sign_order(
-                        SECRET.as_bytes(),
-                        &OrderGrant {
-                            kode_produk: req.kode_produk.clone(),
-                            nomor_tujuan: req.nomor_tujuan.clone(),
-                            refid: req.refid.clone(),
-                            max_price: 3_000,
-                            expires_at: now_s() + 600,
-                        },
-                    )
-                    .expect("sign");
-                    c.create_transaction_with(req, Some(&token)).await.is_ok()
-                }
-            },
-        )
-        .await,
-    );
+    let mut targets = vec![("SQLite", "S", through.clone())];
+    if let Some(g) = &gw_pg {
+        let c = Client::builder(format!("{}/gateway", g.url()))
+            .use_system_proxy(false)
+            .build()
+            .expect("client");
+        targets.push(("PostgreSQL", "P", c));
+    }
+    for (db, tag, c) in targets {
+        rows.push(
+            run(
+                &format!("createTransaction + token, through the gateway, journal on {db}"),
+                orders,
+                move |i| {
+                    let c = c.clone();
+                    async move {
+                        let req = order(tag, i);
+                        let token = sign_order(
+                            SECRET.as_bytes(),
+                            &OrderGrant {
+                                kode_produk: req.kode_produk.clone(),
+                                nomor_tujuan: req.nomor_tujuan.clone(),
+                                refid: req.refid.clone(),
+                                max_price: 3_000,
+                                expires_at: now_s() + 600,
+                            },
+                        )
+                        .expect("sign");
+                        c.create_transaction_with(req, Some(&token)).await.is_ok()
+                    }
+                },
+            )
+            .await,
+        );
+    }
 
     println!("| call ({CONCURRENCY} in flight) | n | calls/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|");
@@ -235,5 +261,12 @@ async fn main() {
     }
     drop(open);
     gw.shutdown().await;
+    if let Some(g) = gw_pg {
+        g.shutdown().await;
+    }
+    drop(pg);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", sqlite.display()));
+    }
     sandbox.shutdown().await;
 }

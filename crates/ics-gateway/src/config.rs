@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 pub const KEY_ENV: &str = "ICS_GATEWAY_KEY";
 /// Environment variable holding the order-token secret (at least 32 bytes).
 pub const ORDER_SECRET_ENV: &str = "ICS_GATEWAY_ORDER_SECRET";
+/// Environment variable holding the shop-events signing secret (HMAC-SHA256).
+pub const EVENTS_SECRET_ENV: &str = "ICS_GATEWAY_EVENTS_SECRET";
+/// Environment variable holding the journal's database URL (it may carry a password).
+pub const DATABASE_ENV: &str = "ICS_GATEWAY_DATABASE";
 
 /// A secret string: `Debug` shows `***`.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
@@ -57,6 +61,8 @@ pub struct Limits {
     pub login_per_ip_per_minute: u32,
     /// Sign-in attempts per username per minute.
     pub login_per_user_per_minute: u32,
+    /// Offset of the shop's day (for the daily cap) from UTC, in seconds; WIB by default.
+    pub day_utc_offset_s: i64,
 }
 
 impl Default for Limits {
@@ -68,6 +74,7 @@ impl Default for Limits {
             daily_spend_cap: 1_000_000,
             login_per_ip_per_minute: 20,
             login_per_user_per_minute: 5,
+            day_utc_offset_s: 7 * 3600,
         }
     }
 }
@@ -117,6 +124,51 @@ pub struct Config {
     pub session_ttl_s: u64,
     /// Largest request body, in bytes.
     pub body_limit: usize,
+    /// The order journal: `sqlite://PATH` (one instance) or `postgres://…` (several;
+    /// prefer the `ICS_GATEWAY_DATABASE` environment variable, the URL holds a password).
+    pub database: Secret,
+    /// This instance's name in the journal (reconciler leases, `settled_by`).
+    pub instance: Option<String>,
+    /// Path of the upstream's webhook intake (the body is a hint, confirmed upstream).
+    pub webhook_path: String,
+    /// The shop's URL receiving `order.final` events (POST, signed). None: not sent.
+    pub events_url: Option<String>,
+    /// The events' HMAC-SHA256 secret (prefer `ICS_GATEWAY_EVENTS_SECRET`).
+    pub events_secret: Option<Secret>,
+    /// Reconciliation timings.
+    pub reconcile: Reconcile,
+}
+
+/// Timings of the background reconciler.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reconcile {
+    /// How long an order just forwarded is left to its request before the reconciler
+    /// looks (ms); must exceed `upstream_timeout_ms`.
+    pub grace_ms: i64,
+    /// First wait between checks of an open order (ms), doubling per check.
+    pub first_check_ms: i64,
+    /// Longest wait between checks (ms).
+    pub max_check_ms: i64,
+    /// How often the reconciler and the events deliverer look for work (ms).
+    pub poll_ms: u64,
+    /// Re-sends allowed after an explicit 404 for an order never acknowledged (same refid).
+    pub max_resends: i64,
+    /// First wait before re-delivering a shop event (ms), doubling per attempt.
+    pub events_first_retry_ms: i64,
+}
+
+impl Default for Reconcile {
+    fn default() -> Self {
+        Reconcile {
+            grace_ms: 45_000,
+            first_check_ms: 1_000,
+            max_check_ms: 60_000,
+            poll_ms: 500,
+            max_resends: 1,
+            events_first_retry_ms: 1_000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -153,6 +205,12 @@ impl Default for Config {
             price_cache_ms: 5_000,
             session_ttl_s: 8 * 3600,
             body_limit: 16 * 1024,
+            database: Secret("sqlite://ics-gateway.db".into()),
+            instance: None,
+            webhook_path: "/gateway/webhook".into(),
+            events_url: None,
+            events_secret: None,
+            reconcile: Reconcile::default(),
         }
     }
 }
@@ -183,6 +241,16 @@ impl Config {
         if let Ok(s) = std::env::var(ORDER_SECRET_ENV) {
             if !s.is_empty() {
                 self.order_secret = Some(Secret(s));
+            }
+        }
+        if let Ok(s) = std::env::var(EVENTS_SECRET_ENV) {
+            if !s.is_empty() {
+                self.events_secret = Some(Secret(s));
+            }
+        }
+        if let Ok(s) = std::env::var(DATABASE_ENV) {
+            if !s.is_empty() {
+                self.database = Secret(s);
             }
         }
     }
@@ -231,6 +299,49 @@ impl Config {
                     o.username
                 ));
             }
+        }
+        let taken = [
+            "/gateway",
+            "/gateway/",
+            "/healthz",
+            "/metrics",
+            "/gateway/demo/pay",
+        ];
+        if taken.contains(&self.webhook_path.as_str())
+            || self.webhook_path.starts_with("/gateway/backoffice")
+            || self.webhook_path.starts_with("/gateway/auth/")
+            || self.webhook_path.starts_with("/pkg")
+        {
+            return Err(format!("webhook_path {:?} is another route's", self.webhook_path));
+        }
+        if !self.webhook_path.starts_with('/')
+            || self.webhook_path.len() < 2
+            || self.webhook_path.contains(['?', '#', ' ', '{', '}', '*', ':'])
+        {
+            return Err(format!(
+                "webhook_path {:?}: give a path like /gateway/webhook",
+                self.webhook_path
+            ));
+        }
+        if let Some(u) = &self.events_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err("events_url: give an http(s) URL".into());
+            }
+            match &self.events_secret {
+                Some(s) if s.expose().len() >= 32 => {}
+                _ => {
+                    return Err(format!(
+                        "events_url needs {EVENTS_SECRET_ENV} (at least 32 bytes)"
+                    ))
+                }
+            }
+        }
+        let r = &self.reconcile;
+        if r.grace_ms <= self.upstream_timeout_ms as i64 {
+            return Err("reconcile.grace_ms must exceed upstream_timeout_ms".into());
+        }
+        if r.first_check_ms <= 0 || r.max_check_ms < r.first_check_ms || r.poll_ms == 0 || r.max_resends < 0 {
+            return Err("reconcile: timings must be positive (max_check_ms >= first_check_ms)".into());
         }
         let l = &self.limits;
         if l.per_ip_per_second == 0
@@ -306,12 +417,70 @@ mod tests {
         let c = Config {
             api_key: Some(Secret("sk_live_0123456789".into())),
             order_secret: Some(Secret("s".repeat(40))),
+            events_secret: Some(Secret("e".repeat(40))),
+            database: Secret("postgres://ics:db-pa55word@db/ics".into()),
             ..Config::default()
         };
         let d = format!("{c:?}");
         assert!(
-            !d.contains("sk_live_0123456789") && !d.contains(&"s".repeat(40)),
+            !d.contains("sk_live_0123456789")
+                && !d.contains(&"s".repeat(40))
+                && !d.contains(&"e".repeat(40))
+                && !d.contains("db-pa55word"),
             "{d}"
+        );
+    }
+
+    #[test]
+    fn journal_settings_are_checked() {
+        let ok = || Config {
+            api_key: Some(Secret("sk_live_0123456789".into())),
+            order_secret: Some(Secret("s".repeat(40))),
+            ..Config::default()
+        };
+        assert!(ok().validate().is_ok());
+        for path in [
+            "/gateway",
+            "/gateway/",
+            "/healthz",
+            "/metrics",
+            "/gateway/backoffice/orders",
+            "/gateway/auth/login",
+            "/pkg/x",
+            "hooks",
+            "/",
+            "/a?b",
+            "/a/{id}",
+            "/a/*rest",
+        ] {
+            let c = Config {
+                webhook_path: path.into(),
+                ..ok()
+            };
+            assert!(c.validate().is_err(), "{path}");
+        }
+        let c = Config {
+            events_url: Some("https://shop.example/ics".into()),
+            ..ok()
+        };
+        assert!(c.validate().unwrap_err().contains(EVENTS_SECRET_ENV));
+        let c = Config {
+            events_url: Some("https://shop.example/ics".into()),
+            events_secret: Some(Secret("x".repeat(32))),
+            ..ok()
+        };
+        assert!(c.validate().is_ok());
+        let c = Config {
+            events_url: Some("ftp://shop.example/ics".into()),
+            events_secret: Some(Secret("x".repeat(32))),
+            ..ok()
+        };
+        assert!(c.validate().is_err());
+        let mut c = ok();
+        c.reconcile.grace_ms = c.upstream_timeout_ms as i64;
+        assert!(
+            c.validate().is_err(),
+            "the grace must outlast a forwarded request"
         );
     }
 }

@@ -7,7 +7,8 @@
 //! - [`config`]: the TOML file, defaults, secrets from the environment.
 //! - [`params`]: strict query/body parsing against PHP's name-mangling rules.
 //! - [`server`]: routes and handlers, the order path, static files.
-//! - [`orders`]: the [`orders::OrderBook`] seam (admit, record) and its in-memory version.
+//! - [`journal`]: the durable order journal (`ics-journal`, SQLite or PostgreSQL): admission
+//!   under exact limits written ahead of every order, the background reconciler, shop events.
 //! - [`auth`]: argon2id operators, sessions, sign-in throttling.
 //! - [`scrub`]: the key cut out of everything bound for the browser.
 //! - [`metrics`]: Prometheus metrics. [`error`]: the gateway's JSON errors.
@@ -28,14 +29,13 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod journal;
 pub mod metrics;
-pub mod orders;
 pub mod params;
 pub mod scrub;
 pub mod server;
 
 pub use config::{Config, Limits, Operator, Secret};
-pub use orders::{MemoryBook, OrderBook};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -51,21 +51,17 @@ pub struct Gateway {
     app: Arc<server::App>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    background: Option<journal::Background>,
 }
 
-/// Starts a gateway with the in-memory order book on `config.listen`.
+/// Starts a gateway on `config.listen`: opens the order journal (`config.database`, running
+/// its migrations), starts the reconciler (and the events deliverer), then serves.
 pub async fn serve(config: Config) -> Result<Gateway, String> {
-    let book = Arc::new(MemoryBook::new(
-        config.limits.orders_per_number_per_hour,
-        config.limits.daily_spend_cap,
-    ));
-    serve_with(config, book).await
-}
-
-/// Starts a gateway with this order book (issue 10's journal plugs in here).
-pub async fn serve_with(config: Config, book: Arc<dyn OrderBook>) -> Result<Gateway, String> {
+    config.validate()?;
+    let journal = journal::open(&config).await?;
     let listen = config.listen;
-    let app = Arc::new(server::App::new(config, book)?);
+    let app = Arc::new(server::App::new(config, journal)?);
+    let background = journal::Background::start(&app.config, &app.journal, app.journal_upstream.clone())?;
     if app.config.open_orders {
         tracing::warn!(
             daily_spend_cap = app.config.limits.daily_spend_cap,
@@ -108,6 +104,7 @@ pub async fn serve_with(config: Config, book: Arc<dyn OrderBook>) -> Result<Gate
         app,
         stop,
         task: Some(task),
+        background: Some(background),
     })
 }
 
@@ -122,22 +119,32 @@ impl Gateway {
         &self.url
     }
 
-    /// The shared state (configuration, order book, metrics).
+    /// The shared state (configuration, journal, metrics).
     pub fn app(&self) -> &Arc<server::App> {
         &self.app
     }
 
-    /// Stops accepting, lets open requests finish, returns when stopped.
+    /// Stops accepting, lets open requests finish, stops the reconciler and the events
+    /// deliverer, closes the journal; returns when stopped.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
+        if let Some(b) = self.background.take() {
+            b.stop().await;
+        }
+        self.app.journal.close().await;
     }
 }
 
 impl Drop for Gateway {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        if let Some(b) = self.background.take() {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(b.stop());
+            }
+        }
     }
 }

@@ -52,6 +52,19 @@ struct Cli {
     /// Daily spend cap in rupiah (sum of the orders' price bounds).
     #[arg(long)]
     daily_spend_cap: Option<i64>,
+    /// The order journal: sqlite://PATH (default sqlite://ics-gateway.db) or postgres://…
+    /// (several instances). Also ICS_GATEWAY_DATABASE.
+    #[arg(long)]
+    database: Option<String>,
+    /// This instance's name in the journal (default: host name and process id).
+    #[arg(long, env = "ICS_GATEWAY_INSTANCE")]
+    instance: Option<String>,
+    /// Path of the upstream's webhook intake (default /gateway/webhook).
+    #[arg(long)]
+    webhook_path: Option<String>,
+    /// The shop's URL receiving signed order.final events (secret: ICS_GATEWAY_EVENTS_SECRET).
+    #[arg(long, env = "ICS_GATEWAY_EVENTS_URL")]
+    events_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,6 +195,18 @@ fn serve(cli: Cli) -> ExitCode {
     config.secure_cookies |= cli.secure_cookies;
     if let Some(cap) = cli.daily_spend_cap {
         config.limits.daily_spend_cap = cap;
+    }
+    if let Some(d) = cli.database {
+        config.database = ics_gateway::Secret(d);
+    }
+    if cli.instance.is_some() {
+        config.instance = cli.instance;
+    }
+    if let Some(p) = cli.webhook_path {
+        config.webhook_path = p;
+    }
+    if cli.events_url.is_some() {
+        config.events_url = cli.events_url;
     }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -4,8 +4,8 @@
 use crate::auth::{self, Auth, LoginError};
 use crate::config::{AllowLists, Config};
 use crate::error::GwError;
+use crate::journal::{crash_in_flight_ms, crash_point};
 use crate::metrics::Metrics;
-use crate::orders::{Admission, Admit, OrderBook, Outcome, Refusal};
 use crate::params;
 use crate::scrub::Scrubber;
 use axum::body::{to_bytes, Body};
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ics_journal::{Journal, NewOrder, OrderState, Refusal, Upstream};
 use ics_reseller::actions::{self, Action};
 use ics_reseller::token::{sign_order, token_id, verify_order, OrderGrant};
 use ics_reseller::{ActionKind, CreateTransactionRequest, Error, ListProductsRequest, ProductType};
@@ -51,8 +52,14 @@ pub struct App {
     pub scrub: Scrubber,
     /// The order-token secret.
     pub secret: Option<Vec<u8>>,
-    /// Admits orders and records their answers.
-    pub book: Arc<dyn OrderBook>,
+    /// The order journal: admits orders (the limits' one source of truth) and records
+    /// every answer.
+    pub journal: Journal,
+    /// The journal's limits.
+    pub journal_limits: ics_journal::Limits,
+    /// The upstream as the reconciler and the webhook intake call it.
+    pub journal_upstream: Arc<dyn Upstream>,
+    ip_key: Vec<u8>,
     /// Back-office sign-in.
     pub auth: Auth,
     /// Prometheus metrics.
@@ -79,7 +86,7 @@ fn now_s() -> i64 {
 
 impl App {
     /// Builds the shared state; fails on a bad configuration.
-    pub fn new(config: Config, book: Arc<dyn OrderBook>) -> Result<App, String> {
+    pub fn new(config: Config, journal: Journal) -> Result<App, String> {
         let allow = config.validate()?;
         let key = config.api_key.clone().ok_or("no API key")?;
         let mut b = ics_reseller_client::Client::builder(config.upstream.clone())
@@ -101,7 +108,17 @@ impl App {
             l.login_per_ip_per_minute,
             l.login_per_user_per_minute,
         );
+        let mut ip_key = vec![0u8; 32];
+        getrandom::getrandom(&mut ip_key).map_err(|e| format!("random: {e}"))?;
+        if let Some(s) = &config.order_secret {
+            // Stable across restarts and instances, useless without the secret.
+            ip_key = format!("ics-gateway ip hash\0{}", s.expose()).into_bytes();
+        }
         Ok(App {
+            journal_limits: crate::journal::limits(&config),
+            journal_upstream: Arc::new(crate::journal::GatewayUpstream(upstream.clone())),
+            journal,
+            ip_key,
             scrub: Scrubber::new(key.expose()),
             secret: config
                 .order_secret
@@ -109,7 +126,6 @@ impl App {
                 .map(|s| s.expose().as_bytes().to_vec()),
             allow,
             upstream,
-            book,
             auth,
             metrics: Metrics::new(),
             per_ip: RateLimiter::keyed(quota),
@@ -651,90 +667,178 @@ async fn order_inner(
         Some(g) => g.max_price,
         None => price,
     };
-    // 3. Admit.
-    let number = ics_reseller::normalize_phone(&req.nomor_tujuan)
-        .map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?
-        .number;
-    let admission = Admission {
+    // 3. Admit: in one journal transaction (refid and token once, per-number limit, daily
+    //    cap), the order written ahead before anything is forwarded.
+    let token_id = match token {
+        Some(t) => token_id(t),
+        None => format!("open:{}", req.refid),
+    };
+    let order = NewOrder {
         refid: req.refid.clone(),
-        kode_produk: req.kode_produk.clone(),
-        number,
+        product: req.kode_produk.clone(),
+        number: req.nomor_tujuan.clone(),
         price_bound: bound,
-        token_id: token.map(token_id),
-        client_ip: ip,
-        now_s: now,
+        token_id,
+        client_ip_hash: ics_journal::client_ip_hash(&app.ip_key, &ip.to_string()),
     };
-    match app.book.admit(&admission) {
-        Err(refusal) => {
-            return Err(match refusal {
-                Refusal::AlreadyPlaced => GwError::new(
-                    StatusCode::CONFLICT,
-                    "order_exists",
-                    "an order with this refid was already placed",
-                ),
-                Refusal::InFlight => GwError::new(
-                    StatusCode::CONFLICT,
-                    "order_in_flight",
-                    "this refid is being ordered right now",
-                ),
-                Refusal::NumberLimit(s) => {
-                    app.metrics.limit("per_number");
-                    GwError::limited(
-                        "number_limit",
-                        "too many orders for this number in the last hour",
-                        s,
-                    )
-                }
-                Refusal::SpendCap(s) => {
-                    app.metrics.limit("spend_cap");
-                    GwError::limited("spend_cap", "the daily spend cap is reached", s)
-                }
-            })
-        }
-        Ok(Admit::Resend) => {
-            // A re-send of an order whose outcome stayed unknown: only after the upstream
-            // itself says 404 for this refid.
-            let check = ics_reseller::RefIdRequest {
-                refid: req.refid.clone(),
-            };
-            match app.call::<actions::CheckTransaction>(check).await {
-                Ok(_) => {
-                    app.book.record(&req.refid, Outcome::Placed, now_s());
-                    return Err(GwError::new(
-                        StatusCode::CONFLICT,
-                        "order_exists",
-                        "an order with this refid was already placed",
-                    ));
-                }
-                Err(Error::NotFound { .. }) => {}
-                Err(e) => {
-                    app.book.record(&req.refid, Outcome::Unknown, now_s());
-                    app.metrics.order("unknown");
-                    return Ok(app.upstream_error(e));
-                }
-            }
-        }
-        Ok(Admit::Fresh) => {}
+    match app
+        .journal
+        .admit(order, &app.journal_limits, ics_journal::now_ms())
+        .await
+    {
+        Ok(_) => {}
+        Err(Refusal::DuplicateRefid) => return client_resend(app, req).await,
+        Err(r) => return Err(refusal_error(app, &r)),
     }
+    crash_point("before_forward");
     // 4. Forward once and record the answer.
+    Ok(forward_order(app, req, bound).await)
+}
+
+/// Forwards an admitted (written-ahead) order and records the answer in the journal.
+async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> (Response, &'static str) {
     let refid = req.refid.clone();
-    let result = app.call::<actions::CreateTransaction>(req).await;
-    let outcome = match &result {
-        Ok(_) => Outcome::Placed,
-        Err(e) if e.outcome_unknown() => Outcome::Unknown,
-        Err(_) => Outcome::Refused,
+    let call = app.call::<actions::CreateTransaction>(req);
+    tokio::pin!(call);
+    let result = match crash_in_flight_ms() {
+        Some(ms) => tokio::select! {
+            r = &mut call => r,
+            _ = tokio::time::sleep(Duration::from_millis(ms)) => {
+                crash_point("after_forward");
+                call.await
+            }
+        },
+        None => call.await,
     };
-    app.book.record(&refid, outcome, now_s());
-    app.metrics.order(match outcome {
-        Outcome::Placed => "placed",
-        Outcome::Refused => "refused",
-        Outcome::Unknown => "unknown",
-    });
-    tracing::info!(refid = %refid, price_bound = bound, outcome = ?outcome, "order");
-    Ok(match result {
+    crash_point("after_answer");
+    let outcome = match app
+        .journal
+        .record_answer(&refid, &result, ics_journal::now_ms())
+        .await
+    {
+        Ok(state) if state.is_final() && state.to_refund() => "refused",
+        Ok(OrderState::MaybeCommitted) => "unknown",
+        Ok(_) => "placed",
+        Err(e) => {
+            // The row stays open: the reconciler settles it by checkTransaction.
+            tracing::error!(refid = %refid, error = %e, "recording an answer failed");
+            "unrecorded"
+        }
+    };
+    app.metrics.order(outcome);
+    tracing::info!(refid = %refid, price_bound = bound, outcome, "order");
+    match result {
         Ok(resp) => app.upstream_ok(&resp),
         Err(e) => app.upstream_error(e),
-    })
+    }
+}
+
+/// A refid already journalled: the client's own reconciliation may re-send it after a 404,
+/// under the journal's rules (never acknowledged, outcome unknown, a re-send left, and the
+/// gateway's own checkTransaction says 404), written ahead like any order.
+async fn client_resend(
+    app: &App,
+    req: CreateTransactionRequest,
+) -> Result<(Response, &'static str), GwError> {
+    let exists = || {
+        GwError::new(
+            StatusCode::CONFLICT,
+            "order_exists",
+            "an order with this refid was already placed",
+        )
+    };
+    let in_flight = || {
+        GwError::new(
+            StatusCode::CONFLICT,
+            "order_in_flight",
+            "this refid is being ordered right now",
+        )
+    };
+    let cur = app
+        .journal
+        .order(&req.refid)
+        .await
+        .map_err(|e| journal_down(&e.to_string()))?
+        .ok_or_else(exists)?;
+    match cur.state {
+        OrderState::MaybeCommitted if !cur.acked && cur.resends < app.config.reconcile.max_resends => {}
+        OrderState::Admitted | OrderState::Resending => return Err(in_flight()),
+        _ => return Err(exists()),
+    }
+    let check = ics_reseller::RefIdRequest {
+        refid: req.refid.clone(),
+    };
+    match app.call::<actions::CheckTransaction>(check).await {
+        Ok(found) => {
+            if let Err(e) = app
+                .journal
+                .record_check(&req.refid, &found, ics_journal::now_ms())
+                .await
+            {
+                tracing::warn!(refid = %req.refid, error = %e, "recording a check failed");
+            }
+            Err(exists())
+        }
+        Err(Error::NotFound { .. }) => {
+            let ok = app
+                .journal
+                .begin_resend(
+                    &req.refid,
+                    app.config.reconcile.max_resends,
+                    ics_journal::now_ms(),
+                )
+                .await
+                .map_err(|e| journal_down(&e.to_string()))?;
+            if !ok {
+                return Err(in_flight());
+            }
+            crash_point("before_forward");
+            Ok(forward_order(app, req, cur.price_bound).await)
+        }
+        Err(e) => {
+            app.metrics.order("unknown");
+            Ok(app.upstream_error(e))
+        }
+    }
+}
+
+fn journal_down(detail: &str) -> GwError {
+    tracing::error!(error = detail, "order journal unavailable");
+    GwError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "journal_unavailable",
+        "the order journal is unavailable; nothing was ordered",
+    )
+}
+
+/// The answer for a journal refusal (nothing was written, nothing forwarded).
+fn refusal_error(app: &App, r: &Refusal) -> GwError {
+    match r {
+        Refusal::Invalid { reason } => GwError::bad_request("invalid_input", reason.clone()),
+        Refusal::DuplicateRefid => GwError::new(
+            StatusCode::CONFLICT,
+            "order_exists",
+            "an order with this refid was already placed",
+        ),
+        Refusal::TokenSpent => GwError::new(
+            StatusCode::CONFLICT,
+            "token_spent",
+            "this order token was already used for another refid",
+        ),
+        Refusal::NumberRate { retry_after_secs, .. } => {
+            app.metrics.limit("per_number");
+            GwError::limited(
+                "number_limit",
+                "too many orders for this number in the last hour",
+                *retry_after_secs,
+            )
+        }
+        Refusal::DailyCap { retry_after_secs, .. } => {
+            app.metrics.limit("spend_cap");
+            GwError::limited("spend_cap", "the daily spend cap is reached", *retry_after_secs)
+        }
+        Refusal::Storage(e) => journal_down(e),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -874,24 +978,10 @@ async fn demo_pay_inner(
         Err(resp) => return Ok((resp, "upstream_error")),
     };
     let now = now_s();
-    let number = ics_reseller::normalize_phone(&p.nomor_tujuan)
-        .map_err(|e| GwError::bad_request("invalid_input", e.to_string()))?
-        .number;
-    app.book.room_for(&number, price, now).map_err(|r| match r {
-        Refusal::NumberLimit(s) => {
-            app.metrics.limit("per_number");
-            GwError::limited(
-                "number_limit",
-                "too many orders for this number in the last hour",
-                s,
-            )
-        }
-        Refusal::SpendCap(s) => {
-            app.metrics.limit("spend_cap");
-            GwError::limited("spend_cap", "the daily spend cap is reached", s)
-        }
-        _ => GwError::new(StatusCode::CONFLICT, "order_exists", "refused"),
-    })?;
+    app.journal
+        .room_for(&p.nomor_tujuan, price, &app.journal_limits, ics_journal::now_ms())
+        .await
+        .map_err(|r| refusal_error(app, &r))?;
     let grant = OrderGrant {
         kode_produk: p.kode_produk,
         nomor_tujuan: p.nomor_tujuan,
@@ -913,6 +1003,170 @@ async fn demo_pay_inner(
         ),
         "ok",
     ))
+}
+
+/// The upstream's webhook: JSON only, size-limited, rate-limited per IP; the body is a
+/// hint, confirmed by checkTransaction before anything is recorded.
+async fn webhook(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let (resp, outcome) = match webhook_inner(&app, peer, req).await {
+        Ok(r) => r,
+        Err(e) => app.gw(e),
+    };
+    app.metrics.request("webhook", "-", outcome);
+    tracing::info!(
+        route = "webhook",
+        status = resp.status().as_u16(),
+        outcome,
+        "webhook"
+    );
+    resp
+}
+
+async fn webhook_inner(
+    app: &App,
+    peer: SocketAddr,
+    req: Request,
+) -> Result<(Response, &'static str), GwError> {
+    use ics_journal::webhook::{intake, WebhookError, WebhookOutcome};
+    let (parts, body) = req.into_parts();
+    limit_ip(app, client_ip(app, &parts.headers, peer))?;
+    let body = json_body(app, &parts.headers, body).await?;
+    match intake(&app.journal, &*app.journal_upstream, &body).await {
+        Ok(o) => {
+            let (outcome, v) = match &o {
+                WebhookOutcome::Recorded { refid, state, .. } => (
+                    "recorded",
+                    json!({"outcome": "recorded", "refid": refid, "state": state.as_str()}),
+                ),
+                WebhookOutcome::AlreadyFinal { refid, state } => (
+                    "already_final",
+                    json!({"outcome": "already_final", "refid": refid, "state": state.as_str()}),
+                ),
+                WebhookOutcome::UnknownOrder { refid } => (
+                    "unknown_order",
+                    json!({"outcome": "unknown_order", "refid": refid}),
+                ),
+                WebhookOutcome::Deferred { refid, .. } => {
+                    ("deferred", json!({"outcome": "deferred", "refid": refid}))
+                }
+            };
+            Ok((app.json(StatusCode::OK, v, None), outcome))
+        }
+        Err(WebhookError::Invalid(e)) => Err(GwError::bad_request(
+            "bad_webhook",
+            format!("not an order status: {}", e.code().as_str()),
+        )),
+        Err(WebhookError::Journal(e)) => Err(journal_down(&e.to_string())),
+    }
+}
+
+fn signed_in(app: &App, headers: &HeaderMap) -> Result<(), GwError> {
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    match auth::cookie_session(cookie).and_then(|id| app.auth.session(id)) {
+        Some(_) => Ok(()),
+        None => Err(GwError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_signed_in",
+            "the back-office needs a signed-in operator",
+        )),
+    }
+}
+
+/// `GET /gateway/backoffice/orders?state=&limit=&offset=`: the journal's orders, to refund
+/// first, then still open, then delivered, with counts per state.
+async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    let r = async {
+        signed_in(&app, &headers)?;
+        let q = params::query_params(uri.query())?;
+        let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let num = |k: &str, d: i64| -> Result<i64, GwError> {
+            get(k).map_or(Ok(d), |v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| GwError::bad_request("bad_parameter", format!("{k} must be a number")))
+            })
+        };
+        if let Some((n, _)) = q
+            .iter()
+            .find(|(n, _)| !["state", "limit", "offset"].contains(&n.as_str()))
+        {
+            return Err(GwError::bad_request(
+                "bad_parameter",
+                format!("unknown parameter {n}"),
+            ));
+        }
+        let state = match get("state") {
+            None | Some("") => None,
+            Some(s) => Some(
+                OrderState::parse(s).ok_or_else(|| GwError::bad_request("bad_parameter", "unknown state"))?,
+            ),
+        };
+        let limit = num("limit", 100)?.min(1000);
+        let offset = num("offset", 0)?;
+        let j = |e: ics_journal::JournalError| journal_down(&e.to_string());
+        let orders = app.journal.list(state, limit, offset).await.map_err(j)?;
+        let counts = app.journal.counts().await.map_err(j)?;
+        let counts: serde_json::Map<String, Value> = counts
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
+            .collect();
+        let orders: Vec<Value> = orders
+            .iter()
+            .map(|o| {
+                json!({
+                    "refid": o.refid, "state": o.state.as_str(), "final": o.state.is_final(),
+                    "to_refund": o.state.to_refund(), "product": o.product, "number": o.number,
+                    "price_bound": o.price_bound, "price": o.price, "supplier_trxid": o.supplier_trxid,
+                    "message": o.message, "last_error": o.last_error, "checks": o.checks,
+                    "resends": o.resends, "settled_by": o.settled_by,
+                    "created_at": o.created_at, "updated_at": o.updated_at,
+                })
+            })
+            .collect();
+        Ok::<_, GwError>(app.json(StatusCode::OK, json!({"counts": counts, "orders": orders}), None))
+    }
+    .await;
+    let (resp, outcome) = match r {
+        Ok(r) => (r, "ok"),
+        Err(e) => app.gw(e),
+    };
+    app.metrics.request("backoffice", "orders", outcome);
+    resp
+}
+
+/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV.
+async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let r = async {
+        signed_in(&app, &headers)?;
+        let mut out = Vec::new();
+        app.journal
+            .export_csv(&mut out)
+            .await
+            .map_err(|e| journal_down(&e.to_string()))?;
+        Ok::<_, GwError>(
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"orders.csv\""),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                out,
+            )
+                .into_response(),
+        )
+    }
+    .await;
+    let (resp, outcome) = match r {
+        Ok(r) => (r, "ok"),
+        Err(e) => app.gw(e),
+    };
+    app.metrics.request("backoffice", "orders_csv", outcome);
+    resp
 }
 
 async fn healthz() -> &'static str {
@@ -994,7 +1248,9 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
         .route("/gateway/backoffice/", any(backoffice))
         .route("/gateway/auth/login", post(login))
         .route("/gateway/auth/logout", post(logout))
-        .route("/gateway/auth/session", get(session));
+        .route("/gateway/auth/session", get(session))
+        .route("/gateway/backoffice/orders", get(orders_list))
+        .route("/gateway/backoffice/orders.csv", get(orders_csv));
     if app.config.demo_payments {
         gw = gw.route("/gateway/demo/pay", post(demo_pay));
     }
@@ -1016,6 +1272,7 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
         );
     }
     let mut r = gw
+        .route(&app.config.webhook_path, post(webhook))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .with_state(app.clone());

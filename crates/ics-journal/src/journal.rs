@@ -643,6 +643,89 @@ impl Journal {
         })
     }
 
+    /// Whether an order of `price` for `number` would pass the daily cap and the
+    /// per-number limit now (nothing written): a payment page's early check. Admission
+    /// checks again, exactly, in its own transaction.
+    pub async fn room_for(&self, number: &str, price: i64, limits: &Limits, now: i64) -> Result<(), Refusal> {
+        let number = normalize_phone(number)
+            .map_err(|e| Refusal::Invalid {
+                reason: e.to_string(),
+            })?
+            .number;
+        let day_len = 86_400i64;
+        let day = (now.div_euclid(1000) + limits.utc_offset_secs).div_euclid(day_len);
+        let spent: i64 = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(price_bound), 0) AS BIGINT) AS spent FROM journal_orders \
+             WHERE day = $1 AND state NOT IN ('failed', 'rejected', 'not_placed')",
+        )
+        .bind(day)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("spent")?;
+        if spent.saturating_add(price) > limits.daily_cap {
+            let next_day_ms = (day + 1) * day_len * 1000 - limits.utc_offset_secs * 1000;
+            return Err(Refusal::DailyCap {
+                cap: limits.daily_cap,
+                spent,
+                retry_after_secs: secs_until(next_day_ms, now),
+            });
+        }
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM journal_orders \
+             WHERE number = $1 AND created_at > $2",
+        )
+        .bind(&number)
+        .bind(now - 3_600_000)
+        .fetch_one(&self.pool)
+        .await?;
+        let count: i64 = row.try_get("n")?;
+        if count >= i64::from(limits.per_number_per_hour) {
+            let oldest: Option<i64> = row.try_get("oldest")?;
+            return Err(Refusal::NumberRate {
+                limit: limits.per_number_per_hour,
+                retry_after_secs: secs_until(oldest.unwrap_or(now) + 3_600_000, now),
+            });
+        }
+        Ok(())
+    }
+
+    /// Price bounds counted against the shop day of `now` (orders not known uncharged).
+    pub async fn spent_today(&self, limits: &Limits, now: i64) -> Result<i64, JournalError> {
+        let day = (now.div_euclid(1000) + limits.utc_offset_secs).div_euclid(86_400);
+        let spent: i64 = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(price_bound), 0) AS BIGINT) AS spent FROM journal_orders \
+             WHERE day = $1 AND state NOT IN ('failed', 'rejected', 'not_placed')",
+        )
+        .bind(day)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("spent")?;
+        Ok(spent)
+    }
+
+    /// A client's re-send of `refid` (its own reconciliation, after checkTransaction said
+    /// 404): written ahead like the reconciler's — only for an order never acknowledged
+    /// whose outcome stayed unknown, not leased by a reconciler, with fewer than
+    /// `max_resends` re-sends. `true`: forward it now under the same refid, then
+    /// [`Journal::record_answer`]. Call only after the upstream itself answered 404.
+    pub async fn begin_resend(&self, refid: &str, max_resends: i64, now: i64) -> Result<bool, JournalError> {
+        let done = sqlx::query(
+            "UPDATE journal_orders SET state = $1, resends = resends + 1, next_check_at = $2, \
+             updated_at = $3, sent_at = $3 \
+             WHERE refid = $4 AND is_final = 0 AND acked = 0 AND state = $5 AND resends < $6 \
+             AND (lease_until IS NULL OR lease_until <= $3)",
+        )
+        .bind(OrderState::Resending.as_str())
+        .bind(now + self.options.forward_grace_ms)
+        .bind(now)
+        .bind(refid)
+        .bind(OrderState::MaybeCommitted.as_str())
+        .bind(max_resends)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// One order.
     pub async fn order(&self, refid: &str) -> Result<Option<OrderRecord>, JournalError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM journal_orders WHERE refid = $1"))

@@ -165,3 +165,68 @@ fn run(cmd: &mut Command, what: &str) -> io::Result<()> {
         )))
     }
 }
+
+/// A database for one test: a SQLite file (removed on drop) or a throwaway PostgreSQL
+/// (stopped on drop).
+#[derive(Debug)]
+pub struct TestDb {
+    /// Its journal URL.
+    pub url: String,
+    /// `sqlite` or `postgres`.
+    pub name: &'static str,
+    _pg: Option<TempPostgres>,
+    file: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(f) = &self.file {
+            for ext in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", f.display()));
+            }
+        }
+    }
+}
+
+static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A fresh SQLite file in the temporary directory.
+pub fn sqlite() -> TestDb {
+    let f = std::env::temp_dir().join(format!(
+        "ics-journal-test-{}-{}.db",
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    TestDb {
+        url: format!("sqlite://{}", f.display()),
+        name: "sqlite",
+        _pg: None,
+        file: Some(f),
+    }
+}
+
+/// A fresh PostgreSQL (fsync off). Missing binaries panic under CI (`CI=true`, where
+/// `cargo xtask test` installed them) and return `None` (skipped, said on stderr) elsewhere.
+pub fn postgres() -> Option<TestDb> {
+    if postgres_bin().is_none() {
+        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+            panic!("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); cargo xtask test installs it");
+        }
+        eprintln!("SKIPPED the PostgreSQL half: no /usr/lib/postgresql/*/bin/initdb");
+        return None;
+    }
+    let pg = TempPostgres::start(false).expect("PostgreSQL starts");
+    Some(TestDb {
+        url: pg.url().to_owned(),
+        name: "postgres",
+        _pg: Some(pg),
+        file: None,
+    })
+}
+
+/// Both backends (PostgreSQL when installed).
+pub fn both() -> Vec<TestDb> {
+    let mut v = vec![sqlite()];
+    v.extend(postgres());
+    v
+}

@@ -93,6 +93,8 @@ async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigte
             "--config",
         ])
         .arg(&cfg)
+        .arg("--database")
+        .arg(temp_db_url())
         .env("ICS_GATEWAY_KEY", KEY)
         .env("ICS_GATEWAY_ORDER_SECRET", SECRET)
         .stdout(Stdio::piped())
@@ -205,6 +207,8 @@ async fn open_orders_mode_warns_loudly() {
             "http://127.0.0.1:1",
             "--open-orders",
         ])
+        .arg("--database")
+        .arg(temp_db_url())
         .env("ICS_GATEWAY_KEY", KEY)
         .env_remove("ICS_GATEWAY_ORDER_SECRET")
         .stdout(Stdio::piped())

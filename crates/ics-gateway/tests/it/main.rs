@@ -5,6 +5,7 @@
 mod backoffice;
 mod binary;
 mod hostile;
+mod journal;
 mod orders;
 mod requests;
 mod util;

@@ -24,9 +24,36 @@ pub fn now_s() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
-/// A gateway configuration for tests: generous limits, one operator.
+static DB_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A fresh SQLite journal path in the temporary directory (for gateways whose database
+/// outlives no test: the file is small and named by process).
+pub fn temp_db_url() -> String {
+    let f = std::env::temp_dir().join(format!(
+        "ics-gateway-test-{}-{}.db",
+        std::process::id(),
+        DB_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    format!("sqlite://{}", f.display())
+}
+
+/// Quick reconciliation timings for tests (the grace still exceeds the upstream timeout).
+pub fn quick_reconcile() -> ics_gateway::config::Reconcile {
+    ics_gateway::config::Reconcile {
+        grace_ms: 6_000,
+        first_check_ms: 50,
+        max_check_ms: 400,
+        poll_ms: 50,
+        max_resends: 1,
+        events_first_retry_ms: 50,
+    }
+}
+
+/// A gateway configuration for tests: generous limits, one operator, its own journal.
 pub fn config(upstream: &str) -> Config {
     Config {
+        database: Secret(temp_db_url()),
+        reconcile: quick_reconcile(),
         listen: "127.0.0.1:0".parse().unwrap(),
         upstream: upstream.to_owned(),
         upstream_timeout_ms: 5_000,
@@ -53,6 +80,7 @@ pub struct Env {
     pub sandbox: ics_sandbox::Sandbox,
     pub gw: Gateway,
     pub http: reqwest::Client,
+    pub db: ics_journal::testing::TestDb,
 }
 
 pub async fn sandbox(saldo: i64) -> ics_sandbox::Sandbox {
@@ -70,14 +98,21 @@ pub async fn sandbox(saldo: i64) -> ics_sandbox::Sandbox {
 }
 
 pub async fn env_with(edit: impl FnOnce(&mut Config)) -> Env {
+    env_on(ics_journal::testing::sqlite(), edit).await
+}
+
+/// [`env_with`] on this database.
+pub async fn env_on(db: ics_journal::testing::TestDb, edit: impl FnOnce(&mut Config)) -> Env {
     let sandbox = sandbox(100_000_000).await;
     let mut c = config(sandbox.url());
+    c.database = Secret(db.url.clone());
     edit(&mut c);
     let gw = ics_gateway::serve(c).await.unwrap();
     Env {
         sandbox,
         gw,
         http: http(),
+        db,
     }
 }
 

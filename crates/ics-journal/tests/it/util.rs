@@ -1,76 +1,16 @@
 //! Shared helpers: databases on both backends, the sandbox, the gateway's order flow.
 
-use ics_journal::testing::{postgres_bin, TempPostgres};
 use ics_journal::{HttpUpstream, Journal, JournalOptions, Limits, NewOrder, Upstream};
 use ics_reseller::{ApiKey, Client, Config as ClientConfig, CreateTransactionRequest};
 use ics_sandbox::Sandbox;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const KEY: &str = "sk_test_verified";
 
-/// A database for one test; removed (file) or stopped (server) on drop.
-pub struct TestDb {
-    pub url: String,
-    pub name: &'static str,
-    _pg: Option<TempPostgres>,
-    file: Option<PathBuf>,
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(f) = &self.file {
-            for ext in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{ext}", f.display()));
-            }
-        }
-    }
-}
-
-static SEQ: AtomicU64 = AtomicU64::new(0);
-
-pub fn sqlite() -> TestDb {
-    let f = std::env::temp_dir().join(format!(
-        "ics-journal-test-{}-{}.db",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    TestDb {
-        url: format!("sqlite://{}", f.display()),
-        name: "sqlite",
-        _pg: None,
-        file: Some(f),
-    }
-}
-
-/// A fresh PostgreSQL. Missing binaries fail under CI (CI=true) and skip elsewhere.
-pub fn postgres() -> Option<TestDb> {
-    if postgres_bin().is_none() {
-        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
-            panic!("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); cargo xtask test installs it");
-        }
-        eprintln!("SKIPPED the PostgreSQL half: no /usr/lib/postgresql/*/bin/initdb");
-        return None;
-    }
-    let pg = TempPostgres::start(false).expect("PostgreSQL starts");
-    Some(TestDb {
-        url: pg.url().to_owned(),
-        name: "postgres",
-        _pg: Some(pg),
-        file: None,
-    })
-}
-
-/// Both backends (PostgreSQL when installed).
-pub fn both() -> Vec<TestDb> {
-    let mut v = vec![sqlite()];
-    v.extend(postgres());
-    v
-}
+pub use ics_journal::testing::{both, postgres, TestDb};
 
 pub fn options() -> JournalOptions {
     JournalOptions {
