@@ -52,6 +52,8 @@ const requests = [];
 /** Every response: { url, status, headers, body }. */
 const responses = [];
 const pending = [];
+/** Responses whose body Chromium never handed over within 10 s. */
+const bodiless = [];
 const consoleErrors = [];
 
 /** The gateway action of a request URL, or undefined. */
@@ -131,10 +133,16 @@ before(async () => {
   context.on("response", (resp) => {
     const entry = { url: resp.url(), status: resp.status(), headers: {}, body: "" };
     responses.push(entry);
+    // Bounded: Chromium may never hand over the body of some responses (seen with
+    // modulepreload), which would hang every wait on `pending`; those are listed.
+    let timer;
     pending.push(
-      Promise.all([resp.allHeaders(), resp.text()])
-        .then(([h, body]) => Object.assign(entry, { headers: h, body }))
-        .catch(() => {}),
+      Promise.race([
+        Promise.all([resp.allHeaders(), resp.text()]).then(([h, body]) => Object.assign(entry, { headers: h, body })),
+        new Promise((resolve) => (timer = setTimeout(() => resolve(bodiless.push(entry.url)), 10000))),
+      ])
+        .catch(() => {})
+        .finally(() => clearTimeout(timer)),
     );
   });
   page = await context.newPage();
@@ -148,7 +156,8 @@ before(async () => {
 after(async () => {
   await Promise.allSettled(pending);
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, "network.json"), JSON.stringify({ requests, responses }, null, 2));
+  writeFileSync(join(OUT, "network.json"), JSON.stringify({ requests, responses, bodiless }, null, 2));
+  if (bodiless.length) console.log(`responses without a body after 10 s: ${bodiless.join(", ")}`);
   await browser?.close();
 });
 
