@@ -133,8 +133,8 @@ before(async () => {
   context.on("response", (resp) => {
     const entry = { url: resp.url(), status: resp.status(), headers: {}, body: "" };
     responses.push(entry);
-    // Bounded: Chromium may never hand over the body of some responses (seen with
-    // modulepreload), which would hang every wait on `pending`; those are listed.
+    // Bounded: Playwright may never hand over the body of some responses (seen with the
+    // 401 answers of /gateway/auth/*), which would hang every wait on `pending`; listed.
     let timer;
     pending.push(
       Promise.race([
@@ -285,7 +285,7 @@ function focused() {
     const r = el.getBoundingClientRect();
     const header = document.querySelector("header.site").getBoundingClientRect();
     return {
-      what: `${el.getRootNode().host?.localName ?? "document"} ${el.localName}#${el.id} ${el.textContent.trim().slice(0, 30)}`,
+      what: `${el.getRootNode().host?.localName ?? "document"} ${el.localName}#${el.id} ${el.dataset.kode ?? ""} ${el.textContent.trim().slice(0, 30)}`,
       id: el.id,
       host: el.getRootNode().host?.localName ?? null,
       top: Math.round(r.top),
