@@ -6,9 +6,9 @@
 //!   package is installed the way the README says (`npm pack ./pkg`, `npm install` of the
 //!   tarball), and run with `node NAME` against a sandbox this step starts
 //!   (`ICS_BASE_URL`): it must exit 0 and print something.
-//! - A ```` ```rust ```` block must be, line for line, in
-//!   `crates/ics-reseller-client/examples/quickstart.rs`, which that crate's tests run
-//!   against the sandbox.
+//! - A ```` ```rust ```` block must hold, line for line, the `// README:start` …
+//!   `// README:end` part of `crates/ics-reseller-client/examples/quickstart.rs`, which
+//!   that crate's tests run against the sandbox.
 //! - Every other block is listed as not run (commands that start servers, page snippets).
 
 use std::{fs, path::Path};
@@ -138,9 +138,17 @@ pub fn run() -> Result<Outcome> {
             }
         }
         if lang == "rust" {
-            if !contained_in(&block.text, &example) {
+            // The example's `// README:start` … `// README:end` part, which its crate's
+            // tests run, must be in the block line for line.
+            let region = example
+                .split_once("// README:start")
+                .and_then(|(_, rest)| rest.split_once("// README:end"))
+                .map(|(r, _)| r)
+                .unwrap_or_default();
+            if region.trim().is_empty() || !contained_in(region, &block.text) {
                 bail!(
-                    "README.md line {}: the Rust block is not in crates/ics-reseller-client/examples/quickstart.rs",
+                    "README.md line {}: the Rust block does not hold the README part of \
+                     crates/ics-reseller-client/examples/quickstart.rs",
                     block.line
                 );
             }
