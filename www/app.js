@@ -21,6 +21,7 @@ const PAGE_TEXTS = {
     "n.4444": "ditolak supplier",
     "shop.title": "Paket data XL, AXIS & semua jaringan",
     "shop.lead": "Pilih paket, masukkan nomor HP, bayar dari saldo. Kuota masuk dalam hitungan detik.",
+    "shop.catalog": "Daftar paket",
     "bo.title": "Back-office reseller",
     "bo.lead": "Saldo, riwayat pesanan, webhook dan statistik toko Anda.",
     "footer.key":
@@ -58,6 +59,7 @@ const PAGE_TEXTS = {
     "n.4444": "supplier refuses",
     "shop.title": "Data packages for XL, AXIS & every network",
     "shop.lead": "Choose a package, enter the phone number, pay from the balance. The quota arrives in seconds.",
+    "shop.catalog": "Packages",
     "bo.title": "Reseller back office",
     "bo.lead": "Your shop's balance, order history, webhooks and statistics.",
     "footer.key":
@@ -102,14 +104,15 @@ function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 }
 
-/** Puts the back-office widgets in the page (they load on connect), or takes them out. */
+/** Puts the back-office widgets in the page (they load on connect) while it is shown to a
+ * signed-in operator, or takes them out: the shop page never fetches back-office data. */
 function renderBackoffice() {
   const signedIn = operator !== null;
   signin.hidden = signedIn || !sessionKnown;
   bo.hidden = !signedIn;
   const grid = document.getElementById("bo-grid");
   const history = document.getElementById("bo-history");
-  if (!signedIn) {
+  if (!signedIn || currentPage() !== "backoffice") {
     grid.replaceChildren();
     history.replaceChildren();
     return;
@@ -234,13 +237,14 @@ function showPage(moveFocus) {
   applyTexts();
   if (page === "backoffice") {
     // A session may have ended meanwhile (sign-out elsewhere, expiry): check before loading.
-    const had = operator;
+    const had = document.getElementById("bo-grid").firstChild !== null;
     checkSession().then((now) => {
       if (now && had) {
         for (const el of document.querySelectorAll("ics-account, ics-stats, ics-history")) el.refresh?.();
       }
     });
   }
+  else renderBackoffice();
   if (moveFocus) document.getElementById(`h-${page}`).focus();
 }
 
@@ -256,9 +260,12 @@ document.getElementById("test-numbers").addEventListener("click", (e) => {
   checkout.scrollIntoView({ block: "nearest", behavior: "smooth" });
 });
 
-// On a narrow screen the checkout sits below the catalog: bring it into view on a choice.
+// On a narrow screen the checkout sits below the catalog: a choice brings it into view and
+// moves the focus there (the next step), so keyboard and screen-reader users follow along.
 document.addEventListener("ics-select", () => {
-  if (matchMedia("(max-width: 860px)").matches) checkout.scrollIntoView({ block: "start", behavior: "smooth" });
+  if (!matchMedia("(max-width: 860px)").matches) return;
+  checkout.scrollIntoView({ block: "start" });
+  checkout.focus({ preventScroll: true });
 });
 
 const wanted = new URLSearchParams(location.search).get("lang");

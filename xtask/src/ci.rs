@@ -126,6 +126,11 @@ pub const STEPS: &[Step] = &[
     ),
     step("e2e-demo", "demo storefront end-to-end tests", hooks::e2e_demo),
     step(
+        "readme-blocks",
+        "README.md's fenced blocks run against a sandbox",
+        crate::readme::run,
+    ),
+    step(
         "generated-clients",
         "clients generated from schema/openapi.json",
         hooks::generated_clients,

@@ -208,7 +208,19 @@ pub fn e2e() -> Result<Outcome> {
         .env("ICS_DEMO_PASSWORD", &demo.gateway.password)
         .env("ICS_TEST_OUTPUT", &out)
         .run()?;
+    lighthouse(&demo.gateway.url, &out)?;
     drop(demo);
     println!("e2e-demo: screenshots in {}", rel(&out.join("screenshots")));
     Ok(Outcome::Done)
+}
+
+/// Lighthouse (mobile) on the demo's shop page, `www/e2e/lighthouse.mjs`: prints the four
+/// scores, fails unless accessibility, best practices and SEO are 100.
+fn lighthouse(url: &str, out: &Path) -> Result {
+    Cmd::new("node")
+        .arg(project_root().join("www/e2e/lighthouse.mjs"))
+        .env("ICS_DEMO_URL", url)
+        .env("ICS_TEST_OUTPUT", out)
+        .env("CHROME_PATH", "/usr/bin/chromium")
+        .run()
 }

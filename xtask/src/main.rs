@@ -9,6 +9,7 @@ mod demo;
 mod fuzz;
 mod hooks;
 mod install;
+mod readme;
 mod sandbox;
 mod spec;
 mod util;

@@ -213,6 +213,12 @@ export class IcsCheckout extends IcsElement {
     );
   }
 
+  /** Focuses the checkout's next step: the phone field (the element itself is not focusable). */
+  focus(options) {
+    if (this.#els.input) this.#els.input.focus(options);
+    else super.focus(options);
+  }
+
   connected() {
     this.ownerDocument.addEventListener(
       "ics-select",

@@ -13,7 +13,7 @@ const COLORS = { success: "#1d7f43", pending: "#b07800", failed: "#c0362c", unpa
 
 const STYLES = `
 .head { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; margin-bottom: 0.5rem; }
-svg { width: 100%; height: auto; display: block; max-height: 260px; }
+svg { width: 100%; height: auto; display: block; }
 svg text { font: 600 13px system-ui, sans-serif; fill: var(--_ink); }
 svg text.total { font-weight: 400; fill: var(--_muted); font-size: 12px; }
 svg .axis { stroke: var(--_line); }
@@ -42,7 +42,22 @@ export class IcsStats extends IcsElement {
 
   connected() {
     refreshOnOrders(this);
+    // The chart is drawn at its real width (1 SVG unit = 1 CSS px), so its 12–13 px labels
+    // stay that size on a phone instead of shrinking with the viewBox; redrawn on resize.
+    let width = 0;
+    const resized = new ResizeObserver(() => {
+      const now = this.#width();
+      if (now && Math.abs(now - width) > 8 && this.#state.data) this.render();
+      width = now;
+    });
+    resized.observe(this);
+    this.signal.addEventListener("abort", () => resized.disconnect(), { once: true });
     this.refresh();
+  }
+
+  /** The chart's width in CSS px (0 while not laid out). */
+  #width() {
+    return Math.round(this.#els.body?.clientWidth ?? 0);
   }
 
   async refresh() {
@@ -98,7 +113,7 @@ export class IcsStats extends IcsElement {
   }
 
   #chart(rows) {
-    const W = 480;
+    const W = Math.min(640, Math.max(280, this.#width() || 480));
     const H = 230;
     const top = 26;
     const base = 170;
