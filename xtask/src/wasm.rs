@@ -637,5 +637,22 @@ pub fn bench() -> Result {
     ] {
         println!("  {label:<60} {:>9.1}{goal}", ms(key));
     }
+    twiggy_top();
     Ok(())
+}
+
+/// The top entries of `twiggy top` and `twiggy garbage` on the unstripped module (before
+/// wasm-opt, names kept), when `twiggy` is on PATH (`cargo install twiggy`); else a hint.
+fn twiggy_top() {
+    let module = target_dir().join("wasm-bindgen/web/ics_reseller_bg.wasm");
+    println!("\n== twiggy top -n 20 (unstripped module, before wasm-opt)");
+    for args in [&["top", "-n", "20"][..], &["garbage", "-n", "5"][..]] {
+        match Cmd::new("twiggy").args(args.iter().copied()).arg(&module).read() {
+            Ok(out) => print!("{out}"),
+            Err(_) => {
+                println!("  (twiggy not found: `cargo install twiggy` to list what weighs)");
+                return;
+            }
+        }
+    }
 }
