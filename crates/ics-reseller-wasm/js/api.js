@@ -1,9 +1,14 @@
-// The JavaScript half of the `ics-reseller` package, shared by every entry point.
-// `cargo xtask build-wasm` wraps this file (after js/check.generated.js and js/decode.js):
-// the ESM entry (browsers, bundlers) puts the wasm-bindgen `web` bindings in `wasm` and
-// `export`s; the CommonJS entry (Node) puts the `nodejs` bindings in `wasm` and assigns
-// `module.exports`. It defines the error class, `decode()` and the `history()` iterator;
-// every decision is made in the Rust core (decode.js only short-cuts a strict success).
+// The JavaScript half of the `ics-reseller` package, an ES module shared by every entry
+// point: `cargo xtask build-wasm` bundles it with `load.js` for browsers and bundlers
+// (js/load-web.js: the wasm instantiates on the first call or `ready()`, compiled
+// streaming; no top-level await) and for Node (js/load-node.js: loaded synchronously at
+// `import`/`require`). It holds the package's one export list, the error class,
+// `decode()` and the `history()` iterator; every decision is made in the Rust core
+// (decode.js only short-cuts a strict success).
+
+import { strictDecode, strictDecodeBytes } from "./decode.js";
+import { load, loaded } from "./load.js";
+import { METHODS } from "./methods.js";
 
 /** The one error type of the package; `code` is one of `errorCodes()`. */
 class ResellerError extends Error {
@@ -21,38 +26,136 @@ class ResellerError extends Error {
     this.retryAfterMs = fields.retryAfterMs;
   }
 }
-wasm.__registerErrorClass(ResellerError);
-wasm.__registerStrictDecode(strictDecodeBytes);
 
-const ResellerClient = wasm.ResellerClient;
+/** The wasm-bindgen bindings once the module is instantiated, else `undefined`. */
+let wasm;
+/** The pending instantiation (`ready()`), `undefined` before the first or after a failure. */
+let pending;
+
+function attach(bindings) {
+  if (wasm === undefined) {
+    bindings.__registerErrorClass(ResellerError);
+    bindings.__registerStrictDecode(strictDecodeBytes);
+    wasm = bindings;
+  }
+  return wasm;
+}
 
 /**
- * Decodes an answer of `action` (status and body text) as the client's methods do: a 2xx
- * success in the documented form as JSON.parse built it, anything else through the core.
- * Returns the typed body or throws a `ResellerError`.
+ * Loads and instantiates the WebAssembly module (once; every call and `ready()` share it).
+ * `source` (optional) says where the `.wasm` file is, for a bundler that did not copy it:
+ * a URL, a `Response`, its bytes or a compiled `WebAssembly.Module`.
  */
-ResellerClient.prototype.decode = function decode(action, status, body) {
-  const v = strictDecode(action, status, body);
-  return v !== undefined ? v : this.__decode(action, status, body);
-};
-
-/** Every order, page after page, newest first (`getHistory` until the last page). */
-ResellerClient.prototype.history = async function* history(options = {}) {
-  const { signal, timeoutMs, page: first, ...filter } = options;
-  let page = first ?? 1;
-  for (;;) {
-    const resp = await this.getHistory({ ...filter, page }, { signal, timeoutMs });
-    yield* resp.data;
-    const next = wasm.__nextHistoryPage(resp.page, resp.limit, resp.data.length);
-    if (next === undefined) return;
-    page = next;
+function ready(source) {
+  if (wasm !== undefined) return Promise.resolve();
+  if (pending === undefined) {
+    pending = load(source).then(attach, (e) => {
+      pending = undefined; // a later call may try again (e.g. after the network is back)
+      throw new ResellerError({
+        code: "network",
+        retryable: true,
+        message: `ics-reseller: could not load its WebAssembly module (${e && e.message ? e.message : e})`,
+        cause: e,
+      });
+    });
   }
-};
+  return pending.then(() => undefined);
+}
 
-const newRefId = wasm.newRefId;
-const normalizePhone = wasm.normalizePhone;
-const productTypeFits = wasm.productTypeFits;
-const parseWebhook = wasm.parseWebhook;
-const signOrder = wasm.signOrder;
-const actionNames = wasm.actionNames;
-const errorCodes = wasm.errorCodes;
+if (loaded !== undefined) attach(loaded);
+
+/** The bindings for a synchronous function; before `ready()` has resolved, a clear error. */
+function bindings() {
+  if (wasm !== undefined) return wasm;
+  ready().catch(() => {}); // start loading, so that a retry after `await ready()` is quick
+  throw new ResellerError({
+    code: "invalid_input",
+    message: "ics-reseller: the WebAssembly module is not loaded yet: `await ready()` before calling this synchronously",
+  });
+}
+
+/** The wasm client behind each `ResellerClient`, created once the module is loaded. */
+const inner = new WeakMap();
+const optionsOf = new WeakMap();
+
+function innerOf(client) {
+  let c = inner.get(client);
+  if (c === undefined) {
+    c = new (bindings().ResellerClient)(optionsOf.get(client));
+    inner.set(client, c);
+  }
+  return c;
+}
+
+/** The client: one method per action, each loading the wasm first if it is not yet. */
+class ResellerClient {
+  constructor(options) {
+    optionsOf.set(this, options);
+    // Once the module is loaded, bad options throw here; before, on the first call.
+    if (wasm !== undefined) innerOf(this);
+  }
+
+  /**
+   * Decodes an answer of `action` (status and body text) as the client's methods do: a 2xx
+   * success in the documented form as JSON.parse built it, anything else through the core.
+   * Returns the typed body or throws a `ResellerError`.
+   */
+  decode(action, status, body) {
+    const v = strictDecode(action, status, body);
+    return v !== undefined ? v : innerOf(this).__decode(action, status, body);
+  }
+
+  /** Every order, page after page, newest first (`getHistory` until the last page). */
+  async *history(options = {}) {
+    const { signal, timeoutMs, page: first, ...filter } = options;
+    let page = first ?? 1;
+    for (;;) {
+      const resp = await this.getHistory({ ...filter, page }, { signal, timeoutMs });
+      yield* resp.data;
+      const next = wasm.__nextHistoryPage(resp.page, resp.limit, resp.data.length);
+      if (next === undefined) return;
+      page = next;
+    }
+  }
+
+  /** Frees the client's memory now instead of at garbage collection. */
+  free() {
+    const c = inner.get(this);
+    inner.delete(this);
+    if (c !== undefined) c.free();
+  }
+}
+
+for (const name of METHODS) {
+  Object.defineProperty(ResellerClient.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: {
+      async [name](...args) {
+        if (wasm === undefined) await ready();
+        return innerOf(this)[name](...args);
+      },
+    }[name],
+  });
+}
+
+const newRefId = () => bindings().newRefId();
+const normalizePhone = (number) => bindings().normalizePhone(number);
+const productTypeFits = (productType, operator) => bindings().productTypeFits(productType, operator);
+const parseWebhook = (body) => bindings().parseWebhook(body);
+const signOrder = (secret, grant) => bindings().signOrder(secret, grant);
+const actionNames = () => bindings().actionNames();
+const errorCodes = () => bindings().errorCodes();
+
+export {
+  ResellerClient,
+  ResellerError,
+  ready,
+  newRefId,
+  normalizePhone,
+  productTypeFits,
+  parseWebhook,
+  signOrder,
+  actionNames,
+  errorCodes,
+};

@@ -1,9 +1,11 @@
-// The decode fast path of the `ics-reseller` package, a script fragment: `cargo xtask
-// build-wasm` puts it after js/check.generated.js (which defines `strictChecks`, generated
-// from the core's schemas) and before js/api.js. A 2xx answer already in the documented
-// form is returned as `JSON.parse` built it, once the generated check has passed; anything
+// The decode fast path of the `ics-reseller` package (an ES module; `strictChecks` is
+// generated from the core's schemas into js/check.generated.js, which `cargo xtask
+// build-wasm` turns into a module by appending its export). A 2xx answer already in the
+// documented form is returned as `JSON.parse` built it, once the generated check has passed; anything
 // else (PHP-style values, `error` bodies, other statuses, text JSON.parse refuses) returns
 // `undefined` and goes to the core in wasm, which decides every status and error.
+
+import { strictChecks } from "./check.js";
 
 /** Whether a string holds no lone surrogate (serde_json would never produce one). */
 const strictWellFormed =
@@ -42,7 +44,7 @@ function strictLoneSurrogateEscape(text) {
  * success in the documented form: exactly what the core would return. `undefined` when the
  * core must decide.
  */
-function strictDecode(action, status, text) {
+export function strictDecode(action, status, text) {
   if (!(status >= 200 && status <= 299) || typeof text !== "string") return undefined;
   if (!Object.prototype.hasOwnProperty.call(strictChecks.actions, action)) return undefined;
   let v;
@@ -63,7 +65,7 @@ function strictDecode(action, status, text) {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** `strictDecode` of the bytes `fetch` delivered (invalid UTF-8 goes to the core). */
-function strictDecodeBytes(action, status, bytes) {
+export function strictDecodeBytes(action, status, bytes) {
   let text;
   try {
     text = strictUtf8.decode(bytes);

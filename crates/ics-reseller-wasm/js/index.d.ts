@@ -134,7 +134,10 @@ export type ResponseOf<K extends ActionName> = K extends "createTransaction"
 /** The client. One method per action (see `ResellerActions`), plus helpers. */
 export interface ResellerClient extends ResellerActions {}
 export declare class ResellerClient {
-  /** Throws a `ResellerError` (`invalid_input`) for bad options or a key in a browser page. */
+  /**
+   * Throws a `ResellerError` (`invalid_input`) for bad options or a key in a browser page;
+   * before the module is loaded (`ready()`), the first method call rejects with it instead.
+   */
   constructor(options: ClientOptions);
   /**
    * Decodes an answer of `action` as the methods do, for callers that did the HTTP
@@ -156,6 +159,20 @@ export declare class ResellerClient {
   /** Frees the client's memory now instead of at garbage collection. */
   free(): void;
 }
+
+/**
+ * Loads and instantiates the WebAssembly module, once. Not needed before the client's
+ * methods (the first call loads it); needed before the synchronous functions (`decode`,
+ * `newRefId`, `normalizePhone`, `productTypeFits`, `parseWebhook`, `signOrder`,
+ * `actionNames`, `errorCodes`) in a browser, which throw `ResellerError` (`invalid_input`)
+ * until it has resolved. In Node the module loads at import and this resolves at once.
+ * `wasm` tells where the `.wasm` file is when a bundler did not copy it (esbuild, Rollup):
+ * its URL, a `Response`, its bytes or a compiled module. Rejects with `ResellerError`
+ * (`network`, retryable) when it cannot be loaded.
+ */
+export declare function ready(
+  wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
+): Promise<void>;
 
 /** A normalised phone number. */
 export interface Phone {

@@ -18,6 +18,11 @@
 pub mod convert;
 pub mod transport;
 
+/// Talc instead of the default dlmalloc: smaller and faster in wasm (see ARCHITECTURE.md).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use std::rc::Rc;
 
 use convert::{from_js, get, to_js, to_js_error};

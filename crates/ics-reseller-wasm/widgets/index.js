@@ -15,6 +15,11 @@ import { IcsCheckout } from "./checkout.js";
 import { IcsAccount } from "./account.js";
 import { IcsHistory } from "./history.js";
 import { IcsStats } from "./stats.js";
+import { ready } from "../index.js";
+
+// The checkout calls the package's synchronous helpers (normalizePhone, …) as the customer
+// types: start loading the WebAssembly module now (a failure shows on the first call).
+ready().catch(() => {});
 
 export { IcsCatalog, IcsCheckout, IcsAccount, IcsHistory, IcsStats };
 export { productFitsOperator } from "./checkout.js";

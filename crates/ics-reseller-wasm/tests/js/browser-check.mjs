@@ -1,7 +1,9 @@
 // Opens the Vite build (dist/index.html) and the plain ES-module page (plain.html) of the
 // test app in headless Chromium and checks both talk to the sandbox through ics-gateway
 // (ICS_GATEWAY_URL), which allows this server's origin (port ICS_APP_PORT) by --allow-origin.
-// Usage: node browser-check.mjs APP_DIR (run by cargo xtask test, step npm-package).
+// More pages (PAGE...: a path under APP_DIR, each a build of app/main.js) are checked as
+// the Vite build is. Usage: node browser-check.mjs APP_DIR [PAGE...] (run by cargo xtask
+// test, step npm-package).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
@@ -31,9 +33,10 @@ const browser = await chromium.launchPersistentContext(profile, {
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
+const pages = [["dist/index.html", true], ["plain.html", false], ...process.argv.slice(3).map((p) => [p, true])];
 let failed = 0;
 try {
-  for (const [page, expectRefusal] of [["dist/index.html", true], ["plain.html", false]]) {
+  for (const [page, expectRefusal] of pages) {
     const tab = await browser.newPage();
     const errors = [];
     tab.on("pageerror", (e) => errors.push(String(e)));
@@ -52,5 +55,5 @@ try {
   server.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`${2 - failed} passed, ${failed} failed`);
+console.log(`${pages.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -91,12 +91,19 @@ fn register_fast_path() {
     let source = format!(
         "{}\n{}\nreturn strictDecodeBytes;",
         include_str!("../../js/check.generated.js"),
-        include_str!("../../js/decode.js")
+        script_of_module(include_str!("../../js/decode.js"))
     );
     let f = js_sys::Function::new_no_args(&source)
         .call0(&JsValue::UNDEFINED)
         .expect("js/decode.js loads");
     ics_reseller_wasm::convert::register_strict_decode(f.unchecked_into());
+}
+
+/// js/decode.js (an ES module importing `strictChecks`) as a script after check.generated.js.
+fn script_of_module(source: &str) -> String {
+    source
+        .replace("import { strictChecks } from \"./check.js\";", "")
+        .replace("export function ", "function ")
 }
 
 /// A client for `key` (None: no key) with extra options as JSON.

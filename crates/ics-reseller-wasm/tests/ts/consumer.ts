@@ -4,6 +4,7 @@
 import {
   ResellerClient,
   ResellerError,
+  ready,
   newRefId,
   normalizePhone,
   parseWebhook,
@@ -136,4 +137,15 @@ export async function typed(): Promise<void> {
   signOrder(42, grant);
   // @ts-expect-error: normalizePhone takes a string
   normalizePhone(81234567890);
+}
+
+/** `ready()`: optional source of the wasm, resolves with nothing. */
+export async function loadFirst(): Promise<void> {
+  await ready();
+  await ready("/assets/ics_reseller_bg.wasm");
+  const none: void = await ready(new URL("https://shop.example/ics_reseller_bg.wasm"));
+  // @ts-expect-error: ready() resolves with nothing
+  const n: number = await ready();
+  void n;
+  return none;
 }
