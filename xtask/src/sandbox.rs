@@ -193,8 +193,14 @@ impl Gateway {
             "# written by cargo xtask for one run: the demo operator\n\
              [[operators]]\nusername = \"{username}\"\npassword_hash = \"{hash}\"\n"
         );
-        // A fresh order journal per run (the gateway's default is ./ics-gateway.db).
-        let journal = dir.join(format!("journal-{}.db", std::process::id()));
+        // A fresh order journal per start (the gateway's default is ./ics-gateway.db): one
+        // xtask process starts several gateways (wasm-node, then wasm-chromium), and a refid
+        // journalled by one must not be "already placed" for the next.
+        let journal = dir.join(format!(
+            "journal-{}-{}.db",
+            std::process::id(),
+            hex(&random_bytes(6)?)
+        ));
         toml.insert_str(0, &format!("database = \"sqlite://{}\"\n", journal.display()));
         if let Some(limits) = options.limits {
             toml.push_str("\n[limits]\n");
