@@ -48,7 +48,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "bench",
-        "package size and listProducts decode time vs JSON.parse, in headless Chromium",
+        "package size and decode time vs JSON.parse in headless Chromium; ics-gateway vs direct calls",
     ),
 ];
 

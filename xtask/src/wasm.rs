@@ -638,7 +638,27 @@ pub fn bench() -> Result {
         println!("  {label:<60} {:>9.1}{goal}", ms(key));
     }
     twiggy_top();
-    Ok(())
+    gateway_bench()
+}
+
+/// The gateway's section of the bench: reads and authorised orders through `ics-gateway`
+/// (no journal, SQLite journal, PostgreSQL journal when installed) next to the same calls
+/// made directly to the sandbox, p50/p99, and memory under 2,000 open connections — all in
+/// one run of `crates/ics-gateway/examples/bench.rs` (release build; ratios, not deployment
+/// figures).
+fn gateway_bench() -> Result {
+    println!("\n== ics-gateway next to direct calls to the sandbox (one process, 127.0.0.1)");
+    Cmd::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "ics-gateway",
+            "--example",
+            "bench",
+        ])
+        .run()
 }
 
 /// The top entries of `twiggy top` and `twiggy garbage` on the unstripped module (before
