@@ -642,7 +642,7 @@ pub fn bench() -> Result {
 }
 
 /// The gateway's section of the bench: reads and authorised orders through `ics-gateway`
-/// (no journal, SQLite journal, PostgreSQL journal when installed) next to the same calls
+/// (journal on SQLite, and on PostgreSQL when installed) next to the same calls
 /// made directly to the sandbox, p50/p99, and memory under 2,000 open connections — all in
 /// one run of `crates/ics-gateway/examples/bench.rs` (release build; ratios, not deployment
 /// figures).
