@@ -152,6 +152,20 @@ impl App {
     }
 
     /// The live `harga_final` of a product ready to order (`None`: not orderable).
+    /// The live price of a product that can be ordered now: a 409 `product_unavailable`
+    /// when it is not, the upstream's failure as a response to relay (inner `Err`).
+    async fn orderable_price(&self, code: &str) -> Result<Result<i64, Response>, GwError> {
+        match self.live_price(code).await {
+            Ok(Some(p)) => Ok(Ok(p)),
+            Ok(None) => Err(GwError::new(
+                StatusCode::CONFLICT,
+                "product_unavailable",
+                format!("{code} is not available to order"),
+            )),
+            Err(resp) => Ok(Err(resp)),
+        }
+    }
+
     async fn live_price(&self, code: &str) -> Result<Option<i64>, Response> {
         let ttl = Duration::from_millis(self.config.price_cache_ms);
         let cached = |c: &PriceCache| match c.read_at {
@@ -645,15 +659,8 @@ async fn order_inner(
         }
     };
     // 2. The live price within the bound.
-    let price = match app.live_price(&req.kode_produk).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            return Err(GwError::new(
-                StatusCode::CONFLICT,
-                "product_unavailable",
-                format!("{} is not available to order", req.kode_produk),
-            ))
-        }
+    let price = match app.orderable_price(&req.kode_produk).await? {
+        Ok(p) => p,
         Err(resp) => return Ok((resp, "upstream_error")),
     };
     let bound = match &grant {
@@ -966,15 +973,8 @@ async fn demo_pay_inner(
             format!("expected {{kode_produk, nomor_tujuan, refid}}: {e}"),
         )
     })?;
-    let price = match app.live_price(&p.kode_produk).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            return Err(GwError::new(
-                StatusCode::CONFLICT,
-                "product_unavailable",
-                format!("{} is not available to order", p.kode_produk),
-            ))
-        }
+    let price = match app.orderable_price(&p.kode_produk).await? {
+        Ok(p) => p,
         Err(resp) => return Ok((resp, "upstream_error")),
     };
     let now = now_s();
