@@ -1,15 +1,15 @@
 //! `cargo xtask test`: the one command CI runs. Installs what is missing, then every check.
 //!
 //! The steps are one table, [`STEPS`], run in order; the first failure stops the run.
-//! Adding a suite is one line there (plus its function, usually in `hooks.rs`).
+//! Adding a suite is one line there (plus its function, in the module of its subject).
 //! A timing summary of every step is printed at the end, pass or fail.
 
 use std::time::{Duration, Instant};
 
-use crate::{
-    codegen, hooks, install, spec,
-    util::{bail, Cmd, Result},
-};
+use anyhow::{bail, Result};
+use xshell::cmd;
+
+use crate::{clients, codegen, demo, install, readme, spec, util::shell, wasm};
 
 /// What a step reports when it did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Outcome {
     Done,
     /// Nothing to do, e.g. a tool already installed; the text says what was found.
     UpToDate(String),
-    /// The step does not apply yet (a hook not filled in, a dependency not there yet).
+    /// The step does not apply (e.g. no crate depends on wasm-bindgen).
     Skipped(String),
 }
 
@@ -112,51 +112,51 @@ pub const STEPS: &[Step] = &[
         "ajv: schema/wire/*.schema.json (the lenient wire forms) are JSON Schema 2020-12",
         spec_wire_schemas,
     ),
-    // Hooks for later suites (fill in the function in hooks.rs):
-    step("wasm-node", "wasm-bindgen tests in Node", hooks::wasm_tests_node),
+    step("wasm-node", "wasm-bindgen tests in Node", wasm::test_node),
     step(
         "wasm-chromium",
         "wasm-bindgen tests in headless Chromium",
-        hooks::wasm_tests_chromium,
+        wasm::test_chromium,
     ),
     step(
         "npm-package",
         "npm package smoke tests (tsc, attw)",
-        hooks::npm_package,
+        wasm::npm_package,
     ),
-    step("e2e-demo", "demo storefront end-to-end tests", hooks::e2e_demo),
+    step("e2e-demo", "demo storefront end-to-end tests", demo::e2e),
     step(
         "readme-blocks",
         "README.md's fenced blocks run against a sandbox",
-        crate::readme::run,
+        readme::run,
     ),
     step(
         "generated-clients",
         "clients generated from schema/openapi.json",
-        hooks::generated_clients,
+        clients::run,
     ),
 ];
 
 fn fmt() -> Result<Outcome> {
-    Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
+    let sh = shell()?;
+    cmd!(sh, "cargo fmt --all --check").run()?;
     Ok(Outcome::Done)
 }
 
 fn clippy() -> Result<Outcome> {
-    Cmd::new("cargo")
-        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
-        .run()?;
+    let sh = shell()?;
+    cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()?;
     Ok(Outcome::Done)
 }
 
 fn cargo_test() -> Result<Outcome> {
-    Cmd::new("cargo").args(["test", "--workspace"]).run()?;
+    let sh = shell()?;
+    cmd!(sh, "cargo test --workspace").run()?;
     Ok(Outcome::Done)
 }
 
 fn doc() -> Result<Outcome> {
-    Cmd::new("cargo")
-        .args(["doc", "--no-deps", "--workspace"])
+    let sh = shell()?;
+    cmd!(sh, "cargo doc --no-deps --workspace")
         .env("RUSTDOCFLAGS", "-D warnings")
         .run()?;
     Ok(Outcome::Done)
@@ -168,18 +168,15 @@ const MSRV_CRATES: &[&str] = &["ics-reseller", "ics-reseller-wasm"];
 fn msrv() -> Result<Outcome> {
     let version = install::declared_rust_version()?;
     install::toolchain(&version)?;
-    let mut cmd = Cmd::new("cargo")
-        .arg(format!("+{version}"))
-        .args(["check", "--locked"]);
-    for c in MSRV_CRATES {
-        cmd = cmd.args(["-p", c]);
-    }
+    let packages = MSRV_CRATES.iter().flat_map(|c| ["-p", c]);
+    let sh = shell()?;
     // Its own target folder: another toolchain's artefacts would evict the stable ones.
-    cmd.env(
-        "CARGO_TARGET_DIR",
-        crate::util::project_root().join("target/msrv"),
-    )
-    .run()?;
+    cmd!(sh, "cargo +{version} check --locked {packages...}")
+        .env(
+            "CARGO_TARGET_DIR",
+            crate::util::project_root().join("target/msrv"),
+        )
+        .run()?;
     Ok(Outcome::Done)
 }
 
@@ -215,7 +212,7 @@ enum Ended {
 }
 
 /// Runs `cargo xtask test [--only NAME,...] [--list]`.
-pub fn run(only: Option<Vec<String>>, list: bool) -> Result {
+pub fn run(only: Option<Vec<String>>, list: bool) -> Result<()> {
     if list {
         for s in STEPS {
             println!("{:<30} {}", s.name, s.about);
@@ -255,7 +252,7 @@ pub fn run(only: Option<Vec<String>>, list: bool) -> Result {
                 results.push((s, took, Ended::Ok(outcome)));
             }
             Err(e) => {
-                eprintln!("<== [{}] FAILED after {}: {e}", s.name, secs(took));
+                eprintln!("<== [{}] FAILED after {}: {e:#}", s.name, secs(took));
                 results.push((s, took, Ended::Failed));
                 failure = Some((s.name, e));
                 break;
@@ -265,7 +262,7 @@ pub fn run(only: Option<Vec<String>>, list: bool) -> Result {
 
     summary(&selected, &results, started.elapsed());
     match failure {
-        Some((name, e)) => bail!("step `{name}` failed: {e}"),
+        Some((name, e)) => Err(e.context(format!("step `{name}` failed"))),
         None => Ok(()),
     }
 }

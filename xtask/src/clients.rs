@@ -29,11 +29,14 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Cmd};
+
 use crate::{
     ci::Outcome,
     install,
-    sandbox::Sandbox,
-    util::{bail, node_bin, project_root, rel, tools_dir, Cmd, Context, Result},
+    sandbox::SandboxProcess,
+    util::{node_bin, project_root, rel, shell, tools_dir},
 };
 
 /// Test cases schemathesis generates per operation and phase (about 650 requests in all).
@@ -63,16 +66,20 @@ fn venv_path() -> std::ffi::OsString {
 }
 
 /// Empties (or creates) a generated folder.
-fn fresh(dir: &Path) -> Result {
+fn fresh(dir: &Path) -> Result<()> {
     if dir.exists() {
-        fs::remove_dir_all(dir).context(format_args!("removing {}", rel(dir)))?;
+        fs::remove_dir_all(dir).with_context(|| format!("removing {}", rel(dir)))?;
     }
-    fs::create_dir_all(dir).context(format_args!("creating {}", rel(dir)))
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", rel(dir)))
 }
 
 /// Runs `cmd` with its output shown; fails when it exits non-zero or prints a warning.
-fn run_no_warnings(cmd: Cmd, tool: &str) -> Result {
-    let out = cmd.output_echoed().context(format_args!("cannot start {tool}"))?;
+fn run_no_warnings(cmd: Cmd<'_>, tool: &str) -> Result<()> {
+    eprintln!("$ {cmd}");
+    let out = cmd
+        .ignore_status()
+        .output()
+        .with_context(|| format!("cannot start {tool}"))?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -90,113 +97,90 @@ fn run_no_warnings(cmd: Cmd, tool: &str) -> Result {
 
 /// The step: generate, type-check, then call the sandbox with each client.
 pub fn run() -> Result<Outcome> {
-    if !project_root().join("crates/ics-sandbox/Cargo.toml").exists() {
-        return Ok(Outcome::Skipped(
-            "crates/ics-sandbox is not in the workspace".into(),
-        ));
-    }
     install::node_tools()?;
     install::python_venv()?;
     let dir = clients_dir();
     let (ts, py) = (dir.join("ts"), dir.join("python"));
     let py_generated = py.join("generated");
 
+    let sh = shell()?;
+    let (openapi, python) = (openapi(), python());
+
     // TypeScript: openapi-typescript, then tsc --noEmit on the consumer and the proofs.
     fresh(&ts.join("generated"))?;
+    let (openapi_typescript, tsc) = (node_bin("openapi-typescript"), node_bin("tsc"));
+    let dts = ts.join("generated/openapi.d.ts");
     run_no_warnings(
-        Cmd::new(node_bin("openapi-typescript"))
-            .arg(openapi())
-            .arg("--output")
-            .arg(ts.join("generated/openapi.d.ts")),
+        cmd!(sh, "{openapi_typescript} {openapi} --output {dts}"),
         "openapi-typescript",
     )?;
     link_node_modules(&ts)?;
-    Cmd::new(node_bin("tsc"))
-        .args(["--noEmit", "-p"])
-        .arg(&ts)
-        .run()?;
-    Cmd::new(node_bin("tsc")).arg("-p").arg(&ts).run()?;
+    cmd!(sh, "{tsc} --noEmit -p {ts}").run()?;
+    cmd!(sh, "{tsc} -p {ts}").run()?;
 
     // TypeScript: @hey-api/openapi-ts with zod, and quicktype (issue 12).
     let (hey, quick) = (ts.join("hey"), ts.join("quicktype"));
     fresh(&hey.join("generated"))?;
-    run_no_warnings(
-        Cmd::new(node_bin("openapi-ts"))
-            .arg("-f")
-            .arg(hey.join("openapi-ts.config.mjs"))
-            .dir(&hey),
-        "@hey-api/openapi-ts",
-    )?;
-    Cmd::new(node_bin("tsc")).arg("-p").arg(&hey).run()?;
+    {
+        let _dir = sh.push_dir(&hey);
+        let (openapi_ts, config) = (node_bin("openapi-ts"), hey.join("openapi-ts.config.mjs"));
+        run_no_warnings(cmd!(sh, "{openapi_ts} -f {config}"), "@hey-api/openapi-ts")?;
+    }
+    cmd!(sh, "{tsc} -p {hey}").run()?;
     fresh(&quick.join("generated"))?;
-    let mut quicktype = Cmd::new(node_bin("quicktype"))
-        .args(["--src-lang", "schema", "--lang", "ts", "-o"])
-        .arg(quick.join("generated/ics.ts"));
+    let mut schemas = Vec::new();
     for entry in fs::read_dir(project_root().join("schema/json")).context("reading schema/json")? {
         let path = entry.context("reading schema/json")?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.ends_with("Response.schema.json") || name == "ErrorBody.schema.json" {
-            quicktype = quicktype.arg(path);
+            schemas.push(path);
         }
     }
-    run_no_warnings(quicktype, "quicktype")?;
-    Cmd::new(node_bin("tsc")).arg("-p").arg(&quick).run()?;
+    let (quicktype, out) = (node_bin("quicktype"), quick.join("generated/ics.ts"));
+    run_no_warnings(
+        cmd!(
+            sh,
+            "{quicktype} --src-lang schema --lang ts -o {out} {schemas...}"
+        ),
+        "quicktype",
+    )?;
+    cmd!(sh, "{tsc} -p {quick}").run()?;
 
     // Python: openapi-python-client and datamodel-code-generator.
     fresh(&py_generated)?;
+    let package = py_generated.join("ics_reseller_client");
     run_no_warnings(
-        Cmd::new(python())
-            .args(["-m", "openapi_python_client", "generate", "--path"])
-            .arg(openapi())
-            .arg("--output-path")
-            .arg(py_generated.join("ics_reseller_client"))
-            .args(["--meta", "none"])
-            .env("PATH", venv_path()),
+        cmd!(
+            sh,
+            "{python} -m openapi_python_client generate --path {openapi} --output-path {package} --meta none"
+        )
+        .env("PATH", venv_path()),
         "openapi-python-client",
     )?;
+    let (json, models) = (project_root().join("schema/json"), py_generated.join("models"));
     run_no_warnings(
-        Cmd::new(python())
-            .args(["-W", "error", "-m", "datamodel_code_generator", "--input"])
-            .arg(project_root().join("schema/json"))
-            .args([
-                "--input-file-type",
-                "jsonschema",
-                "--output-model-type",
-                "pydantic_v2.BaseModel",
-                "--use-annotated",
-                "--formatters",
-                "builtin",
-                "--target-python-version",
-                "3.11",
-                "--disable-timestamp",
-                "--output",
-            ])
-            .arg(py_generated.join("models")),
+        cmd!(
+            sh,
+            "{python} -W error -m datamodel_code_generator --input {json}
+                --input-file-type jsonschema --output-model-type pydantic_v2.BaseModel
+                --use-annotated --formatters builtin --target-python-version 3.11
+                --disable-timestamp --output {models}"
+        ),
         "datamodel-code-generator",
     )?;
 
     // Against one sandbox, reset by each script.
-    let sandbox = Sandbox::start_for_tests()?;
+    let sandbox = SandboxProcess::start_for_tests()?;
     let url = sandbox.url.clone();
-    Cmd::new("node")
-        .arg(ts.join("generated/js/every-action.mjs"))
-        .env("ICS_SANDBOX_URL", &url)
-        .run()?;
-    for consumer in [&hey, &quick] {
-        Cmd::new("node")
-            .arg(consumer.join("generated/js/every-action.mjs"))
-            .env("ICS_SANDBOX_URL", &url)
-            .run()?;
+    for consumer in [&ts, &hey, &quick] {
+        let script = consumer.join("generated/js/every-action.mjs");
+        cmd!(sh, "node {script}").env("ICS_SANDBOX_URL", &url).run()?;
     }
-    Cmd::new(python())
-        .arg(py.join("every_action.py"))
-        .arg(&url)
-        .arg(openapi())
+    let (every_action, models_check) = (py.join("every_action.py"), py.join("json_schema_models.py"));
+    cmd!(sh, "{python} {every_action} {url} {openapi}")
         .env("PYTHONPATH", &py_generated)
         .run()?;
-    Cmd::new(python())
-        .arg(py.join("json_schema_models.py"))
-        .arg(&url)
+    cmd!(sh, "{python} {models_check} {url}")
         .env("PYTHONPATH", &py_generated)
         .run()?;
     schemathesis(&url, &py_generated)?;
@@ -206,37 +190,34 @@ pub fn run() -> Result<Outcome> {
 
 /// `tests/clients/ts/node_modules` → `tools/node/node_modules`, so that the compiled
 /// consumer (ESM) and tsc resolve `openapi-fetch` from the pinned tools.
-fn link_node_modules(ts: &Path) -> Result {
+fn link_node_modules(ts: &Path) -> Result<()> {
     let link = ts.join("node_modules");
     let target = tools_dir().join("node/node_modules");
     if fs::read_link(&link).ok().as_deref() == Some(target.as_path()) {
         return Ok(());
     }
     if link.symlink_metadata().is_ok() {
-        fs::remove_file(&link).context(format_args!("removing {}", rel(&link)))?;
+        fs::remove_file(&link).with_context(|| format!("removing {}", rel(&link)))?;
     }
-    std::os::unix::fs::symlink(&target, &link).context(format_args!("linking {}", rel(&link)))
+    std::os::unix::fs::symlink(&target, &link).with_context(|| format!("linking {}", rel(&link)))
 }
 
 /// schemathesis on every operation: all checks, security parameters not generated (the
 /// key goes in the header), a fixed seed, nothing written outside `generated/`.
-fn schemathesis(url: &str, workdir: &Path) -> Result {
-    Cmd::new(python())
-        .arg("-c")
-        .arg("import httpx, sys; httpx.post(sys.argv[1] + '/__sandbox/reset').raise_for_status()")
-        .arg(url)
-        .run()?;
-    Cmd::new(python())
-        .args(["-m", "schemathesis.cli", "run"])
-        .arg(openapi())
-        .args(["--url", url])
-        .args(["--header", "X-API-Key: sk_test_verified"])
-        .args(["--generation-with-security-parameters", "false"])
-        .args(["--checks", "all"])
-        .args(["--max-examples", SCHEMATHESIS_EXAMPLES])
-        .args(["--seed", SCHEMATHESIS_SEED])
-        .args(["--generation-database", "none"])
-        .args(["--workers", "1", "--no-color"])
-        .dir(workdir)
-        .run()
+fn schemathesis(url: &str, workdir: &Path) -> Result<()> {
+    let sh = shell()?;
+    sh.change_dir(workdir);
+    let (python, openapi) = (python(), openapi());
+    let reset = "import httpx, sys; httpx.post(sys.argv[1] + '/__sandbox/reset').raise_for_status()";
+    cmd!(sh, "{python} -c {reset} {url}").run()?;
+    cmd!(
+        sh,
+        "{python} -m schemathesis.cli run {openapi} --url {url}
+            --header 'X-API-Key: sk_test_verified'
+            --generation-with-security-parameters false --checks all
+            --max-examples {SCHEMATHESIS_EXAMPLES} --seed {SCHEMATHESIS_SEED}
+            --generation-database none --workers 1 --no-color"
+    )
+    .run()?;
+    Ok(())
 }

@@ -10,7 +10,9 @@ use std::{
     path::{Component, Path, PathBuf},
 };
 
-use crate::util::{bail, project_root, read_optional, Context, Result};
+use anyhow::{bail, Context, Result};
+
+use crate::util::{project_root, read_optional};
 
 /// Folder whose `*.json` files are all generated: anything not in the list is deleted.
 const OWNED_DIR: &str = "schema/json";
@@ -36,7 +38,7 @@ pub struct Stale {
 }
 
 /// Runs `cargo xtask codegen`: writes (or with `check`, only compares) every generated file.
-pub fn run(check: bool) -> Result {
+pub fn run(check: bool) -> Result<()> {
     let root = project_root();
     let files = ics_reseller::spec::generated_files();
     let stale = compare(&root, &files)?;
@@ -60,7 +62,7 @@ pub fn run(check: bool) -> Result {
         let path = root.join(&s.path);
         match s.why {
             Staleness::Extra => {
-                fs::remove_file(&path).context(format_args!("deleting {}", s.path.display()))?;
+                fs::remove_file(&path).with_context(|| format!("deleting {}", s.path.display()))?;
                 println!("deleted {}", s.path.display());
             }
             Staleness::Missing | Staleness::Differs => {
@@ -70,9 +72,9 @@ pub fn run(check: bool) -> Result {
                     .map(|(_, c)| c)
                     .expect("stale files come from the list");
                 if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).context(format_args!("creating {}", dir.display()))?;
+                    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
                 }
-                fs::write(&path, contents).context(format_args!("writing {}", s.path.display()))?;
+                fs::write(&path, contents).with_context(|| format!("writing {}", s.path.display()))?;
                 println!("wrote {}", s.path.display());
             }
         }
@@ -127,7 +129,7 @@ pub fn compare(root: &Path, files: &[(PathBuf, String)]) -> Result<Vec<Stale>> {
 }
 
 /// Refuses paths that could write outside the repo.
-fn check_relative(path: &Path) -> Result {
+fn check_relative(path: &Path) -> Result<()> {
     let ok = !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
     if !ok {
         bail!(
@@ -139,7 +141,7 @@ fn check_relative(path: &Path) -> Result {
 }
 
 /// Every `*.json` below `root/dir`, recursively, as paths relative to `root`, sorted.
-fn json_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result {
+fn json_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = match fs::read_dir(root.join(dir)) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -148,7 +150,7 @@ fn json_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result {
     let mut names: Vec<_> = entries
         .map(|e| e.map(|e| e.file_name()))
         .collect::<std::result::Result<_, _>>()
-        .context(format_args!("listing {}", dir.display()))?;
+        .with_context(|| format!("listing {}", dir.display()))?;
     names.sort();
     for name in names {
         let rel = dir.join(&name);

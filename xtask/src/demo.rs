@@ -11,17 +11,19 @@
 
 use std::{
     fs,
-    io::{Read, Write},
-    net::TcpStream,
     path::{Path, PathBuf},
     time::Duration,
 };
 
+use anyhow::{bail, Context, Result};
+use ics_reseller::CreateTransactionRequest;
+use xshell::cmd;
+
 use crate::{
     ci::Outcome,
     install,
-    sandbox::{Gateway, GatewayOptions, Sandbox, TEST_ARGS, TEST_LIMITS},
-    util::{bail, project_root, rel, Cmd, Context, Result},
+    sandbox::{GatewayOptions, GatewayProcess, SandboxProcess, TEST_ARGS, TEST_LIMITS},
+    util::{project_root, rel, shell},
     wasm,
 };
 
@@ -34,23 +36,23 @@ fn widgets_src() -> PathBuf {
 }
 
 /// Copies the widgets (`*.js`, `*.d.ts`) into `pkg/widgets/`; called by `build-wasm`.
-pub fn copy_widgets(pkg: &Path) -> Result {
+pub fn copy_widgets(pkg: &Path) -> Result<()> {
     let out = pkg.join("widgets");
-    fs::create_dir_all(&out).context(format_args!("creating {}", rel(&out)))?;
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", rel(&out)))?;
     let src = widgets_src();
-    let entries = fs::read_dir(&src).context(format_args!("reading {}", rel(&src)))?;
+    let entries = fs::read_dir(&src).with_context(|| format!("reading {}", rel(&src)))?;
     for entry in entries {
         let path = entry.context("listing the widgets")?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.ends_with(".js") || name.ends_with(".d.ts") {
-            fs::copy(&path, out.join(name)).context(format_args!("copying {}", rel(&path)))?;
+            fs::copy(&path, out.join(name)).with_context(|| format!("copying {}", rel(&path)))?;
         }
     }
     Ok(())
 }
 
 /// `cargo xtask build-wasm` (which copies the widgets with [`copy_widgets`]).
-fn build_package() -> Result {
+fn build_package() -> Result<()> {
     wasm::build()
 }
 
@@ -61,8 +63,8 @@ fn sandbox_args(settle_ms: &str) -> [&str; 4] {
 
 /// The sandbox and the gateway serving the storefront in front of it.
 struct Demo {
-    sandbox: Sandbox,
-    gateway: Gateway,
+    sandbox: SandboxProcess,
+    gateway: GatewayProcess,
 }
 
 /// The demo's limits: the gateway's defaults, but a visitor may try each test number more
@@ -71,14 +73,14 @@ const DEMO_LIMITS: &str = "orders_per_number_per_hour = 30\n";
 
 /// Builds and starts both; the gateway listens on `listen` with `limits`.
 fn start(listen: &str, settle_ms: &str, limits: &str) -> Result<Demo> {
-    let sandbox = Sandbox::start(&Sandbox::build()?, &sandbox_args(settle_ms), false)?;
+    let sandbox = SandboxProcess::start(&SandboxProcess::build()?, &sandbox_args(settle_ms), false)?;
     let options = GatewayOptions {
         listen: Some(listen),
         storefront: true,
         limits: Some(limits),
         ..GatewayOptions::default()
     };
-    let gateway = Gateway::start(&Gateway::build()?, &sandbox.url, &options)?;
+    let gateway = GatewayProcess::start(&GatewayProcess::build()?, &sandbox.url, &options)?;
     Ok(Demo { sandbox, gateway })
 }
 
@@ -93,66 +95,51 @@ const SAMPLE_ORDERS: &[(&str, &str, &str)] = &[
 ];
 
 /// Places [`SAMPLE_ORDERS`] through the gateway as the page does: the simulated payment
-/// (`/gateway/demo/pay`) returns an order token, the order goes with it.
-fn seed(url: &str) -> Result {
+/// (`POST /gateway/demo/pay`, the gateway's own route) returns an order token, and the order
+/// goes with it through the native client (`ics-reseller-client`, with its reconciliation):
+/// any refusal, or an order the client cannot confirm, stops the demo.
+fn seed(url: &str) -> Result<()> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting a tokio runtime")?
+        .block_on(seed_orders(url))
+}
+
+async fn seed_orders(url: &str) -> Result<()> {
+    let client = ics_reseller_client::Client::new(format!("{url}/gateway"), None)?;
+    let http = reqwest::Client::new();
     for (refid, product, number) in SAMPLE_ORDERS {
-        let body = serde_json::json!({"kode_produk": product, "nomor_tujuan": number, "refid": refid});
-        let (status, paid) = http_post(url, "/gateway/demo/pay", &body.to_string(), None)?;
-        let token = serde_json::from_str::<serde_json::Value>(&paid)
+        let order = CreateTransactionRequest {
+            kode_produk: (*product).to_owned(),
+            nomor_tujuan: (*number).to_owned(),
+            refid: (*refid).to_owned(),
+        };
+        let paid = http
+            .post(format!("{url}/gateway/demo/pay"))
+            .json(&order)
+            .send()
+            .await
+            .with_context(|| format!("paying for sample order {refid}"))?;
+        let status = paid.status();
+        let answer = paid.text().await.unwrap_or_default();
+        let token = serde_json::from_str::<serde_json::Value>(&answer)
             .ok()
             .and_then(|v| v["token"].as_str().map(str::to_owned));
-        let Some(token) = token.filter(|_| status == 200) else {
-            bail!("the payment of sample order {refid} was refused: HTTP {status} {paid}");
+        let Some(token) = token.filter(|_| status == reqwest::StatusCode::OK) else {
+            bail!("the payment of sample order {refid} was refused: HTTP {status} {answer}");
         };
-        let (status, reply) = http_post(
-            url,
-            "/gateway/?action=createTransaction",
-            &body.to_string(),
-            Some(&token),
-        )?;
-        if status != 200 || !reply.contains("\"success\":true") {
-            bail!("sample order {refid} was refused: HTTP {status} {reply}");
-        }
+        client
+            .create_transaction_with(order, Some(&token))
+            .await
+            .with_context(|| format!("sample order {refid} was not placed"))?;
     }
     Ok(())
 }
 
-/// A minimal HTTP/1.1 POST of JSON to `base` (`http://HOST:PORT`), with an order token
-/// when given: status and body.
-fn http_post(base: &str, path: &str, json: &str, order_token: Option<&str>) -> Result<(u16, String)> {
-    let host = base
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("not an http:// URL: {base}"))?
-        .trim_end_matches('/');
-    let mut stream = TcpStream::connect(host).context(format_args!("connecting to {host}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .context("setting a timeout")?;
-    let token = order_token.map_or(String::new(), |t| format!("X-Order-Token: {t}\r\n"));
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{token}\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
-        json.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .context(format_args!("POST {path}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .context(format_args!("reading the answer to POST {path}"))?;
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    Ok((status, body))
-}
-
 /// `cargo xtask demo [--port N]`: installs what the build needs, builds the package, serves
 /// the storefront through the gateway, prints the back-office sign-in, waits for Ctrl+C.
-pub fn run(port: u16) -> Result {
+pub fn run(port: u16) -> Result<()> {
     // What build-wasm needs, installed like `cargo xtask test` does (quick when present).
     install::wasm_target()?;
     install::node_tools()?;
@@ -187,11 +174,6 @@ pub fn run(port: u16) -> Result {
 /// upstream, for faults and state), `ICS_DEMO_USER`/`ICS_DEMO_PASSWORD` (the operator).
 pub fn e2e() -> Result<Outcome> {
     let root = project_root();
-    if !Sandbox::available() || !Gateway::available() {
-        return Ok(Outcome::Skipped(
-            "crates/ics-sandbox or crates/ics-gateway is not in the workspace yet".into(),
-        ));
-    }
     build_package()?;
     let settle_ms = 800;
     let demo = start("127.0.0.1:0", &settle_ms.to_string(), TEST_LIMITS)?;
@@ -199,15 +181,18 @@ pub fn e2e() -> Result<Outcome> {
     // Let the sample orders settle, so the tests start from final statistics.
     std::thread::sleep(Duration::from_millis(settle_ms + 400));
     let out = root.join("test-output/e2e");
-    Cmd::new("node")
-        .args(["--test", "--test-concurrency=1", "--test-timeout=900000"])
-        .arg(root.join("www/e2e/storefront.test.mjs"))
-        .env("ICS_DEMO_URL", &demo.gateway.url)
-        .env("ICS_SANDBOX_URL", &demo.sandbox.url)
-        .env("ICS_DEMO_USER", &demo.gateway.username)
-        .env("ICS_DEMO_PASSWORD", &demo.gateway.password)
-        .env("ICS_TEST_OUTPUT", &out)
-        .run()?;
+    let sh = shell()?;
+    let tests = root.join("www/e2e/storefront.test.mjs");
+    cmd!(
+        sh,
+        "node --test --test-concurrency=1 --test-timeout=900000 {tests}"
+    )
+    .env("ICS_DEMO_URL", &demo.gateway.url)
+    .env("ICS_SANDBOX_URL", &demo.sandbox.url)
+    .env("ICS_DEMO_USER", &demo.gateway.username)
+    .env("ICS_DEMO_PASSWORD", &demo.gateway.password)
+    .env("ICS_TEST_OUTPUT", &out)
+    .run()?;
     lighthouse(&demo.gateway.url, &out)?;
     drop(demo);
     println!("e2e-demo: screenshots in {}", rel(&out.join("screenshots")));
@@ -216,11 +201,13 @@ pub fn e2e() -> Result<Outcome> {
 
 /// Lighthouse (mobile) on the demo's shop page, `www/e2e/lighthouse.mjs`: prints the four
 /// scores, fails unless accessibility, best practices and SEO are 100.
-fn lighthouse(url: &str, out: &Path) -> Result {
-    Cmd::new("node")
-        .arg(project_root().join("www/e2e/lighthouse.mjs"))
+fn lighthouse(url: &str, out: &Path) -> Result<()> {
+    let sh = shell()?;
+    let script = project_root().join("www/e2e/lighthouse.mjs");
+    cmd!(sh, "node {script}")
         .env("ICS_DEMO_URL", url)
         .env("ICS_TEST_OUTPUT", out)
         .env("CHROME_PATH", "/usr/bin/chromium")
-        .run()
+        .run()?;
+    Ok(())
 }

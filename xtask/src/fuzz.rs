@@ -8,13 +8,16 @@ use std::{
     fs,
     io::{BufRead, BufReader},
     path::Path,
-    process::Stdio,
+    process::{Command, Stdio},
     time::Instant,
 };
 
+use anyhow::{bail, Context, Result};
+use xshell::cmd;
+
 use crate::{
     install,
-    util::{bail, project_root, Cmd, Context, Result},
+    util::{project_root, shell},
 };
 
 /// What libFuzzer said at the end of a run.
@@ -27,7 +30,7 @@ pub struct FuzzStats {
 }
 
 /// Runs the fuzz target `target` for `seconds` seconds of fuzzing (build time not counted).
-pub fn run(target: &str, seconds: u64) -> Result {
+pub fn run(target: &str, seconds: u64) -> Result<()> {
     let root = project_root();
     let fuzz_dir = root.join("fuzz");
     if !fuzz_dir
@@ -47,19 +50,21 @@ pub fn run(target: &str, seconds: u64) -> Result {
         println!("seeded {seeded} inputs from fuzz/seeds/{target}/");
     }
 
-    let cmd = Cmd::new("rustup")
-        .args(["run", "nightly", "cargo", "fuzz", "run", target])
-        .arg(&corpus)
-        .arg("--")
-        .arg(format!("-max_total_time={seconds}"))
-        .arg("-print_final_stats=1");
-    let (mut command, shown) = cmd.into_command();
+    let sh = shell()?;
+    let seconds_arg = format!("-max_total_time={seconds}");
+    let cmd = cmd!(
+        sh,
+        "rustup run nightly cargo fuzz run {target} {corpus} -- {seconds_arg} -print_final_stats=1"
+    );
+    let shown = cmd.to_string();
     println!("$ {shown}");
     let started = Instant::now();
-    let mut child = command
+    // libFuzzer's stderr is streamed line by line, so the command is spawned directly.
+    let mut child = Command::from(cmd)
+        .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .context(format_args!("cannot start `{shown}`"))?;
+        .with_context(|| format!("cannot start `{shown}`"))?;
     // libFuzzer reports on stderr: echo every line as it comes and keep it for the stats.
     let mut log = String::new();
     if let Some(stderr) = child.stderr.take() {
@@ -102,7 +107,7 @@ pub fn seed_corpus(seeds: &Path, corpus: &Path) -> Result<usize> {
     let entries = match fs::read_dir(seeds) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => bail!("listing {}: {e}", seeds.display()),
+        Err(e) => return Err(e).with_context(|| format!("listing {}", seeds.display())),
     };
     let mut count = 0;
     for entry in entries {
@@ -116,11 +121,11 @@ pub fn seed_corpus(seeds: &Path, corpus: &Path) -> Result<usize> {
                 path.display()
             );
         };
-        let body = fs::read(&path).context(format_args!("reading {}", path.display()))?;
+        let body = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut input = status.to_be_bytes().to_vec();
         input.extend_from_slice(&body);
         let out = corpus.join(format!("seed-{stem}"));
-        fs::write(&out, input).context(format_args!("writing {}", out.display()))?;
+        fs::write(&out, input).with_context(|| format!("writing {}", out.display()))?;
         count += 1;
     }
     Ok(count)

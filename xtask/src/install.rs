@@ -6,9 +6,12 @@
 
 use std::{fs, path::Path};
 
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Shell};
+
 use crate::{
     ci::Outcome,
-    util::{bail, is_root, project_root, read_optional, rel, tools_bin, tools_dir, Cmd, Context, Result},
+    util::{is_root, project_root, read_optional, rel, shell, tools_bin, tools_dir},
 };
 
 /// The cargo-fuzz release `cargo xtask fuzz` installs into `tools/bin`.
@@ -22,9 +25,8 @@ const MIN_NODE: (u32, u32) = (20, 19);
 
 /// rustfmt and clippy for the default toolchain: `rustup component list --installed`.
 pub fn rust_components() -> Result<Outcome> {
-    let installed = Cmd::new("rustup")
-        .args(["component", "list", "--installed"])
-        .read()?;
+    let sh = shell()?;
+    let installed = cmd!(sh, "rustup component list --installed").read()?;
     let missing: Vec<&str> = ["rustfmt", "clippy"]
         .into_iter()
         .filter(|c| !installed.lines().any(|l| l.starts_with(c)))
@@ -32,22 +34,18 @@ pub fn rust_components() -> Result<Outcome> {
     if missing.is_empty() {
         return Ok(Outcome::UpToDate("rustfmt and clippy installed".into()));
     }
-    Cmd::new("rustup")
-        .args(["component", "add"])
-        .args(&missing)
-        .run()?;
+    cmd!(sh, "rustup component add {missing...}").run()?;
     Ok(Outcome::Done)
 }
 
 /// `wasm32-unknown-unknown`: present when `rustup target list --installed` lists it.
 pub fn wasm_target() -> Result<Outcome> {
-    let installed = Cmd::new("rustup")
-        .args(["target", "list", "--installed"])
-        .read()?;
+    let sh = shell()?;
+    let installed = cmd!(sh, "rustup target list --installed").read()?;
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(Outcome::UpToDate(format!("{WASM_TARGET} installed")));
     }
-    Cmd::new("rustup").args(["target", "add", WASM_TARGET]).run()?;
+    cmd!(sh, "rustup target add {WASM_TARGET}").run()?;
     Ok(Outcome::Done)
 }
 
@@ -75,19 +73,24 @@ pub fn chromium() -> Result<Outcome> {
             packages.join(" ")
         );
     }
-    // Wait for a dpkg/apt lock held by another apt run instead of failing at once.
-    let apt = |args: &[&str]| {
-        Cmd::new("apt-get")
-            .args(["-o", "DPkg::Lock::Timeout=1200", "-o", "Acquire::Retries=3"])
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .run()
-    };
-    apt(&["update", "-q"])?;
+    let sh = shell()?;
+    apt(&sh, &["update", "-q"])?;
     let mut install = vec!["install", "-y", "-q"];
     install.extend(&packages);
-    apt(&install)?;
+    apt(&sh, &install)?;
     Ok(Outcome::Done)
+}
+
+/// `apt-get ARGS`, non-interactive, waiting for a dpkg/apt lock held by another apt run
+/// instead of failing at once.
+fn apt(sh: &Shell, args: &[&str]) -> Result<()> {
+    cmd!(
+        sh,
+        "apt-get -o DPkg::Lock::Timeout=1200 -o Acquire::Retries=3 {args...}"
+    )
+    .env("DEBIAN_FRONTEND", "noninteractive")
+    .run()?;
+    Ok(())
 }
 
 /// Debian's `postgresql` (for the journal's tests, which start a throwaway server): present
@@ -109,15 +112,9 @@ pub fn postgresql() -> Result<Outcome> {
              install it.\nInstall it once with: sudo apt-get install -y postgresql"
         );
     }
-    let apt = |args: &[&str]| {
-        Cmd::new("apt-get")
-            .args(["-o", "DPkg::Lock::Timeout=1200", "-o", "Acquire::Retries=3"])
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .run()
-    };
-    apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "postgresql"])?;
+    let sh = shell()?;
+    apt(&sh, &["update", "-q"])?;
+    apt(&sh, &["install", "-y", "-q", "postgresql"])?;
     Ok(Outcome::Done)
 }
 
@@ -136,17 +133,18 @@ pub fn node_tools() -> Result<Outcome> {
             "tools/node/node_modules matches package-lock.json".into(),
         ));
     }
-    Cmd::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .dir(&dir)
+    let sh = shell()?;
+    sh.change_dir(&dir);
+    cmd!(sh, "npm ci --no-audit --no-fund --loglevel=error")
         .env("npm_config_update_notifier", "false")
         .run()?;
-    fs::write(&stamp, wanted).context(format_args!("writing {}", rel(&stamp)))?;
+    fs::write(&stamp, wanted).with_context(|| format!("writing {}", rel(&stamp)))?;
     Ok(Outcome::Done)
 }
 
-fn check_node_version() -> Result {
-    let Some(out) = Cmd::new("node").arg("--version").probe() else {
+fn check_node_version() -> Result<()> {
+    let sh = shell()?;
+    let Ok(out) = cmd!(sh, "node --version").quiet().ignore_stderr().read() else {
         bail!(
             "`node` not found: install Node.js {}.{}+ (with npm)",
             MIN_NODE.0,
@@ -178,10 +176,11 @@ pub fn python_venv() -> Result<Outcome> {
     let wanted = stamp_of(&[&requirements])?;
     let stamp = venv.join(".xtask-installed");
 
-    let healthy = Cmd::new(&python)
-        .args(["-c", "import sys; assert sys.version_info >= (3, 9)"])
-        .probe()
-        .is_some();
+    let sh = shell()?;
+    let healthy = succeeds(cmd!(
+        sh,
+        "{python} -c 'import sys; assert sys.version_info >= (3, 9)'"
+    ));
     if healthy && read_optional(&stamp)?.as_deref() == Some(wanted.as_str()) {
         return Ok(Outcome::UpToDate(
             "tools/venv matches tools/requirements.txt".into(),
@@ -192,33 +191,23 @@ pub fn python_venv() -> Result<Outcome> {
             println!("tools/venv does not run; recreating it");
             fs::remove_dir_all(&venv).context("removing tools/venv")?;
         }
-        let system_python = find_python()?;
-        Cmd::new(system_python).args(["-m", "venv"]).arg(&venv).run()?;
+        let system_python = find_python(&sh)?;
+        cmd!(sh, "{system_python} -m venv {venv}").run()?;
     }
-    Cmd::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "-q",
-            "-r",
-        ])
-        .arg(&requirements)
-        .run()?;
-    fs::write(&stamp, wanted).context(format_args!("writing {}", rel(&stamp)))?;
+    cmd!(
+        sh,
+        "{python} -m pip install --disable-pip-version-check --no-input -q -r {requirements}"
+    )
+    .run()?;
+    fs::write(&stamp, wanted).with_context(|| format!("writing {}", rel(&stamp)))?;
     Ok(Outcome::Done)
 }
 
 /// The first of `python3`, `python3.11`, `python` (pyenv shims included) that is 3.9+.
-fn find_python() -> Result<&'static str> {
+fn find_python(sh: &Shell) -> Result<&'static str> {
     for candidate in ["python3", "python3.11", "python"] {
-        let ok = Cmd::new(candidate)
-            .args(["-c", "import sys, venv; assert sys.version_info >= (3, 9)"])
-            .probe()
-            .is_some();
-        if ok {
+        let check = "import sys, venv; assert sys.version_info >= (3, 9)";
+        if succeeds(cmd!(sh, "{candidate} -c {check}")) {
             return Ok(candidate);
         }
     }
@@ -247,19 +236,20 @@ pub fn wasm_bindgen_runner() -> Result<Outcome> {
         ),
     };
     let runner = tools_bin("wasm-bindgen-test-runner");
-    if let Some(out) = Cmd::new(&runner).arg("--version").probe() {
+    let sh = shell()?;
+    if let Some(out) = probe(cmd!(sh, "{runner} --version")) {
         if out.split_whitespace().any(|w| w == version) {
             return Ok(Outcome::UpToDate(format!(
                 "tools/bin/wasm-bindgen-test-runner {version}"
             )));
         }
     }
-    Cmd::new("cargo")
-        .args(["install", "wasm-bindgen-cli", "--version"])
-        .arg(format!("={version}"))
-        .arg("--root")
-        .arg(tools_dir())
-        .run()?;
+    let root = tools_dir();
+    cmd!(
+        sh,
+        "cargo install wasm-bindgen-cli --version ={version} --root {root}"
+    )
+    .run()?;
     Ok(Outcome::Done)
 }
 
@@ -267,69 +257,71 @@ pub fn wasm_bindgen_runner() -> Result<Outcome> {
 /// print [`CARGO_FUZZ_VERSION`].
 pub fn cargo_fuzz() -> Result<Outcome> {
     let bin = tools_bin("cargo-fuzz");
-    if let Some(out) = Cmd::new(&bin).arg("--version").probe() {
+    let sh = shell()?;
+    if let Some(out) = probe(cmd!(sh, "{bin} --version")) {
         if out.split_whitespace().any(|w| w == CARGO_FUZZ_VERSION) {
             return Ok(Outcome::UpToDate(format!(
                 "tools/bin/cargo-fuzz {CARGO_FUZZ_VERSION}"
             )));
         }
     }
-    Cmd::new("cargo")
-        .args(["install", "cargo-fuzz", "--version"])
-        .arg(format!("={CARGO_FUZZ_VERSION}"))
-        .arg("--root")
-        .arg(tools_dir())
-        .run()?;
+    let root = tools_dir();
+    cmd!(
+        sh,
+        "cargo install cargo-fuzz --version ={CARGO_FUZZ_VERSION} --root {root}"
+    )
+    .run()?;
     Ok(Outcome::Done)
 }
 
 /// The nightly toolchain (for cargo-fuzz): present when `rustup run nightly rustc -V` works.
 pub fn nightly() -> Result<Outcome> {
-    if Cmd::new("rustup")
-        .args(["run", "nightly", "rustc", "--version"])
-        .probe()
-        .is_some()
-    {
+    let sh = shell()?;
+    if succeeds(cmd!(sh, "rustup run nightly rustc --version")) {
         return Ok(Outcome::UpToDate("nightly toolchain installed".into()));
     }
-    Cmd::new("rustup")
-        .args(["toolchain", "install", "nightly", "--profile", "minimal"])
-        .run()?;
+    cmd!(sh, "rustup toolchain install nightly --profile minimal").run()?;
     Ok(Outcome::Done)
 }
 
 /// The workspace's declared `rust-version` (`[workspace.package]` in the root Cargo.toml).
 pub fn declared_rust_version() -> Result<String> {
     let path = project_root().join("Cargo.toml");
-    let text = fs::read_to_string(&path).context(format_args!("reading {}", rel(&path)))?;
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", rel(&path)))?;
     text.lines()
         .find_map(|l| {
             let v = l.trim().strip_prefix("rust-version")?.trim().strip_prefix('=')?;
             Some(v.trim().trim_matches('"').to_owned())
         })
-        .ok_or_else(|| "no rust-version in the root Cargo.toml".into())
+        .context("no rust-version in the root Cargo.toml")
 }
 
 /// Installs toolchain `version` (minimal profile) with rustup when `rustup run` cannot use it.
 pub fn toolchain(version: &str) -> Result<Outcome> {
-    if Cmd::new("rustup")
-        .args(["run", version, "rustc", "--version"])
-        .probe()
-        .is_some()
-    {
+    let sh = shell()?;
+    if succeeds(cmd!(sh, "rustup run {version} rustc --version")) {
         return Ok(Outcome::UpToDate(format!("toolchain {version} installed")));
     }
-    Cmd::new("rustup")
-        .args(["toolchain", "install", version, "--profile", "minimal"])
-        .run()?;
+    cmd!(sh, "rustup toolchain install {version} --profile minimal").run()?;
     Ok(Outcome::Done)
+}
+
+/// Runs `cmd` silently: whether it could start and exited 0.
+fn succeeds(cmd: xshell::Cmd<'_>) -> bool {
+    cmd.quiet().ignore_stdout().ignore_stderr().run().is_ok()
+}
+
+/// Runs `cmd` silently: its stdout when it exits 0 (e.g. a `--version` line), else `None`
+/// (also when it is not installed).
+fn probe(cmd: xshell::Cmd<'_>) -> Option<String> {
+    cmd.quiet().ignore_stderr().read().ok()
 }
 
 /// The stamp text for a set of input files: their contents, concatenated.
 fn stamp_of(files: &[&Path]) -> Result<String> {
     let mut stamp = String::new();
     for f in files {
-        let text = fs::read_to_string(f).context(format_args!("reading {}", rel(f)))?;
+        let text = fs::read_to_string(f).with_context(|| format!("reading {}", rel(f)))?;
         stamp.push_str(&text);
         stamp.push('\0');
     }

@@ -13,10 +13,13 @@
 
 use std::{fs, path::Path};
 
+use anyhow::{bail, Context, Result};
+use xshell::cmd;
+
 use crate::{
     ci::Outcome,
-    sandbox::Sandbox,
-    util::{bail, project_root, target_dir, Cmd, Context, Result},
+    sandbox::SandboxProcess,
+    util::{project_root, shell, target_dir},
     wasm,
 };
 
@@ -73,16 +76,16 @@ fn contained_in(block: &str, source: &str) -> bool {
 }
 
 /// A fresh project with the packed package installed from its tarball.
-fn consumer(dir: &Path) -> Result {
+fn consumer(dir: &Path) -> Result<()> {
     if dir.exists() {
         fs::remove_dir_all(dir).context("removing target/readme-blocks")?;
     }
     fs::create_dir_all(dir).context("creating target/readme-blocks")?;
-    let packed = Cmd::new("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(dir)
-        .dir(wasm::pkg_dir())
-        .read()?;
+    let sh = shell()?;
+    let packed = {
+        let _pkg = sh.push_dir(wasm::pkg_dir());
+        cmd!(sh, "npm pack --silent --pack-destination {dir}").read()?
+    };
     let tarball = dir.join(packed.trim().lines().last().unwrap_or_default());
     if !tarball.is_file() {
         bail!("npm pack did not leave a tarball in target/readme-blocks (said {packed:?})");
@@ -93,17 +96,13 @@ fn consumer(dir: &Path) -> Result {
         "{\"name\": \"readme-quickstart\", \"version\": \"1.0.0\", \"private\": true}\n",
     )
     .context("writing package.json")?;
-    Cmd::new("npm")
-        .args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--offline",
-            "--loglevel=error",
-        ])
-        .arg(&tarball)
-        .dir(dir)
-        .run()
+    sh.change_dir(dir);
+    cmd!(
+        sh,
+        "npm install --no-audit --no-fund --offline --loglevel=error {tarball}"
+    )
+    .run()?;
+    Ok(())
 }
 
 /// The step: runs or checks every block; fails on the first that does not work.
@@ -116,19 +115,19 @@ pub fn run() -> Result<Outcome> {
     wasm::build()?;
     let dir = target_dir().join("readme-blocks");
     consumer(&dir)?;
-    let sandbox = Sandbox::start_for_tests()?;
+    let sandbox = SandboxProcess::start_for_tests()?;
+    let sh = shell()?;
+    sh.change_dir(&dir);
     let (mut ran, mut checked, mut skipped) = (0, 0, Vec::new());
     for block in &all {
         let lang = block.info.split_whitespace().next().unwrap_or("");
         if lang == "js" {
             if let Some(name) = js_file(block) {
-                fs::write(dir.join(name), &block.text).context(format_args!("writing {name}"))?;
-                let out = Cmd::new("node")
-                    .arg(name)
-                    .dir(&dir)
+                fs::write(dir.join(name), &block.text).with_context(|| format!("writing {name}"))?;
+                let out = cmd!(sh, "node {name}")
                     .env("ICS_BASE_URL", &sandbox.url)
                     .read()
-                    .context(format_args!("README.md line {}: node {name}", block.line))?;
+                    .with_context(|| format!("README.md line {}: node {name}", block.line))?;
                 if out.trim().is_empty() {
                     bail!("README.md line {}: {name} printed nothing", block.line);
                 }

@@ -1,12 +1,14 @@
-//! The servers the test steps and the demo run: the sandbox (the stand-in for the upstream
-//! API) and `ics-gateway` in front of it. Each is built once, started with its arguments,
+//! The servers the test steps and the demo run as child processes: the sandbox (the
+//! stand-in for the upstream API, [`SandboxProcess`]; not `ics_sandbox::Sandbox`, the
+//! in-process server) and `ics-gateway` in front of it ([`GatewayProcess`]). Each is built
+//! once, started with its arguments,
 //! its URL read from the first stdout line (`ICS_SANDBOX_URL=…` / `ICS_GATEWAY_URL=…`)
 //! within a time limit, the rest of its stdout drained (echoed or not), and stopped by pid
 //! when dropped, whatever happened.
 
 use std::{
     fs,
-    io::{BufRead, BufReader, Read, Write},
+    io::{BufRead, BufReader, Read},
     net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -14,7 +16,10 @@ use std::{
     time::Duration,
 };
 
-use crate::util::{bail, project_root, rel, target_dir, Cmd, Context, Result};
+use anyhow::{bail, Context, Result};
+use xshell::cmd;
+
+use crate::util::{project_root, rel, shell, target_dir};
 
 /// How long a server may take to print its URL.
 const START_LIMIT: Duration = Duration::from_secs(60);
@@ -40,7 +45,7 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
-            .context(format_args!("starting {}", rel(bin)))?;
+            .with_context(|| format!("starting {}", rel(bin)))?;
         let stdout = child.stdout.take();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -90,37 +95,33 @@ impl Drop for Server {
 
 /// Builds `package` (debug) and returns its binary's path (honours `CARGO_TARGET_DIR`).
 fn build_bin(package: &str) -> Result<PathBuf> {
-    Cmd::new("cargo").args(["build", "--package", package]).run()?;
+    let sh = shell()?;
+    cmd!(sh, "cargo build --package {package}").run()?;
     Ok(target_dir().join("debug").join(package))
 }
 
-/// A running `ics-sandbox`, killed by its pid when dropped.
-pub struct Sandbox {
+/// A running `ics-sandbox` process, killed by its pid when dropped.
+pub struct SandboxProcess {
     _server: Server,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
 }
 
-impl Sandbox {
-    /// Whether the sandbox crate is in the workspace.
-    pub fn available() -> bool {
-        project_root().join("crates/ics-sandbox/Cargo.toml").exists()
-    }
-
+impl SandboxProcess {
     /// Builds `ics-sandbox` (debug) and returns the binary's path (honours `CARGO_TARGET_DIR`).
     pub fn build() -> Result<PathBuf> {
         build_bin("ics-sandbox")
     }
 
     /// Builds and starts the sandbox for a test step ([`TEST_ARGS`]).
-    pub fn start_for_tests() -> Result<Sandbox> {
-        Sandbox::start(&Sandbox::build()?, TEST_ARGS, false)
+    pub fn start_for_tests() -> Result<SandboxProcess> {
+        SandboxProcess::start(&SandboxProcess::build()?, TEST_ARGS, false)
     }
 
     /// Starts `bin` with `args` in the repo root; `echo` prints the rest of its stdout.
-    pub fn start(bin: &Path, args: &[&str], echo: bool) -> Result<Sandbox> {
+    pub fn start(bin: &Path, args: &[&str], echo: bool) -> Result<SandboxProcess> {
         let server = Server::start(bin, args, &[], "ICS_SANDBOX_URL", echo)?;
-        Ok(Sandbox {
+        Ok(SandboxProcess {
             url: server.url.clone(),
             _server: server,
         })
@@ -153,9 +154,9 @@ pub struct GatewayOptions<'a> {
 pub const TEST_LIMITS: &str = "per_ip_per_second = 1000\nper_ip_burst = 1000\n\
     orders_per_number_per_hour = 1000\ndaily_spend_cap = 100000000\n";
 
-/// A running `ics-gateway` in front of an upstream, killed by its pid when dropped. It holds
-/// a fresh order secret and one operator, whose password is generated for this run.
-pub struct Gateway {
+/// A running `ics-gateway` process in front of an upstream, killed by its pid when dropped.
+/// It holds a fresh order secret and one operator, whose password is generated for this run.
+pub struct GatewayProcess {
     server: Server,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -167,12 +168,7 @@ pub struct Gateway {
     pub password: String,
 }
 
-impl Gateway {
-    /// Whether the gateway crate is in the workspace.
-    pub fn available() -> bool {
-        project_root().join("crates/ics-gateway/Cargo.toml").exists()
-    }
-
+impl GatewayProcess {
     /// Builds `ics-gateway` (debug) and returns the binary's path.
     pub fn build() -> Result<PathBuf> {
         build_bin("ics-gateway")
@@ -181,13 +177,13 @@ impl Gateway {
     /// Starts `bin` in front of `upstream` with a new order secret and an operator `demo`
     /// with a new password (hashed by `ics-gateway hash-password`, written to a config file
     /// under the target folder), the key in `ICS_GATEWAY_KEY` (never on the command line).
-    pub fn start(bin: &Path, upstream: &str, options: &GatewayOptions) -> Result<Gateway> {
+    pub fn start(bin: &Path, upstream: &str, options: &GatewayOptions) -> Result<GatewayProcess> {
         let order_secret = hex(&random_bytes(32)?);
         let username = "demo".to_owned();
         let password = password()?;
         let hash = hash_password(bin, &password)?;
         let dir = target_dir().join("gateway-run");
-        fs::create_dir_all(&dir).context(format_args!("creating {}", rel(&dir)))?;
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", rel(&dir)))?;
         let config = dir.join(format!("config-{}.toml", std::process::id()));
         let mut toml = format!(
             "# written by cargo xtask for one run: the demo operator\n\
@@ -206,7 +202,7 @@ impl Gateway {
             toml.push_str("\n[limits]\n");
             toml.push_str(limits);
         }
-        fs::write(&config, toml).context(format_args!("writing {}", rel(&config)))?;
+        fs::write(&config, toml).with_context(|| format!("writing {}", rel(&config)))?;
         let config_arg = config.display().to_string();
         let listen = options.listen.unwrap_or("127.0.0.1:0");
         let mut args = vec![
@@ -228,7 +224,7 @@ impl Gateway {
             ("ICS_GATEWAY_ORDER_SECRET", order_secret.as_str()),
         ];
         let server = Server::start(bin, &args, &envs, "ICS_GATEWAY_URL", options.echo)?;
-        Ok(Gateway {
+        Ok(GatewayProcess {
             url: server.url.clone(),
             server,
             order_secret,
@@ -245,21 +241,11 @@ impl Gateway {
 
 /// `ics-gateway hash-password` with `password` on stdin: the argon2id PHC string.
 fn hash_password(bin: &Path, password: &str) -> Result<String> {
-    let mut child = Command::new(bin)
-        .arg("hash-password")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context(format_args!("starting {} hash-password", rel(bin)))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(password.as_bytes())
-            .context("writing the password to hash-password")?;
-    }
-    let out = child.wait_with_output().context("waiting for hash-password")?;
-    let hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    if !out.status.success() || !hash.starts_with("$argon2id$") {
-        bail!("`{} hash-password` failed ({})", rel(bin), out.status);
+    let sh = shell()?;
+    let hash = cmd!(sh, "{bin} hash-password").stdin(password).read()?;
+    let hash = hash.trim().to_owned();
+    if !hash.starts_with("$argon2id$") {
+        bail!("`{} hash-password` printed no argon2id hash", rel(bin));
     }
     Ok(hash)
 }

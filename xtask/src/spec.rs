@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::{bail, Context, Result};
 use serde_json::Value;
+use xshell::cmd;
 
 use crate::{
     ci::Outcome,
-    util::{bail, node_bin, project_root, rel, tools_dir, venv_bin, Cmd, Context, Result},
+    util::{node_bin, project_root, rel, shell, tools_dir, venv_bin},
 };
 
 /// The generated OpenAPI document, `schema/openapi.json`.
@@ -22,7 +24,7 @@ pub fn default_schemas() -> PathBuf {
     project_root().join("schema/json")
 }
 
-fn require(path: &Path) -> Result {
+fn require(path: &Path) -> Result<()> {
     if !path.exists() {
         bail!("{} does not exist: run `cargo xtask codegen` first", rel(path));
     }
@@ -32,11 +34,10 @@ fn require(path: &Path) -> Result {
 /// `openapi-spec-validator` (PyPI) on the OpenAPI document, as OpenAPI 3.1.
 pub fn openapi_spec_validator(openapi: &Path) -> Result<Outcome> {
     require(openapi)?;
-    let out = Cmd::new(venv_bin("openapi-spec-validator"))
-        .args(["--schema", "3.1", "--validation-errors", "all"])
-        .arg(openapi)
-        .read()?;
-    print!("{out}");
+    let sh = shell()?;
+    let validator = venv_bin("openapi-spec-validator");
+    let out = cmd!(sh, "{validator} --schema 3.1 --validation-errors all {openapi}").read()?;
+    println!("{out}");
     if !out.trim_end().ends_with(": OK") {
         bail!("openapi-spec-validator did not answer OK");
     }
@@ -49,18 +50,18 @@ pub fn openapi_spec_validator(openapi: &Path) -> Result<Outcome> {
 /// (`--format=json`) and prints every problem itself.
 pub fn redocly_lint(openapi: &Path) -> Result<Outcome> {
     require(openapi)?;
-    let cmd = Cmd::new(node_bin("redocly"))
-        .args([
-            "lint",
-            "--extends=recommended",
-            "--format=json",
-            "--max-problems=1000",
-        ])
-        .arg(openapi)
-        .env("REDOCLY_TELEMETRY", "off")
-        .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+    let sh = shell()?;
+    let redocly = node_bin("redocly");
+    let cmd = cmd!(
+        sh,
+        "{redocly} lint --extends=recommended --format=json --max-problems=1000 {openapi}"
+    )
+    .env("REDOCLY_TELEMETRY", "off")
+    .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+    .ignore_status();
+    eprintln!("$ {cmd}");
     let out = cmd
-        .output_echoed()
+        .output()
         .context("cannot start tools/node/node_modules/.bin/redocly")?;
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -95,7 +96,7 @@ pub struct RedoclyReport {
 
 /// Reads redocly's JSON report (the first `{` to the end: anything printed before it is skipped).
 pub fn parse_redocly(stdout: &str) -> Result<RedoclyReport> {
-    let start = stdout.find('{').ok_or("redocly printed no JSON report")?;
+    let start = stdout.find('{').context("redocly printed no JSON report")?;
     let json: Value = serde_json::from_str(&stdout[start..]).context("reading redocly's JSON report")?;
     let total = |k: &str| json["totals"][k].as_u64();
     let (Some(errors), Some(warnings)) = (total("errors"), total("warnings")) else {
@@ -123,10 +124,9 @@ pub fn parse_redocly(stdout: &str) -> Result<RedoclyReport> {
 /// `@apidevtools/swagger-parser` validate, through `tools/node/validate-spec.mjs`.
 pub fn swagger_parser(openapi: &Path) -> Result<Outcome> {
     require(openapi)?;
-    Cmd::new("node")
-        .arg(tools_dir().join("node/validate-spec.mjs"))
-        .arg(openapi)
-        .run()?;
+    let sh = shell()?;
+    let script = tools_dir().join("node/validate-spec.mjs");
+    cmd!(sh, "node {script} {openapi}").run()?;
     Ok(Outcome::Done)
 }
 
@@ -134,16 +134,15 @@ pub fn swagger_parser(openapi: &Path) -> Result<Outcome> {
 /// `tools/node/validate-json-schemas.mjs`.
 pub fn json_schemas(dir: &Path) -> Result<Outcome> {
     require(dir)?;
-    Cmd::new("node")
-        .arg(tools_dir().join("node/validate-json-schemas.mjs"))
-        .arg(dir)
-        .run()?;
+    let sh = shell()?;
+    let script = tools_dir().join("node/validate-json-schemas.mjs");
+    cmd!(sh, "node {script} {dir}").run()?;
     Ok(Outcome::Done)
 }
 
 /// `cargo xtask check-spec [--openapi FILE] [--schemas DIR]`: installs the node and
 /// Python tools if needed, then runs the four checks (all of them, reporting each).
-pub fn run(openapi: PathBuf, schemas: PathBuf) -> Result {
+pub fn run(openapi: PathBuf, schemas: PathBuf) -> Result<()> {
     crate::install::node_tools()?;
     crate::install::python_venv()?;
     type Check<'a> = (&'a str, Box<dyn Fn() -> Result<Outcome> + 'a>);
@@ -165,7 +164,7 @@ pub fn run(openapi: PathBuf, schemas: PathBuf) -> Result {
     for (name, check) in &checks {
         println!("\n==> spec: {name}");
         if let Err(e) = check() {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             failed.push(*name);
         }
     }

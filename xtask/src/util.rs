@@ -1,58 +1,14 @@
-//! Helpers shared by every subcommand: errors, the repo's paths, running commands.
+//! What every subcommand shares that xshell and anyhow do not give: the repo's paths, a
+//! [`Shell`] set up for them, and whether xtask runs as root.
 
 use std::{
-    ffi::{OsStr, OsString},
-    fmt, fs, io,
+    ffi::OsString,
+    fs, io,
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
 };
 
-/// Result of every xtask function; the error is a message for the person at the terminal.
-pub type Result<T = ()> = std::result::Result<T, Error>;
-
-/// An error message for the person running `cargo xtask`.
-#[derive(Debug)]
-pub struct Error(pub String);
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<String> for Error {
-    fn from(msg: String) -> Error {
-        Error(msg)
-    }
-}
-
-impl From<&str> for Error {
-    fn from(msg: &str) -> Error {
-        Error(msg.to_owned())
-    }
-}
-
-/// Returns early with an [`Error`] built like `format!`.
-macro_rules! bail {
-    ($($arg:tt)*) => {
-        return Err($crate::util::Error(format!($($arg)*)))
-    };
-}
-pub(crate) use bail;
-
-/// Adds what was being done to an I/O (or any displayable) error.
-pub trait Context<T> {
-    /// Wraps the error as `"{what}: {error}"`.
-    fn context(self, what: impl fmt::Display) -> Result<T>;
-}
-
-impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
-    fn context(self, what: impl fmt::Display) -> Result<T> {
-        self.map_err(|e| Error(format!("{what}: {e}")))
-    }
-}
+use anyhow::{Context, Result};
+use xshell::Shell;
 
 /// The repository root (the folder holding the workspace `Cargo.toml`).
 pub fn project_root() -> PathBuf {
@@ -63,6 +19,15 @@ pub fn project_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the repo root")
         .to_path_buf()
+}
+
+/// A shell in the repo root whose commands get [`tools_path`] as `$PATH` (no stdin; each
+/// `run` is echoed and fails on a non-zero exit: xshell's defaults).
+pub fn shell() -> Result<Shell> {
+    let sh = Shell::new().context("creating a shell")?;
+    sh.change_dir(project_root());
+    sh.set_var("PATH", tools_path());
+    Ok(sh)
 }
 
 /// Cargo's target folder: `CARGO_TARGET_DIR` when set (relative to the repo root), else
@@ -105,7 +70,7 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
     match fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => bail!("reading {}: {e}", rel(path)),
+        Err(e) => Err(e).with_context(|| format!("reading {}", rel(path))),
     }
 }
 
@@ -131,124 +96,4 @@ pub fn is_root() -> bool {
                 .and_then(|rest| rest.split_whitespace().next().map(|uid| uid == "0"))
         })
         .unwrap_or(false)
-}
-
-/// A command that runs in the repo root with no stdin and is echoed before it runs.
-pub struct Cmd {
-    inner: Command,
-    shown: String,
-}
-
-impl Cmd {
-    /// A new command for `program`, to run in the repo root with `tools_path()` as `$PATH`.
-    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
-        let program = program.as_ref();
-        let mut inner = Command::new(program);
-        inner
-            .current_dir(project_root())
-            .env("PATH", tools_path())
-            .stdin(Stdio::null());
-        Cmd {
-            inner,
-            shown: shorten(program),
-        }
-    }
-
-    /// Adds one argument.
-    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Cmd {
-        self.shown.push(' ');
-        self.shown.push_str(&shorten(arg.as_ref()));
-        self.inner.arg(arg);
-        self
-    }
-
-    /// Adds several arguments.
-    pub fn args<I, S>(mut self, args: I) -> Cmd
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        for a in args {
-            self = self.arg(a);
-        }
-        self
-    }
-
-    /// Sets an environment variable for the command.
-    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Cmd {
-        self.inner.env(key, value);
-        self
-    }
-
-    /// Runs the command in `dir` instead of the repo root.
-    pub fn dir(mut self, dir: impl AsRef<Path>) -> Cmd {
-        self.inner.current_dir(dir);
-        self
-    }
-
-    /// Runs with stdout/stderr shown; fails unless it exits 0.
-    pub fn run(mut self) -> Result {
-        println!("$ {}", self.shown);
-        let status = self
-            .inner
-            .status()
-            .context(format_args!("cannot start `{}`", self.shown))?;
-        if !status.success() {
-            bail!("`{}` failed ({status})", self.shown);
-        }
-        Ok(())
-    }
-
-    /// Runs with stderr shown (and the command echoed) and returns stdout; fails unless it exits 0.
-    pub fn read(mut self) -> Result<String> {
-        println!("$ {}", self.shown);
-        let out = self
-            .inner
-            .stderr(Stdio::inherit())
-            .output()
-            .context(format_args!("cannot start `{}`", self.shown))?;
-        if !out.status.success() {
-            bail!("`{}` failed ({})", self.shown, out.status);
-        }
-        String::from_utf8(out.stdout).context(format_args!("output of `{}`", self.shown))
-    }
-
-    /// Runs silently and returns everything, whatever the exit status
-    /// (`Err` only when the program cannot be started, e.g. it is not installed).
-    pub fn output(mut self) -> io::Result<Output> {
-        self.inner.output()
-    }
-
-    /// Like [`Cmd::output`], but echoes the command line first.
-    pub fn output_echoed(self) -> io::Result<Output> {
-        println!("$ {}", self.shown);
-        self.output()
-    }
-
-    /// Runs silently; stdout + stderr as text when it exits 0, `None` otherwise.
-    pub fn probe(self) -> Option<String> {
-        let out = self.output().ok()?;
-        if !out.status.success() {
-            return None;
-        }
-        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stderr));
-        Some(text)
-    }
-
-    /// The underlying [`Command`], for callers that need to pipe its output.
-    pub fn into_command(self) -> (Command, String) {
-        (self.inner, self.shown)
-    }
-}
-
-/// A program or argument for display: paths inside the repo are shown relative to it.
-fn shorten(s: &OsStr) -> String {
-    let text = s.to_string_lossy();
-    let root = project_root();
-    let root = root.to_string_lossy();
-    match text.strip_prefix(&*root) {
-        Some(rest) if rest.starts_with('/') => rest[1..].to_owned(),
-        _ => text.into_owned(),
-    }
 }

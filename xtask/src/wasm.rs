@@ -21,13 +21,15 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    process::Stdio,
 };
+
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Cmd};
 
 use crate::{
     ci::Outcome,
-    sandbox::{free_port, Gateway, GatewayOptions, Sandbox, TEST_ARGS, TEST_LIMITS},
-    util::{bail, node_bin, project_root, rel, target_dir, tools_bin, Cmd, Context, Result},
+    sandbox::{free_port, GatewayOptions, GatewayProcess, SandboxProcess, TEST_ARGS, TEST_LIMITS},
+    util::{node_bin, project_root, rel, shell, target_dir, tools_bin},
 };
 
 /// The wasm crate's folder, relative to the repo root.
@@ -64,15 +66,15 @@ fn crate_dir() -> PathBuf {
     project_root().join(CRATE)
 }
 
-fn write(path: &Path, text: impl AsRef<[u8]>) -> Result {
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<()> {
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).context(format_args!("creating {}", rel(dir)))?;
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", rel(dir)))?;
     }
-    fs::write(path, text).context(format_args!("writing {}", rel(path)))
+    fs::write(path, text).with_context(|| format!("writing {}", rel(path)))
 }
 
 fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).context(format_args!("reading {}", rel(path)))
+    fs::read_to_string(path).with_context(|| format!("reading {}", rel(path)))
 }
 
 fn version() -> Result<String> {
@@ -81,7 +83,7 @@ fn version() -> Result<String> {
         .lines()
         .find_map(|l| l.strip_prefix("version = "))
         .map(|v| v.trim_matches('"').to_owned())
-        .ok_or_else(|| "no version in the wasm crate's Cargo.toml".into())
+        .context("no version in the wasm crate's Cargo.toml")
 }
 
 fn wasm_bindgen_bin() -> Result<PathBuf> {
@@ -96,20 +98,16 @@ fn wasm_bindgen_bin() -> Result<PathBuf> {
 }
 
 /// `cargo xtask build-wasm`: release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, pkg/.
-pub fn build() -> Result {
-    Cmd::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "ics-reseller-wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        // wasm-bindgen reads the `target_features` section that `strip = true` removes;
-        // wasm-opt strips names and debug info afterwards.
-        .env("CARGO_PROFILE_RELEASE_STRIP", "false")
-        .run()?;
+pub fn build() -> Result<()> {
+    let sh = shell()?;
+    cmd!(
+        sh,
+        "cargo build --release --package ics-reseller-wasm --target wasm32-unknown-unknown"
+    )
+    // wasm-bindgen reads the `target_features` section that `strip = true` removes;
+    // wasm-opt strips names and debug info afterwards.
+    .env("CARGO_PROFILE_RELEASE_STRIP", "false")
+    .run()?;
     let wasm_in = target_dir().join("wasm32-unknown-unknown/release/ics_reseller_wasm.wasm");
     let pkg = pkg_dir();
     if pkg.exists() {
@@ -117,19 +115,14 @@ pub fn build() -> Result {
     }
     let gen = target_dir().join("wasm-bindgen");
     let _ = fs::remove_dir_all(&gen);
+    let wasm_bindgen = wasm_bindgen_bin()?;
     for target in ["web", "nodejs"] {
-        Cmd::new(wasm_bindgen_bin()?)
-            .arg(&wasm_in)
-            .args([
-                "--target",
-                target,
-                "--no-typescript",
-                "--out-name",
-                "ics_reseller",
-            ])
-            .arg("--out-dir")
-            .arg(gen.join(target))
-            .run()?;
+        let out_dir = gen.join(target);
+        cmd!(
+            sh,
+            "{wasm_bindgen} {wasm_in} --target {target} --no-typescript --out-name ics_reseller --out-dir {out_dir}"
+        )
+        .run()?;
     }
     // Both targets wrap the same module; ship one, optimised for size.
     let web_wasm = gen.join("web/ics_reseller_bg.wasm");
@@ -139,13 +132,12 @@ pub fn build() -> Result {
         bail!("wasm-bindgen's web and nodejs outputs differ; the package assumes one wasm module");
     }
     fs::create_dir_all(pkg.join("wasm")).context("creating pkg/wasm")?;
-    Cmd::new(node_bin("wasm-opt"))
-        .arg(&web_wasm)
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args(WASM_FEATURES)
-        .arg("-o")
-        .arg(pkg.join("wasm/ics_reseller_bg.wasm"))
-        .run()?;
+    let (wasm_opt, wasm_out) = (node_bin("wasm-opt"), pkg.join("wasm/ics_reseller_bg.wasm"));
+    cmd!(
+        sh,
+        "{wasm_opt} {web_wasm} -Oz --strip-debug --strip-producers {WASM_FEATURES...} -o {wasm_out}"
+    )
+    .run()?;
 
     let web_js = read(&gen.join("web/ics_reseller.js"))?;
     // wasm-bindgen's default location (`new URL('ics_reseller_bg.wasm', import.meta.url)`)
@@ -192,12 +184,13 @@ pub fn build() -> Result {
         write(&dir.join("methods.js"), &methods_js)?;
         write(&dir.join("load.js"), read(&crate_dir().join(load))?)?;
         write(&dir.join("wasm/web.js"), &web_js)?;
-        let mut cmd = Cmd::new(node_bin("esbuild"))
-            .arg(dir.join("api.js"))
-            .args(["--bundle", "--log-level=warning", "--target=es2020"])
-            .arg(format!("--format={format}"))
-            .arg(format!("--banner:js={banner}"))
-            .arg(format!("--outfile={}", pkg.join(out).display()));
+        let (esbuild, api) = (node_bin("esbuild"), dir.join("api.js"));
+        let outfile = pkg.join(out);
+        let mut cmd = cmd!(
+            sh,
+            "{esbuild} {api} --bundle --log-level=warning --target=es2020 --format={format}
+                --banner:js={banner} --outfile={outfile}"
+        );
         if entry == "web" {
             // The glue minified (ResellerError sets its `name` itself).
             cmd = cmd.args(["--minify", "--platform=browser"]);
@@ -286,8 +279,8 @@ fn package_readme() -> String {
 
 /// The sandbox and `ics-gateway` in front of it, as the package's tests use them.
 struct Servers {
-    sandbox: Sandbox,
-    gateway: Gateway,
+    sandbox: SandboxProcess,
+    gateway: GatewayProcess,
 }
 
 impl Servers {
@@ -303,48 +296,41 @@ impl Servers {
 }
 
 /// Runs `f` with a fresh sandbox and a gateway in front of it that accepts cross-origin
-/// calls from `origin` (a page on another port), or skips when either crate is missing.
-fn with_servers(what: &str, origin: Option<&str>, f: impl FnOnce(&Servers) -> Result) -> Result<Outcome> {
-    if !Sandbox::available() || !Gateway::available() {
-        return Ok(Outcome::Skipped(format!(
-            "{what}: crates/ics-sandbox or crates/ics-gateway is not in the workspace yet"
-        )));
-    }
+/// calls from `origin` (a page on another port).
+fn with_servers(origin: Option<&str>, f: impl FnOnce(&Servers) -> Result<()>) -> Result<Outcome> {
     let mut sandbox_args: Vec<&str> = TEST_ARGS.to_vec();
     if let Some(o) = origin {
         // The browser suite arms the sandbox's faults from the test page's origin.
         sandbox_args.extend(["--cors-origin", o]);
     }
-    let sandbox = Sandbox::start(&Sandbox::build()?, &sandbox_args, false)?;
+    let sandbox = SandboxProcess::start(&SandboxProcess::build()?, &sandbox_args, false)?;
     let options = GatewayOptions {
         allow_origins: origin.map(str::to_owned).into_iter().collect(),
         limits: Some(TEST_LIMITS),
         ..GatewayOptions::default()
     };
-    let gateway = Gateway::start(&Gateway::build()?, &sandbox.url, &options)?;
+    let gateway = GatewayProcess::start(&GatewayProcess::build()?, &sandbox.url, &options)?;
     f(&Servers { sandbox, gateway })?;
     Ok(Outcome::Done)
 }
 
 /// Adds `servers`' environment to `cmd`.
-fn with_env(mut cmd: Cmd, servers: &Servers) -> Cmd {
-    for (k, v) in servers.env() {
-        cmd = cmd.env(k, v);
-    }
-    cmd
+fn with_env<'a>(cmd: Cmd<'a>, servers: &Servers) -> Cmd<'a> {
+    cmd.envs(servers.env())
 }
 
 /// `cargo xtask test` step `wasm-node`: build the package, then the wasm-bindgen tests in
 /// Node and the package's smoke test in Node, against a fresh sandbox and gateway.
 pub fn test_node() -> Result<Outcome> {
     build()?;
-    with_servers("wasm tests in Node", None, |servers| {
+    with_servers(None, |servers| {
         wasm_bindgen_tests(servers, None)?;
-        with_env(Cmd::new("node"), servers)
-            .arg("--test")
-            .arg(crate_dir().join("tests/js/smoke.test.mjs"))
+        let sh = shell()?;
+        let smoke = crate_dir().join("tests/js/smoke.test.mjs");
+        with_env(cmd!(sh, "node --test {smoke}"), servers)
             .env("ICS_PKG_ENTRY", pkg_dir().join("node.mjs"))
-            .run()
+            .run()?;
+        Ok(())
     })
 }
 
@@ -353,36 +339,35 @@ pub fn test_node() -> Result<Outcome> {
 pub fn test_chromium() -> Result<Outcome> {
     let address = format!("127.0.0.1:{}", free_port()?);
     let origin = format!("http://{address}");
-    with_servers("wasm tests in Chromium", Some(&origin), |servers| {
+    with_servers(Some(&origin), |servers| {
         wasm_bindgen_tests(servers, Some(&address))
     })
 }
 
 /// The wasm-bindgen tests: in Node, or in Chromium (`browser`: the runner's address).
-fn wasm_bindgen_tests(servers: &Servers, browser: Option<&str>) -> Result {
-    let mut cmd = with_env(Cmd::new("cargo"), servers)
-        .args([
-            "test",
-            "--package",
-            "ics-reseller-wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            tools_bin("wasm-bindgen-test-runner"),
-        )
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+fn wasm_bindgen_tests(servers: &Servers, browser: Option<&str>) -> Result<()> {
+    let sh = shell()?;
+    let suite = if browser.is_some() { "browser" } else { "node" };
+    let mut cmd = with_env(
+        cmd!(
+            sh,
+            "cargo test --package ics-reseller-wasm --target wasm32-unknown-unknown --test {suite}"
+        ),
+        servers,
+    )
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        tools_bin("wasm-bindgen-test-runner"),
+    )
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     if let Some(address) = browser {
         cmd = cmd
-            .args(["--test", "browser"])
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_USE_BROWSER", "1")
             .env("WASM_BINDGEN_TEST_ADDRESS", address);
-    } else {
-        cmd = cmd.args(["--test", "node"]);
     }
-    cmd.run()
+    cmd.run()?;
+    Ok(())
 }
 
 /// `cargo xtask test` step `npm-package`: `npm pack` of pkg/, installed into a temporary
@@ -398,11 +383,11 @@ pub fn npm_package() -> Result<Outcome> {
         fs::remove_dir_all(&dir).context("removing target/npm-test")?;
     }
     fs::create_dir_all(&dir).context("creating target/npm-test")?;
-    let packed = Cmd::new("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(&dir)
-        .dir(pkg_dir())
-        .read()?;
+    let sh = shell()?;
+    let packed = {
+        let _pkg = sh.push_dir(pkg_dir());
+        cmd!(sh, "npm pack --silent --pack-destination {dir}").read()?
+    };
     let tarball = dir.join(packed.trim().lines().last().unwrap_or_default());
     if !tarball.is_file() {
         bail!("npm pack did not leave a tarball in target/npm-test (said {packed:?})");
@@ -411,17 +396,12 @@ pub fn npm_package() -> Result<Outcome> {
         &dir.join("package.json"),
         "{\"name\": \"ics-reseller-consumer\", \"private\": true, \"type\": \"module\"}\n",
     )?;
-    Cmd::new("npm")
-        .args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--offline",
-            "--loglevel=error",
-        ])
-        .arg(&tarball)
-        .dir(&dir)
-        .run()?;
+    sh.change_dir(&dir);
+    cmd!(
+        sh,
+        "npm install --no-audit --no-fund --offline --loglevel=error {tarball}"
+    )
+    .run()?;
     let tests = crate_dir().join("tests");
     for (from, to) in [
         ("ts/consumer.ts", "consumer.ts"),
@@ -436,30 +416,29 @@ pub fn npm_package() -> Result<Outcome> {
     ] {
         write(
             &dir.join(to),
-            fs::read(tests.join(from)).context(format_args!("reading {from}"))?,
+            fs::read(tests.join(from)).with_context(|| format!("reading {from}"))?,
         )?;
     }
     let pw = project_root().join("tools/node/node_modules/playwright-core");
     std::os::unix::fs::symlink(&pw, dir.join("node_modules/playwright-core"))
         .context("linking playwright-core")?;
 
-    Cmd::new(node_bin("tsc"))
-        .arg("-p")
-        .arg(dir.join("tsconfig.json"))
-        .run()?;
+    let (tsc, attw, vite) = (node_bin("tsc"), node_bin("attw"), node_bin("vite"));
+    let tsconfig = dir.join("tsconfig.json");
+    cmd!(sh, "{tsc} -p {tsconfig}").run()?;
     // The widgets are custom elements for browsers, ES modules only (no CommonJS form):
     // attw would flag `require("ics-reseller/widgets")`. The e2e-demo step tests them.
-    Cmd::new(node_bin("attw"))
-        .arg(&tarball)
-        .args(["--format", "table-flipped", "--exclude-entrypoints", "widgets"])
-        .run()?;
-    Cmd::new(node_bin("vite"))
-        .args(["build", "--logLevel", "warn", "--base", "./", "--outDir"])
-        .arg(dir.join("dist"))
-        .arg("--emptyOutDir")
-        .arg(dir.join("app"))
-        .dir(&dir)
-        .run()?;
+    cmd!(
+        sh,
+        "{attw} {tarball} --format table-flipped --exclude-entrypoints widgets"
+    )
+    .run()?;
+    let (dist, app) = (dir.join("dist"), dir.join("app"));
+    cmd!(
+        sh,
+        "{vite} build --logLevel warn --base ./ --outDir {dist} --emptyOutDir {app}"
+    )
+    .run()?;
     let assets = fs::read_dir(dir.join("dist/assets")).context("reading the Vite build")?;
     if !assets
         .flatten()
@@ -468,27 +447,20 @@ pub fn npm_package() -> Result<Outcome> {
         bail!("the Vite build emitted no .wasm asset");
     }
     // The same app with webpack 5, esbuild (esm; iife at es2020) and Rollup, defaults.
-    Cmd::new("node")
-        .arg("bundlers.mjs")
-        .arg(&dir)
-        .arg(project_root().join("tools/node/node_modules"))
-        .dir(&dir)
-        .run()?;
+    let node_modules = project_root().join("tools/node/node_modules");
+    cmd!(sh, "node bundlers.mjs {dir} {node_modules}").run()?;
     // The test app's static server listens on this port; the gateway allows its origin.
     let app_port = free_port()?;
     let origin = format!("http://127.0.0.1:{app_port}");
-    with_servers("npm package against the gateway", Some(&origin), |servers| {
-        with_env(Cmd::new("node"), servers)
-            .args(["--test", "smoke.test.mjs", "cjs.test.cjs"])
-            .dir(&dir)
-            .run()?;
-        with_env(Cmd::new("node"), servers)
-            .arg("browser-check.mjs")
-            .arg(&dir)
-            .args(BUNDLER_PAGES)
-            .env("ICS_APP_PORT", app_port.to_string())
-            .dir(&dir)
-            .run()
+    with_servers(Some(&origin), |servers| {
+        with_env(cmd!(sh, "node --test smoke.test.mjs cjs.test.cjs"), servers).run()?;
+        with_env(
+            cmd!(sh, "node browser-check.mjs {dir} {BUNDLER_PAGES...}"),
+            servers,
+        )
+        .env("ICS_APP_PORT", app_port.to_string())
+        .run()?;
+        Ok(())
     })
 }
 
@@ -502,11 +474,8 @@ const BUNDLER_PAGES: &[&str] = &[
 
 /// Size in bytes of `data` compressed with `gzip -9`.
 fn gzip9(path: &Path) -> Result<u64> {
-    let (mut cmd, shown) = Cmd::new("gzip").args(["-9", "-c"]).arg(path).into_command();
-    let out = cmd.output().context(format_args!("running `{shown}`"))?;
-    if !out.status.success() {
-        bail!("`{shown}` failed");
-    }
+    let sh = shell()?;
+    let out = cmd!(sh, "gzip -9 -c {path}").output()?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -514,14 +483,15 @@ fn gzip9(path: &Path) -> Result<u64> {
 fn brotli11(path: &Path) -> Result<u64> {
     let script = "const z=require('zlib');process.stdout.write(String(z.brotliCompressSync(\
                   require('fs').readFileSync(process.argv[1]),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length))";
-    let out = Cmd::new("node").args(["-e", script]).arg(path).read()?;
+    let sh = shell()?;
+    let out = cmd!(sh, "node -e {script} {path}").read()?;
     out.trim().parse().context("reading the brotli size")
 }
 
 /// `cargo xtask bench`: builds pkg/, prints the package size (wasm + JS, raw and gzip -9)
 /// and, from one headless Chromium run, the time to decode a 10,000-product listProducts
 /// body through the client next to bare `JSON.parse`. Prints; asserts nothing.
-pub fn bench() -> Result {
+pub fn bench() -> Result<()> {
     build()?;
     let pkg = pkg_dir();
     let wasm = pkg.join("wasm/ics_reseller_bg.wasm");
@@ -529,7 +499,9 @@ pub fn bench() -> Result {
     let (mut raw, mut gz, mut br) = (0, 0, 0);
     let mut size_rows = Vec::new();
     for f in &files {
-        let r = fs::metadata(f).context(format_args!("reading {}", rel(f)))?.len();
+        let r = fs::metadata(f)
+            .with_context(|| format!("reading {}", rel(f)))?
+            .len();
         let g = gzip9(f)?;
         let b = brotli11(f)?;
         raw += r;
@@ -548,20 +520,12 @@ pub fn bench() -> Result {
     let pw = project_root().join("tools/node/node_modules/playwright-core");
     std::os::unix::fs::symlink(&pw, dir.join("node_modules/playwright-core"))
         .context("linking playwright-core")?;
-    let (mut cmd, shown) = Cmd::new("node")
-        .arg(dir.join("bench.mjs"))
-        .arg(&pkg)
-        .dir(&dir)
-        .into_command();
-    println!("$ {shown}");
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running the bench")?;
-    if !out.status.success() {
-        bail!("`{shown}` failed");
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let sh = shell()?;
+    sh.change_dir(&dir);
+    let script = dir.join("bench.mjs");
+    let cmd = cmd!(sh, "node {script} {pkg}");
+    eprintln!("$ {cmd}");
+    let text = cmd.read().context("running the bench")?;
     let line = text.lines().last().unwrap_or_default();
     let r: serde_json::Value = serde_json::from_str(line).context("reading the bench result")?;
     let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
@@ -646,19 +610,11 @@ pub fn bench() -> Result {
 /// made directly to the sandbox, p50/p99, and memory under 2,000 open connections — all in
 /// one run of `crates/ics-gateway/examples/bench.rs` (release build; ratios, not deployment
 /// figures).
-fn gateway_bench() -> Result {
+fn gateway_bench() -> Result<()> {
     println!("\n== ics-gateway next to direct calls to the sandbox (one process, 127.0.0.1)");
-    Cmd::new("cargo")
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "ics-gateway",
-            "--example",
-            "bench",
-        ])
-        .run()
+    let sh = shell()?;
+    cmd!(sh, "cargo run --quiet --release -p ics-gateway --example bench").run()?;
+    Ok(())
 }
 
 /// The top entries of `twiggy top` and `twiggy garbage` on the unstripped module (before
@@ -666,9 +622,10 @@ fn gateway_bench() -> Result {
 fn twiggy_top() {
     let module = target_dir().join("wasm-bindgen/web/ics_reseller_bg.wasm");
     println!("\n== twiggy top -n 20 (unstripped module, before wasm-opt)");
+    let Ok(sh) = shell() else { return };
     for args in [&["top", "-n", "20"][..], &["garbage", "-n", "5"][..]] {
-        match Cmd::new("twiggy").args(args.iter().copied()).arg(&module).read() {
-            Ok(out) => print!("{out}"),
+        match cmd!(sh, "twiggy {args...} {module}").read() {
+            Ok(out) => println!("{out}"),
             Err(_) => {
                 println!("  (twiggy not found: `cargo install twiggy` to list what weighs)");
                 return;
