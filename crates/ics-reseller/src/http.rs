@@ -588,42 +588,45 @@ fn failure(
         _ => None,
     };
     let message = error_body.as_ref().map(|b| b.error.clone());
-    match status {
-        401 => return Error::Unauthorized { message },
-        403 => return Error::Forbidden { message },
-        404 => return Error::NotFound { message },
-        _ => {}
-    }
-    if let Some(body) = error_body {
-        return Error::Rejected {
+    // One exhaustive match on the status (progenitor's shape): the first arm that fits wins.
+    match (status, error_body) {
+        (401, _) => Error::Unauthorized { message },
+        (403, _) => Error::Forbidden { message },
+        (404, _) => Error::NotFound { message },
+        // A body with a string `error`, on any other status, is a refusal. Only a failing
+        // server asks to come back later; a refusal on 200 has no say.
+        (429 | 500.., Some(refusal)) => Error::Rejected {
             status,
-            body: Box::new(body),
-            // Only a failing server asks to come back later; a refusal on 200 has no say.
-            retry_after_ms: if status == 429 || status >= 500 {
-                retry_after.and_then(parse_retry_after)
-            } else {
-                None
-            },
-        };
-    }
-    if !(200..300).contains(&status) {
-        return Error::HttpStatus {
+            body: Box::new(refusal),
+            retry_after_ms: retry_after.and_then(parse_retry_after),
+        },
+        (_, Some(refusal)) => Error::Rejected {
+            status,
+            body: Box::new(refusal),
+            retry_after_ms: None,
+        },
+        // A 2xx body that is neither the success nor an error body.
+        (200..=299, None) => {
+            let (message, path) = match (parsed, typed) {
+                (Err(_), _) if body.iter().all(u8::is_ascii_whitespace) => {
+                    ("the body is empty".to_owned(), None)
+                }
+                (Err(e), _) => (format!("the body is not JSON ({e})"), None),
+                (Ok(_), Some(e)) => (format!("the body is not a {name} answer: {}", e.error), e.path),
+                // Unreachable: a 2xx JSON body the typed read accepted had an `error` (see decode).
+                (Ok(_), None) => (format!("the body is not a {name} answer"), None),
+            };
+            Error::Decode {
+                status,
+                message,
+                snippet: snippet(body),
+                path,
+            }
+        }
+        (_, None) => Error::HttpStatus {
             status,
             retry_after_ms: retry_after.and_then(parse_retry_after),
             snippet: snippet(body),
-        };
-    }
-    let (message, path) = match (parsed, typed) {
-        (Err(_), _) if body.iter().all(u8::is_ascii_whitespace) => ("the body is empty".to_owned(), None),
-        (Err(e), _) => (format!("the body is not JSON ({e})"), None),
-        (Ok(_), Some(e)) => (format!("the body is not a {name} answer: {}", e.error), e.path),
-        // Unreachable: a 2xx JSON body the typed read accepted had an `error` (see decode).
-        (Ok(_), None) => (format!("the body is not a {name} answer"), None),
-    };
-    Error::Decode {
-        status,
-        message,
-        snippet: snippet(body),
-        path,
+        },
     }
 }

@@ -1,4 +1,11 @@
-//! Retry policy for reads: exponential backoff with full jitter, honouring `Retry-After`.
+//! Retry policy for reads: exponential backoff with equal jitter, honouring `Retry-After`
+//! up to [`MAX_RETRY_AFTER_MS`].
+//!
+//! Retry number `n` (0-based) after an error without `Retry-After` waits a uniformly random
+//! time in `[c/2, c]`, where `c = min(base_delay_ms · 2^n, max_delay_ms)` ("equal jitter":
+//! clients spread out, and none retries at once). After an error with `Retry-After` it waits
+//! what the server asked, capped at [`MAX_RETRY_AFTER_MS`]: the server knows best, but a
+//! read is not held for hours by one header.
 //!
 //! Writes are never retried here: an order whose outcome is unknown goes through
 //! [`crate::reconcile`] instead. The caller supplies the randomness, so the core stays pure.
@@ -12,9 +19,16 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// Backoff before the first retry, in milliseconds; doubles each time.
     pub base_delay_ms: u64,
-    /// Upper bound of one backoff, in milliseconds (also caps `Retry-After`).
+    /// Upper bound of one computed backoff, in milliseconds (a `Retry-After` is capped by
+    /// [`MAX_RETRY_AFTER_MS`] instead).
     pub max_delay_ms: u64,
 }
+
+/// 2^53: `random` is read as a fraction of it.
+const TWO_53: f64 = 9_007_199_254_740_992.0;
+
+/// The longest a `Retry-After` makes a read wait: one minute (stripe-node's bound too).
+pub const MAX_RETRY_AFTER_MS: u64 = 60_000;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -35,7 +49,10 @@ impl RetryPolicy {
     };
 
     /// How long to wait before retry number `attempt` (0-based: 0 is the first retry) after
-    /// `error`, or `None` to stop. `write` calls never retry. `random` is uniform in `[0, 1)`.
+    /// `error`, or `None` to stop. `write` calls never retry. `random` is uniform in `[0, 1)`
+    /// (a value outside is clamped, a NaN or infinity taken as 0.5). The delay is the
+    /// error's `Retry-After` capped at [`MAX_RETRY_AFTER_MS`] when it has one, else in
+    /// `[c/2, c]` with `c = min(base_delay_ms · 2^attempt, max_delay_ms)`.
     pub fn delay_ms(&self, attempt: u32, error: &Error, write: bool, random: f64) -> Option<u64> {
         if write || attempt >= self.max_retries || !error.retryable() {
             return None;
@@ -49,11 +66,16 @@ impl RetryPolicy {
         } else {
             0.5
         };
-        // Full jitter in [cap/2, cap]: spreads clients out without retrying at once.
-        let jittered = cap / 2 + ((cap - cap / 2) as f64 * random) as u64;
+        // Equal jitter, in [cap/2, cap]: spreads clients out without retrying at once.
+        // `random` as a 53-bit fraction times the span, in integers: exact for any span
+        // (a float product rounds past 2^53), never above it, and `cap` itself at 1.0.
+        let span = cap - cap / 2;
+        let fraction = (random * TWO_53) as u64; // in 0..=2^53
+        let jitter = (u128::from(span) * u128::from(fraction)) >> 53;
+        let jittered = cap / 2 + u64::try_from(jitter).unwrap_or(span).min(span);
         Some(match error.retry_after_ms() {
-            // The server knows best: wait what it asks, up to a minute.
-            Some(ra) => ra.min(60_000),
+            // The server knows best: wait what it asks, up to the bound.
+            Some(ra) => ra.min(MAX_RETRY_AFTER_MS),
             None => jittered,
         })
     }

@@ -133,19 +133,6 @@ fn error_ref() -> Value {
     json!({"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")})
 }
 
-fn tag_of(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Ping | ActionKind::GetProfile | ActionKind::GetBalance | ActionKind::GetStatistik => {
-            "Account"
-        }
-        ActionKind::ListProducts => "Catalog",
-        ActionKind::CreateTransaction
-        | ActionKind::CheckTransaction
-        | ActionKind::GetHistory
-        | ActionKind::ResubmitWebhook => "Orders",
-    }
-}
-
 /// The operation of action `A` by HTTP method `method` (one of `A::KIND.methods()`): its
 /// path key and path item. The SDK's own method is operation `NAME`; another accepted one
 /// (checkTransaction by POST) is `NAMEPost`, with the parameters as a JSON body.
@@ -166,7 +153,7 @@ fn operation<A: Action>(generator: &mut SchemaGenerator, method: Method) -> (Str
     };
     op.insert("operationId".into(), operation_id.into());
     op.insert("summary".into(), A::SUMMARY.into());
-    op.insert("tags".into(), json!([tag_of(A::KIND)]));
+    op.insert("tags".into(), json!([A::KIND.tag()]));
     let is_empty = std::any::type_name::<A::Request>() == std::any::type_name::<NoParams>();
     match method {
         Method::Get if !is_empty => {

@@ -91,3 +91,76 @@ proptest! {
         let _ = c.encode::<actions::GetHistory>(GetHistoryRequest { page: Some(page), limit: Some(limit), status: None });
     }
 }
+
+/// An error a read can end with: a network failure, or an HTTP status with or without
+/// `Retry-After` (any status, so retryable and final ones both occur).
+fn arb_error() -> impl Strategy<Value = Error> {
+    prop_oneof![
+        Just(Error::Network {
+            message: "reset".into()
+        }),
+        (any::<u16>(), prop::option::of(any::<u64>())).prop_map(|(status, retry_after_ms)| {
+            Error::HttpStatus {
+                status,
+                retry_after_ms,
+                snippet: String::new(),
+            }
+        }),
+    ]
+}
+
+fn arb_policy() -> impl Strategy<Value = RetryPolicy> {
+    (
+        0u32..12,
+        prop_oneof![0u64..10_000, any::<u64>()],
+        prop_oneof![0u64..100_000, any::<u64>()],
+    )
+        .prop_map(|(max_retries, base_delay_ms, max_delay_ms)| RetryPolicy {
+            max_retries,
+            base_delay_ms,
+            max_delay_ms,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
+    /// Every delay is what retry.rs documents: none for a write, past the last retry or
+    /// after a final error; the server's `Retry-After` capped at `MAX_RETRY_AFTER_MS`;
+    /// otherwise equal jitter, within `[c/2, c]` for `c = min(base · 2^attempt, max)`, for
+    /// any `random` (NaN, infinities and values outside `[0, 1)` included).
+    #[test]
+    fn retry_delay_within_documented_bounds(
+        p in arb_policy(),
+        attempt in 0u32..40,
+        e in arb_error(),
+        write in any::<bool>(),
+        random in prop_oneof![0.0f64..1.0, any::<f64>(), Just(f64::NAN), Just(1.0), Just(-0.0)],
+    ) {
+        let d = p.delay_ms(attempt, &e, write, random);
+        if write || attempt >= p.max_retries || !e.retryable() {
+            prop_assert_eq!(d, None);
+        } else if let Some(ra) = e.retry_after_ms() {
+            prop_assert_eq!(d, Some(ra.min(ics_reseller::retry::MAX_RETRY_AFTER_MS)));
+        } else {
+            let c = p.base_delay_ms.saturating_mul(1u64 << attempt.min(30)).min(p.max_delay_ms);
+            let d = d.unwrap();
+            prop_assert!(c / 2 <= d && d <= c, "{} not in [{}, {}]", d, c / 2, c);
+            prop_assert!(d <= p.max_delay_ms);
+        }
+    }
+
+    /// The jitter uses its whole range: `random` 0 gives the lower bound and values near 1
+    /// the upper, and a larger `random` never waits less.
+    #[test]
+    fn retry_jitter_is_monotonic_in_random(p in arb_policy(), attempt in 0u32..12, a in 0.0f64..1.0, b in 0.0f64..1.0) {
+        let net = Error::Network { message: "reset".into() };
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        prop_assert!(p.delay_ms(attempt, &net, false, lo) <= p.delay_ms(attempt, &net, false, hi));
+        if attempt < p.max_retries {
+            let c = p.base_delay_ms.saturating_mul(1u64 << attempt.min(30)).min(p.max_delay_ms);
+            prop_assert_eq!(p.delay_ms(attempt, &net, false, 0.0), Some(c / 2));
+            prop_assert_eq!(p.delay_ms(attempt, &net, false, 1.0), Some(c));
+        }
+    }
+}
