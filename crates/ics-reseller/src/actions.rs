@@ -6,9 +6,9 @@
 //! the static type with an exhaustive `match`, so the sandbox router, the OpenAPI builder and
 //! the wasm client stop compiling when an action is added here and not there.
 
+use crate::types::MaybeJsonSchema as JsonSchema;
 use crate::types::*;
 use crate::validate::Prepare;
-use schemars::JsonSchema;
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
 
