@@ -1,6 +1,7 @@
-//! `cargo xtask codegen [--check]`: writes `schema/` from the core's types.
+//! `cargo xtask codegen [--check]`: writes `schema/` (and the npm package's generated files)
+//! from the core's types.
 //!
-//! The files and their contents come from `ics_reseller::spec::generated_files()`; this
+//! The files and their contents come from `ics_codegen::generated_files()`; this
 //! module only writes them, deletes leftovers under `schema/json/`, and, with `--check`,
 //! names what is stale without touching anything.
 
@@ -40,7 +41,7 @@ pub struct Stale {
 /// Runs `cargo xtask codegen`: writes (or with `check`, only compares) every generated file.
 pub fn run(check: bool) -> Result<()> {
     let root = project_root();
-    let files = ics_reseller::spec::generated_files();
+    let files = ics_codegen::generated_files().map_err(|e| anyhow::anyhow!("{e}"))?;
     let stale = compare(&root, &files)?;
 
     if check {

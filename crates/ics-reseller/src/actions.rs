@@ -9,9 +9,9 @@
 //! with an exhaustive `match` over the same rows, so the sandbox router and the OpenAPI
 //! builder handle every action; the wasm client's methods are another callback of the table.
 
+use crate::types::MaybeJsonSchema as JsonSchema;
 use crate::types::*;
 use crate::validate::Prepare;
-use schemars::JsonSchema;
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
 

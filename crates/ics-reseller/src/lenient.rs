@@ -596,13 +596,62 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Implements `Deserialize` for a response body: each listed field is read with its
-/// lenient reader (`field: Type = "wire" => reader[, default];`), every other field goes
-/// into `extra` as sent. One pass, no buffering (serde's `flatten` buffers the whole
-/// object first and costs code size in wasm). A duplicate key: the last one wins. A field
-/// missing from the list does not compile (the struct literal needs it).
+/// Declares a response body once: the struct (its docs, `Serialize`, and with the `schema`
+/// feature `schemars::JsonSchema`) and its one-pass lenient `Deserialize`, from one list of
+/// fields. Every body keeps the fields it does not know in `extra` ([`Extra`](crate::types::Extra)).
+///
+/// ```text
+/// lenient_body! {
+///     /// Doc of the body.
+///     #[derive(Clone, Debug, PartialEq)]
+///     pub struct Name {
+///         /// Doc of the field (the schema's description).
+///         pub field: Type = reader,
+///         #[wire = "type"]          // wire name, when it is not the field's name
+///         pub product_type: String = lenient::string,
+///         #[serde(default)]         // optional (a missing one reads as `Default`), and so
+///         pub data: Vec<T> = lenient::list,  // documented: the schema does not require it
+///         #[serde(default, skip_serializing_if = "Option::is_none")]
+///         pub refid: Option<String> = lenient::opt_string,
+///         #[lenient(default)]       // required by the schema, but a missing one reads as
+///         pub success: StatusSummary = lenient::object_or_empty, // `Default` (PHP leaves it out)
+///     }
+/// }
+/// ```
+///
+/// Each field is read by its reader (a `deserialize_with` function), with its wire name on
+/// the path ([`at`]); any other key goes into `extra` as sent. One pass, no buffering (serde's
+/// `flatten` buffers the whole object first and costs code size in wasm); `Serialize` still
+/// flattens `extra` back. A duplicate key: the last one wins. A missing field without a
+/// default fails with its name on the path.
 macro_rules! lenient_body {
-    ($ty:ident { $( $field:ident : $fty:ty = $wire:literal => $reader:expr $(, $default:ident)? ; )* }) => {
+    (
+        $(#[$attr:meta])*
+        pub struct $ty:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                $(#[wire = $wire:literal])?
+                $(#[serde($default:ident $(, skip_serializing_if = $skip:literal)?)])?
+                $(#[lenient($missing:ident)])?
+                pub $field:ident : $fty:ty = $reader:expr
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(serde::Serialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        pub struct $ty {
+            $(
+                $(#[doc = $doc])*
+                $(#[serde(rename = $wire)])?
+                $(#[serde($default $(, skip_serializing_if = $skip)?)])?
+                pub $field: $fty,
+            )*
+            /// Fields not documented upstream, kept as sent.
+            #[serde(flatten)]
+            pub extra: $crate::types::Extra,
+        }
+
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct BodyVisitor;
@@ -613,10 +662,10 @@ macro_rules! lenient_body {
                     }
                     fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<$ty, M::Error> {
                         $( let mut $field: Option<$fty> = None; )*
-                        let mut extra = $crate::types::Extra::new();
+                        let mut extra = <$crate::types::Extra as Default>::default();
                         while let Some(key) = map.next_key::<$crate::lenient::Key<'de>>()? {
                             match key.as_str() {
-                                $( $wire => {
+                                $( $crate::lenient::lenient_body!(@wire $field $($wire)?) => {
                                     struct Seed;
                                     impl<'de> serde::de::DeserializeSeed<'de> for Seed {
                                         type Value = $fty;
@@ -625,12 +674,12 @@ macro_rules! lenient_body {
                                         }
                                     }
                                     $field = Some($crate::lenient::at(
-                                        $crate::lenient::Seg::Field($wire),
+                                        $crate::lenient::Seg::Field($crate::lenient::lenient_body!(@wire $field $($wire)?)),
                                         || map.next_value_seed(Seed),
                                     )?);
                                 } )*
                                 other => {
-                                    let value: serde_json::Value = $crate::lenient::at(
+                                    let value = $crate::lenient::at(
                                         $crate::lenient::Seg::Key(other.to_owned()),
                                         || map.next_value(),
                                     )?;
@@ -641,7 +690,10 @@ macro_rules! lenient_body {
                         Ok($ty {
                             $( $field: match $field {
                                 Some(v) => v,
-                                None => lenient_body!(@missing $wire $(, $default)?),
+                                None => $crate::lenient::lenient_body!(
+                                    @missing $crate::lenient::lenient_body!(@wire $field $($wire)?);
+                                    $($default)? $($missing)?
+                                ),
                             }, )*
                             extra,
                         })
@@ -651,8 +703,10 @@ macro_rules! lenient_body {
             }
         }
     };
-    (@missing $wire:literal, default) => { Default::default() };
-    (@missing $wire:literal) => {{
+    (@wire $field:ident $wire:literal) => { $wire };
+    (@wire $field:ident) => { stringify!($field) };
+    (@missing $wire:expr; default) => { Default::default() };
+    (@missing $wire:expr;) => {{
         // the path of a missing field names it
         return $crate::lenient::at($crate::lenient::Seg::Field($wire), || {
             Err(serde::de::Error::missing_field($wire))

@@ -8,9 +8,10 @@
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
 //! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
 //! - [`token`]: order tokens, a shop backend's signed authorisation of exactly one order.
-//! - [`spec`]: JSON Schema and OpenAPI 3.1 from the types; [`typescript`]: the npm
-//!   package's TypeScript declarations from the same schemas and the actions table;
-//!   [`jscheck`]: the package's strict JS checks (its decode fast path) from the same schemas.
+//!
+//! With the `schema` feature every body implements `schemars::JsonSchema`: the JSON Schemas,
+//! the OpenAPI document and the npm package's generated files come from them, written by the
+//! `ics-codegen` crate (`cargo xtask codegen`), not by this one.
 //!
 //! No I/O happens here: no sockets, no clocks, no randomness. No input makes it panic.
 //!
@@ -25,19 +26,19 @@
 
 #![warn(missing_docs)]
 
+/// This crate's version (the API description's `info.version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod actions;
 pub mod error;
 pub mod fuzzing;
 pub mod http;
-pub mod jscheck;
 pub mod lenient;
 pub mod reconcile;
 pub mod refid;
 pub mod retry;
-pub mod spec;
 pub mod token;
 pub mod types;
-pub mod typescript;
 pub mod validate;
 pub mod webhook;
 

@@ -5,13 +5,25 @@
 
 use crate::lenient;
 use crate::lenient::lenient_body;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// Fields the server sent that this version of the SDK does not know, kept as they came.
-pub type Extra = Map<String, Value>;
+/// The one place that names their type: every body's `extra` and its lenient reader use it.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// `schemars::JsonSchema` with the `schema` feature, a trait of every type without it: the
+/// bound the actions table puts on its bodies, so the table reads the same either way.
+#[cfg(feature = "schema")]
+pub trait MaybeJsonSchema: schemars::JsonSchema {}
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema + ?Sized> MaybeJsonSchema for T {}
+/// `schemars::JsonSchema` with the `schema` feature, a trait of every type without it: the
+/// bound the actions table puts on its bodies, so the table reads the same either way.
+#[cfg(not(feature = "schema"))]
+pub trait MaybeJsonSchema {}
+#[cfg(not(feature = "schema"))]
+impl<T: ?Sized> MaybeJsonSchema for T {}
 
 /// Status of an order (API.md rule 6). Unknown strings are kept, never rejected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,7 +95,8 @@ impl<'de> Deserialize<'de> for TxStatus {
     }
 }
 
-impl JsonSchema for TxStatus {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for TxStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "TxStatus".into()
     }
@@ -141,7 +154,8 @@ impl ProductType {
     }
 }
 
-impl JsonSchema for ProductType {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ProductType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ProductType".into()
     }
@@ -159,11 +173,13 @@ impl JsonSchema for ProductType {
 // ---------------------------------------------------------------------------------------
 
 /// The parameters of an action that takes none.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoParams {}
 
 /// Parameters of `listProducts`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListProductsRequest {
     /// Product category: `xla`, `bpa`, `fmax`, `xda` or `all`.
     #[serde(rename = "type")]
@@ -178,28 +194,31 @@ pub struct ListProductsRequest {
 }
 
 /// Body of `createTransaction`: one order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateTransactionRequest {
     /// Product code from listProducts, e.g. `XLA10`.
     pub kode_produk: String,
     /// Destination phone number; the SDK normalises it to `08…` before sending.
     pub nomor_tujuan: String,
     /// The reseller's own unique order id, the idempotency key (1–64 of `A-Z a-z 0-9 _ -`).
-    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$")))]
     pub refid: String,
 }
 
 /// Parameters of `checkTransaction` and `resubmitWebhook`: one order's refid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefIdRequest {
     /// The reseller's order id given to createTransaction.
     #[serde(deserialize_with = "lenient::string")]
-    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$")))]
     pub refid: String,
 }
 
 /// Parameters of `getHistory`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GetHistoryRequest {
     /// Page number, from 1 (default 1).
     #[serde(
@@ -207,7 +226,7 @@ pub struct GetHistoryRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "lenient::opt_uint32"
     )]
-    #[schemars(range(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub page: Option<u32>,
     /// Orders per page, 1 to 100 (default 10). The last page is the first shorter one.
     #[serde(
@@ -215,7 +234,7 @@ pub struct GetHistoryRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "lenient::opt_uint32"
     )]
-    #[schemars(range(min = 1, max = 100))]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub limit: Option<u32>,
     /// Only orders with this status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,357 +245,240 @@ pub struct GetHistoryRequest {
 // Responses
 // ---------------------------------------------------------------------------------------
 
-/// A failed call: a body with a string `error`, on any HTTP status.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct ErrorBody {
-    /// What went wrong, in the server's words (Indonesian).
-    pub error: String,
-    /// The order's refid, when the failure concerns an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refid: Option<String>,
-    /// Balance before the call, in rupiah.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saldo_awal: Option<i64>,
-    /// Balance after the call, in rupiah (unchanged when an order is refused).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saldo_akhir: Option<i64>,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// A failed call: a body with a string `error`, on any HTTP status.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ErrorBody {
+        /// What went wrong, in the server's words (Indonesian).
+        pub error: String = lenient::string,
+        /// The order's refid, when the failure concerns an order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refid: Option<String> = lenient::opt_string,
+        /// Balance before the call, in rupiah.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub saldo_awal: Option<i64> = lenient::opt_int,
+        /// Balance after the call, in rupiah (unchanged when an order is refused).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub saldo_akhir: Option<i64> = lenient::opt_int,
+    }
 }
 
-lenient_body!(ErrorBody {
-    error: String = "error" => lenient::string;
-    refid: Option<String> = "refid" => lenient::opt_string, default;
-    saldo_awal: Option<i64> = "saldo_awal" => lenient::opt_int, default;
-    saldo_akhir: Option<i64> = "saldo_akhir" => lenient::opt_int, default;
-});
-
-/// Answer of `ping`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct PingResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// The reseller code the API key belongs to, e.g. `RS00001`.
-    pub kodereseller: String,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `ping`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct PingResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// The reseller code the API key belongs to, e.g. `RS00001`.
+        pub kodereseller: String = lenient::string,
+    }
 }
 
-lenient_body!(PingResponse {
-    success: bool = "success" => lenient::boolean;
-    kodereseller: String = "kodereseller" => lenient::string;
-});
-
-/// The reseller's profile.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct Profile {
-    /// Reseller code, e.g. `RS00001`.
-    pub kodereseller: String,
-    /// Reseller name.
-    pub nama: String,
-    /// WhatsApp id of the reseller, e.g. `628xxxx@s.whatsapp.net`.
-    pub nomor: String,
-    /// E-mail address.
-    pub email: String,
-    /// Balance in whole rupiah.
-    pub saldo: i64,
-    /// Whether the account is verified.
-    pub verif: bool,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// The reseller's profile.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Profile {
+        /// Reseller code, e.g. `RS00001`.
+        pub kodereseller: String = lenient::string,
+        /// Reseller name.
+        pub nama: String = lenient::string,
+        /// WhatsApp id of the reseller, e.g. `628xxxx@s.whatsapp.net`.
+        pub nomor: String = lenient::string,
+        /// E-mail address.
+        pub email: String = lenient::string,
+        /// Balance in whole rupiah.
+        pub saldo: i64 = lenient::int,
+        /// Whether the account is verified.
+        pub verif: bool = lenient::boolean,
+    }
 }
 
-lenient_body!(Profile {
-    kodereseller: String = "kodereseller" => lenient::string;
-    nama: String = "nama" => lenient::string;
-    nomor: String = "nomor" => lenient::string;
-    email: String = "email" => lenient::string;
-    saldo: i64 = "saldo" => lenient::int;
-    verif: bool = "verif" => lenient::boolean;
-});
-
-/// Answer of `getProfile`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct GetProfileResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// The profile.
-    pub data: Profile,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `getProfile`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetProfileResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// The profile.
+        pub data: Profile = <Profile as Deserialize>::deserialize,
+    }
 }
 
-lenient_body!(GetProfileResponse {
-    success: bool = "success" => lenient::boolean;
-    data: Profile = "data" => <Profile as Deserialize>::deserialize;
-});
-
-/// Balance and verification status (the profile without `email`).
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct Balance {
-    /// Reseller code, e.g. `RS00001`.
-    pub kodereseller: String,
-    /// Reseller name.
-    pub nama: String,
-    /// WhatsApp id of the reseller.
-    pub nomor: String,
-    /// Balance in whole rupiah.
-    pub saldo: i64,
-    /// Whether the account is verified.
-    pub verif: bool,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Balance and verification status (the profile without `email`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Balance {
+        /// Reseller code, e.g. `RS00001`.
+        pub kodereseller: String = lenient::string,
+        /// Reseller name.
+        pub nama: String = lenient::string,
+        /// WhatsApp id of the reseller.
+        pub nomor: String = lenient::string,
+        /// Balance in whole rupiah.
+        pub saldo: i64 = lenient::int,
+        /// Whether the account is verified.
+        pub verif: bool = lenient::boolean,
+    }
 }
 
-lenient_body!(Balance {
-    kodereseller: String = "kodereseller" => lenient::string;
-    nama: String = "nama" => lenient::string;
-    nomor: String = "nomor" => lenient::string;
-    saldo: i64 = "saldo" => lenient::int;
-    verif: bool = "verif" => lenient::boolean;
-});
-
-/// Answer of `getBalance`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct GetBalanceResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// Balance and verification status.
-    pub data: Balance,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `getBalance`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetBalanceResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// Balance and verification status.
+        pub data: Balance = <Balance as Deserialize>::deserialize,
+    }
 }
 
-lenient_body!(GetBalanceResponse {
-    success: bool = "success" => lenient::boolean;
-    data: Balance = "data" => <Balance as Deserialize>::deserialize;
-});
-
-/// One product of the catalog.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct Product {
-    /// Product code to order with, e.g. `XLA10`.
-    pub kode_produk: String,
-    /// Display name, e.g. `XL AXIS 10GB`.
-    pub nama_produk: String,
-    /// Description of the quota.
-    pub deskripsi: String,
-    /// Final price in whole rupiah, global API markup included.
-    pub harga_final: i64,
-    /// Units in stock; 0 for an empty product.
-    pub stok: i64,
-    /// Product category (`xla`, `bpa`, `fmax`, `xda`; other strings may appear).
-    #[serde(rename = "type")]
-    pub product_type: String,
-    /// Provider code, e.g. `KUBER`.
-    pub provider: String,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// One product of the catalog.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Product {
+        /// Product code to order with, e.g. `XLA10`.
+        pub kode_produk: String = lenient::string,
+        /// Display name, e.g. `XL AXIS 10GB`.
+        pub nama_produk: String = lenient::string,
+        /// Description of the quota.
+        pub deskripsi: String = lenient::string,
+        /// Final price in whole rupiah, global API markup included.
+        pub harga_final: i64 = lenient::int,
+        /// Units in stock; 0 for an empty product.
+        pub stok: i64 = lenient::int,
+        /// Product category (`xla`, `bpa`, `fmax`, `xda`; other strings may appear).
+        #[wire = "type"]
+        pub product_type: String = lenient::string,
+        /// Provider code, e.g. `KUBER`.
+        pub provider: String = lenient::string,
+    }
 }
 
-lenient_body!(Product {
-    kode_produk: String = "kode_produk" => lenient::string;
-    nama_produk: String = "nama_produk" => lenient::string;
-    deskripsi: String = "deskripsi" => lenient::string;
-    harga_final: i64 = "harga_final" => lenient::int;
-    stok: i64 = "stok" => lenient::int;
-    product_type: String = "type" => lenient::string;
-    provider: String = "provider" => lenient::string;
-});
-
-/// Products split by availability.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
-pub struct ProductLists {
-    /// Products in stock.
-    #[serde(default)]
-    pub ready: Vec<Product>,
-    /// Products out of stock (`stok` 0).
-    #[serde(default)]
-    pub empty: Vec<Product>,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Products split by availability.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ProductLists {
+        /// Products in stock.
+        #[serde(default)]
+        pub ready: Vec<Product> = lenient::list,
+        /// Products out of stock (`stok` 0).
+        #[serde(default)]
+        pub empty: Vec<Product> = lenient::list,
+    }
 }
 
-lenient_body!(ProductLists {
-    ready: Vec<Product> = "ready" => lenient::list, default;
-    empty: Vec<Product> = "empty" => lenient::list, default;
-});
-
-/// Answer of `listProducts`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct ListProductsResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// The requested type.
-    #[serde(rename = "type")]
-    pub product_type: String,
-    /// Title of the list, e.g. `Daftar Produk Bulanan`.
-    pub title: String,
-    /// Provider codes the list was built from.
-    pub providers_used: Vec<String>,
-    /// The products, ready and empty.
-    pub data: ProductLists,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `listProducts`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ListProductsResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// The requested type.
+        #[wire = "type"]
+        pub product_type: String = lenient::string,
+        /// Title of the list, e.g. `Daftar Produk Bulanan`.
+        pub title: String = lenient::string,
+        /// Provider codes the list was built from.
+        pub providers_used: Vec<String> = lenient::string_list,
+        /// The products, ready and empty.
+        pub data: ProductLists = lenient::object_or_empty,
+    }
 }
 
-lenient_body!(ListProductsResponse {
-    success: bool = "success" => lenient::boolean;
-    product_type: String = "type" => lenient::string;
-    title: String = "title" => lenient::string;
-    providers_used: Vec<String> = "providers_used" => lenient::string_list;
-    data: ProductLists = "data" => lenient::object_or_empty;
-});
-
-/// Answer of `createTransaction` when the order was accepted.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct CreateTransactionResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// `true` while the supplier has not finished; follow with checkTransaction.
-    pub pending: bool,
-    /// Message from the server, e.g. `Pesanan diterima, sedang diproses.`.
-    pub message: String,
-    /// The order's refid.
-    pub refid: String,
-    /// The supplier's own transaction id, when known.
-    #[serde(default)]
-    pub supplier_trxid: Option<String>,
-    /// Balance before the order, in rupiah.
-    pub saldo_awal: i64,
-    /// Balance after the order was debited, in rupiah.
-    pub saldo_akhir: i64,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `createTransaction` when the order was accepted.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CreateTransactionResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// `true` while the supplier has not finished; follow with checkTransaction.
+        pub pending: bool = lenient::boolean,
+        /// Message from the server, e.g. `Pesanan diterima, sedang diproses.`.
+        pub message: String = lenient::string,
+        /// The order's refid.
+        pub refid: String = lenient::string,
+        /// The supplier's own transaction id, when known.
+        #[serde(default)]
+        pub supplier_trxid: Option<String> = lenient::opt_string,
+        /// Balance before the order, in rupiah.
+        pub saldo_awal: i64 = lenient::int,
+        /// Balance after the order was debited, in rupiah.
+        pub saldo_akhir: i64 = lenient::int,
+    }
 }
 
-lenient_body!(CreateTransactionResponse {
-    success: bool = "success" => lenient::boolean;
-    pending: bool = "pending" => lenient::boolean;
-    message: String = "message" => lenient::string;
-    refid: String = "refid" => lenient::string;
-    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
-    saldo_awal: i64 = "saldo_awal" => lenient::int;
-    saldo_akhir: i64 = "saldo_akhir" => lenient::int;
-});
-
-/// Answer of `checkTransaction`: the current state of one order. Also the webhook payload.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct CheckTransactionResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// Current status.
-    pub status: TxStatus,
-    /// The order's refid.
-    pub refid: String,
-    /// The supplier's own transaction id, when known.
-    #[serde(default)]
-    pub supplier_trxid: Option<String>,
-    /// Product code.
-    pub kode_produk: String,
-    /// Destination phone number.
-    pub nomor_tujuan: String,
-    /// Price charged, in rupiah.
-    pub harga: i64,
-    /// Reseller code.
-    pub kodereseller: String,
-    /// Message from the server or supplier.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Note from the supplier (e.g. a serial number or a failure reason).
-    #[serde(default)]
-    pub note: Option<String>,
-    /// Time of the last change, `YYYY-MM-DD HH:MM:SS`, server local time.
-    pub updated_at: String,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `checkTransaction`: the current state of one order. Also the webhook payload.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CheckTransactionResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// Current status.
+        pub status: TxStatus = <TxStatus as Deserialize>::deserialize,
+        /// The order's refid.
+        pub refid: String = lenient::string,
+        /// The supplier's own transaction id, when known.
+        #[serde(default)]
+        pub supplier_trxid: Option<String> = lenient::opt_string,
+        /// Product code.
+        pub kode_produk: String = lenient::string,
+        /// Destination phone number.
+        pub nomor_tujuan: String = lenient::string,
+        /// Price charged, in rupiah.
+        pub harga: i64 = lenient::int,
+        /// Reseller code.
+        pub kodereseller: String = lenient::string,
+        /// Message from the server or supplier.
+        #[serde(default)]
+        pub message: Option<String> = lenient::opt_string,
+        /// Note from the supplier (e.g. a serial number or a failure reason).
+        #[serde(default)]
+        pub note: Option<String> = lenient::opt_string,
+        /// Time of the last change, `YYYY-MM-DD HH:MM:SS`, server local time.
+        pub updated_at: String = lenient::string,
+    }
 }
 
-lenient_body!(CheckTransactionResponse {
-    success: bool = "success" => lenient::boolean;
-    status: TxStatus = "status" => <TxStatus as Deserialize>::deserialize;
-    refid: String = "refid" => lenient::string;
-    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
-    kode_produk: String = "kode_produk" => lenient::string;
-    nomor_tujuan: String = "nomor_tujuan" => lenient::string;
-    harga: i64 = "harga" => lenient::int;
-    kodereseller: String = "kodereseller" => lenient::string;
-    message: Option<String> = "message" => lenient::opt_string, default;
-    note: Option<String> = "note" => lenient::opt_string, default;
-    updated_at: String = "updated_at" => lenient::string;
-});
-
-/// One order in the history. Field names differ from checkTransaction (`kodeproduk`, `nomor`, `time`).
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct HistoryEntry {
-    /// Current status.
-    pub status: TxStatus,
-    /// Product code.
-    pub kodeproduk: String,
-    /// Price charged, in rupiah.
-    pub harga: i64,
-    /// Destination phone number.
-    pub nomor: String,
-    /// The order's refid.
-    pub refid: String,
-    /// The supplier's own transaction id, when known.
-    #[serde(default)]
-    pub supplier_trxid: Option<String>,
-    /// Time of the order, `YYYY-MM-DD HH:MM:SS`, server local time.
-    pub time: String,
-    /// Message from the server or supplier.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// One order in the history. Field names differ from checkTransaction (`kodeproduk`, `nomor`, `time`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct HistoryEntry {
+        /// Current status.
+        pub status: TxStatus = <TxStatus as Deserialize>::deserialize,
+        /// Product code.
+        pub kodeproduk: String = lenient::string,
+        /// Price charged, in rupiah.
+        pub harga: i64 = lenient::int,
+        /// Destination phone number.
+        pub nomor: String = lenient::string,
+        /// The order's refid.
+        pub refid: String = lenient::string,
+        /// The supplier's own transaction id, when known.
+        #[serde(default)]
+        pub supplier_trxid: Option<String> = lenient::opt_string,
+        /// Time of the order, `YYYY-MM-DD HH:MM:SS`, server local time.
+        pub time: String = lenient::string,
+        /// Message from the server or supplier.
+        #[serde(default)]
+        pub message: Option<String> = lenient::opt_string,
+    }
 }
 
-lenient_body!(HistoryEntry {
-    status: TxStatus = "status" => <TxStatus as Deserialize>::deserialize;
-    kodeproduk: String = "kodeproduk" => lenient::string;
-    harga: i64 = "harga" => lenient::int;
-    nomor: String = "nomor" => lenient::string;
-    refid: String = "refid" => lenient::string;
-    supplier_trxid: Option<String> = "supplier_trxid" => lenient::opt_string, default;
-    time: String = "time" => lenient::string;
-    message: Option<String> = "message" => lenient::opt_string, default;
-});
-
-/// Answer of `getHistory`: one page, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct GetHistoryResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// This page's number, from 1.
-    pub page: u32,
-    /// The page size asked for.
-    pub limit: u32,
-    /// The orders of this page; fewer than `limit` means the last page.
-    #[serde(default)]
-    pub data: Vec<HistoryEntry>,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `getHistory`: one page, newest first.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetHistoryResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// This page's number, from 1.
+        pub page: u32 = lenient::uint32,
+        /// The page size asked for.
+        pub limit: u32 = lenient::uint32,
+        /// The orders of this page; fewer than `limit` means the last page.
+        #[serde(default)]
+        pub data: Vec<HistoryEntry> = lenient::list,
+    }
 }
-
-lenient_body!(GetHistoryResponse {
-    success: bool = "success" => lenient::boolean;
-    page: u32 = "page" => lenient::uint32;
-    limit: u32 = "limit" => lenient::uint32;
-    data: Vec<HistoryEntry> = "data" => lenient::list, default;
-});
 
 impl GetHistoryResponse {
     /// The page to ask for after this one, or `None` when this was the last; see
@@ -599,7 +501,8 @@ pub fn next_history_page(page: u32, limit: u32, received: usize) -> Option<u32> 
 }
 
 /// Count and total of the orders in one status.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusSummary {
     /// Number of orders.
     pub count: i64,
@@ -647,71 +550,52 @@ impl<'de> Deserialize<'de> for StatusSummary {
     }
 }
 
-/// Count and total per status.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
-pub struct Summary {
-    /// Delivered orders.
-    pub success: StatusSummary,
-    /// Failed (refunded) orders.
-    pub failed: StatusSummary,
-    /// Orders waiting for the supplier.
-    pub pending: StatusSummary,
-    /// Unpaid orders.
-    pub unpaid: StatusSummary,
-    /// Other statuses the server may add, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-lenient_body!(Summary {
-    success: StatusSummary = "success" => lenient::object_or_empty, default;
-    failed: StatusSummary = "failed" => lenient::object_or_empty, default;
-    pending: StatusSummary = "pending" => lenient::object_or_empty, default;
-    unpaid: StatusSummary = "unpaid" => lenient::object_or_empty, default;
-});
-
-/// Answer of `getStatistik`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct GetStatistikResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// Current balance in rupiah.
-    pub saldo: i64,
+lenient_body! {
     /// Count and total per status.
-    pub summary: Summary,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Summary {
+        /// Delivered orders.
+        #[lenient(default)]
+        pub success: StatusSummary = lenient::object_or_empty,
+        /// Failed (refunded) orders.
+        #[lenient(default)]
+        pub failed: StatusSummary = lenient::object_or_empty,
+        /// Orders waiting for the supplier.
+        #[lenient(default)]
+        pub pending: StatusSummary = lenient::object_or_empty,
+        /// Unpaid orders.
+        #[lenient(default)]
+        pub unpaid: StatusSummary = lenient::object_or_empty,
+    }
 }
 
-lenient_body!(GetStatistikResponse {
-    success: bool = "success" => lenient::boolean;
-    saldo: i64 = "saldo" => lenient::int;
-    summary: Summary = "summary" => lenient::object_or_empty;
-});
-
-/// Answer of `resubmitWebhook`.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
-pub struct ResubmitWebhookResponse {
-    /// Always `true` on success.
-    pub success: bool,
-    /// Message from the server, e.g. `Webhook dikirim ulang`.
-    pub message: String,
-    /// The URL the webhook was sent to.
-    pub webhook_url: String,
-    /// The receiver's reply, cut to 500 characters.
-    pub response: String,
-    /// Fields not documented upstream, kept as sent.
-    #[serde(flatten)]
-    pub extra: Extra,
+lenient_body! {
+    /// Answer of `getStatistik`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetStatistikResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// Current balance in rupiah.
+        pub saldo: i64 = lenient::int,
+        /// Count and total per status.
+        pub summary: Summary = lenient::object_or_empty,
+    }
 }
 
-lenient_body!(ResubmitWebhookResponse {
-    success: bool = "success" => lenient::boolean;
-    message: String = "message" => lenient::string;
-    webhook_url: String = "webhook_url" => lenient::string;
-    response: String = "response" => lenient::string;
-});
+lenient_body! {
+    /// Answer of `resubmitWebhook`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ResubmitWebhookResponse {
+        /// Always `true` on success.
+        pub success: bool = lenient::boolean,
+        /// Message from the server, e.g. `Webhook dikirim ulang`.
+        pub message: String = lenient::string,
+        /// The URL the webhook was sent to.
+        pub webhook_url: String = lenient::string,
+        /// The receiver's reply, cut to 500 characters.
+        pub response: String = lenient::string,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,13 +6,10 @@
 //! hand-written declarations, which define the names this fragment leaves open:
 //! `CallOptions`, `CreateTransactionParams` and `PlacedOrder`.
 
-use crate::actions::{Action, ActionKind};
-use crate::error::ErrorCode;
 use crate::spec::{json_schemas, GENERATED};
+use ics_reseller::actions::{Action, ActionKind};
+use ics_reseller::error::ErrorCode;
 use serde_json::Value;
-
-/// Where `cargo xtask codegen` writes [`declarations`], relative to the repository root.
-pub const PATH: &str = "crates/ics-reseller-wasm/js/types.generated.d.ts";
 
 /// The TypeScript type of a JSON Schema (the subset schemars emits for the core's types).
 fn ts_type(schema: &Value) -> String {
@@ -125,7 +122,7 @@ fn all_optional(schema: &Value) -> bool {
         .is_none_or(|r| r.is_empty())
 }
 
-/// The declarations file, as written to [`PATH`].
+/// The declarations file, as written to [`crate::layout::TYPESCRIPT`].
 pub fn declarations() -> String {
     let mut out = format!("// {GENERATED}.\n");
     out.push_str(
@@ -149,7 +146,7 @@ pub fn declarations() -> String {
     let requests: Vec<String> = ActionKind::ALL
         .iter()
         .map(|&k| {
-            crate::with_action!(k, A => <<A as Action>::Request as schemars::JsonSchema>::schema_name().into_owned())
+            ics_reseller::with_action!(k, A => <<A as Action>::Request as schemars::JsonSchema>::schema_name().into_owned())
         })
         .collect();
     let mut seen: Vec<String> = Vec::new();
@@ -169,7 +166,7 @@ pub fn declarations() -> String {
     out.push_str("/** One method per action of the core's table. */\n");
     out.push_str("export interface ResellerActions {\n");
     for &kind in ActionKind::ALL {
-        let (name, summary, req, resp) = crate::with_action!(kind, A => (
+        let (name, summary, req, resp) = ics_reseller::with_action!(kind, A => (
             A::NAME,
             A::SUMMARY,
             <<A as Action>::Request as schemars::JsonSchema>::schema_name().into_owned(),

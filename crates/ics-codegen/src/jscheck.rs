@@ -12,18 +12,17 @@
 //! exactly what the slow path (core decode, then serialization) yields: an absent field with
 //! a `default` gets it, and a `null` optional field without one (serialized only when set)
 //! is deleted. Anything else (PHP-style values, `error` bodies, other statuses) is left to
-//! the core. The package's `js/decode.js` runs these checks; a test in the core's
-//! `tests/it/jscheck.rs` runs them in Node against the core's decode over a corpus.
+//! the core. The package's `js/decode.js` runs these checks; the package's test
+//! `crates/ics-reseller-wasm/tests/jscheck.rs` runs them in Node against the core's decode
+//! over a corpus.
 
-use crate::actions::{Action, ActionKind};
 use crate::spec::{json_schemas, GENERATED};
-use crate::types::ErrorBody;
+use crate::Error;
+use ics_reseller::actions::{Action, ActionKind};
+use ics_reseller::types::ErrorBody;
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
 use std::fmt::Write;
-
-/// Where `cargo xtask codegen` writes [`source`], relative to the repository root.
-pub const PATH: &str = "crates/ics-reseller-wasm/js/check.generated.js";
 
 /// A JS string literal (JSON's escaping is valid JS).
 fn lit(s: &str) -> String {
@@ -36,16 +35,16 @@ fn fn_name(schema_name: &str) -> String {
 }
 
 /// The JS boolean expression checking `x` against `schema` (not an object schema: those are
-/// `$ref`s to their own function). Panics on a schema form the core's types do not produce,
-/// which the codegen test then shows.
-fn expr(schema: &Value, x: &str, owner: &str) -> String {
+/// `$ref`s to their own function). A schema form the core's types do not produce is an
+/// [`Error`].
+fn expr(schema: &Value, x: &str, owner: &str) -> Result<String, Error> {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return format!("{}({x})", fn_name(name));
+        return Ok(format!("{}({x})", fn_name(name)));
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
         let parts: Vec<String> = values.iter().map(|v| format!("{x} === {v}")).collect();
-        return format!("({})", parts.join(" || "));
+        return Ok(format!("({})", parts.join(" || ")));
     }
     if let Some(Value::Array(any)) = schema.get("anyOf") {
         // A plain string next to string enums is any string.
@@ -53,10 +52,10 @@ fn expr(schema: &Value, x: &str, owner: &str) -> String {
             .iter()
             .any(|s| s.get("enum").is_none() && s.get("type") == Some(&"string".into()));
         if plain && any.iter().all(|s| s.get("type") == Some(&"string".into())) {
-            return format!("typeof {x} === \"string\"");
+            return Ok(format!("typeof {x} === \"string\""));
         }
-        let parts: Vec<String> = any.iter().map(|s| expr(s, x, owner)).collect();
-        return format!("({})", parts.join(" || "));
+        let parts: Vec<String> = any.iter().map(|s| expr(s, x, owner)).collect::<Result<_, _>>()?;
+        return Ok(format!("({})", parts.join(" || ")));
     }
     match schema.get("type") {
         Some(Value::String(t)) => scalar(t, schema, x, owner),
@@ -65,15 +64,15 @@ fn expr(schema: &Value, x: &str, owner: &str) -> String {
                 .iter()
                 .filter_map(Value::as_str)
                 .map(|t| scalar(t, schema, x, owner))
-                .collect();
-            format!("({})", parts.join(" || "))
+                .collect::<Result<_, _>>()?;
+            Ok(format!("({})", parts.join(" || ")))
         }
-        _ => panic!("jscheck: unsupported schema in {owner}: {schema}"),
+        _ => Err(Error(format!("jscheck: unsupported schema in {owner}: {schema}"))),
     }
 }
 
-fn scalar(t: &str, schema: &Value, x: &str, owner: &str) -> String {
-    match t {
+fn scalar(t: &str, schema: &Value, x: &str, owner: &str) -> Result<String, Error> {
+    Ok(match t {
         "string" => format!("typeof {x} === \"string\""),
         "boolean" => format!("typeof {x} === \"boolean\""),
         "null" => format!("{x} === null"),
@@ -96,24 +95,22 @@ fn scalar(t: &str, schema: &Value, x: &str, owner: &str) -> String {
         "array" => {
             let items = schema
                 .get("items")
-                .unwrap_or_else(|| panic!("jscheck: array without items in {owner}"));
+                .ok_or_else(|| Error(format!("jscheck: array without items in {owner}")))?;
             let f = match items.get("$ref").and_then(Value::as_str) {
                 Some(r) => fn_name(r.rsplit('/').next().unwrap_or_default()),
-                None => format!("(y) => {}", expr(items, "y", owner)),
+                None => format!("(y) => {}", expr(items, "y", owner)?),
             };
             format!("strictArray({x}, {f})")
         }
-        _ => panic!("jscheck: unsupported type {t:?} in {owner}"),
-    }
+        _ => return Err(Error(format!("jscheck: unsupported type {t:?} in {owner}"))),
+    })
 }
 
 /// One `function strictNAME(v)` for an object schema.
-fn object_fn(out: &mut String, name: &str, schema: &Value) {
-    assert_eq!(
-        schema.get("type"),
-        Some(&Value::from("object")),
-        "jscheck: {name} is not an object schema"
-    );
+fn object_fn(out: &mut String, name: &str, schema: &Value) -> Result<(), Error> {
+    if schema.get("type") != Some(&Value::from("object")) {
+        return Err(Error(format!("jscheck: {name} is not an object schema")));
+    }
     let empty = Map::new();
     let props = schema
         .get("properties")
@@ -129,7 +126,7 @@ fn object_fn(out: &mut String, name: &str, schema: &Value) {
     out.push_str("    let x;\n");
     for (field, fs) in props {
         let key = lit(field);
-        let check = expr(fs, "x", name);
+        let check = expr(fs, "x", name)?;
         let _ = writeln!(out, "    x = v[{key}];");
         if required.contains(&field.as_str()) {
             let _ = writeln!(out, "    if (!({check})) return false;");
@@ -158,15 +155,16 @@ fn object_fn(out: &mut String, name: &str, schema: &Value) {
         let _ = writeln!(out, "    for (const k in v) if ({cond}) return false;");
     }
     out.push_str("    return true;\n  }\n\n");
+    Ok(())
 }
 
-/// The generated JS, as written to [`PATH`]: a script fragment (no `import`/`export`) that
-/// defines `strictChecks`, `{ actions: { NAME: check, … }, ErrorBody: check }`. The package
-/// concatenates it before `js/decode.js`.
-pub fn source() -> String {
+/// The generated JS, as written to [`crate::layout::JSCHECK`]: a script fragment (no
+/// `import`/`export`) that defines `strictChecks`, `{ actions: { NAME: check, … }, ErrorBody:
+/// check }`. The package concatenates it before `js/decode.js`.
+pub fn source() -> Result<String, Error> {
     let mut wanted: Vec<String> = ActionKind::ALL
         .iter()
-        .map(|&k| crate::with_action!(k, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned()))
+        .map(|&k| ics_reseller::with_action!(k, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned()))
         .collect();
     wanted.push(<ErrorBody as JsonSchema>::schema_name().into_owned());
 
@@ -197,7 +195,7 @@ pub fn source() -> String {
         }
         for (n, s) in todo {
             if !seen.contains(&n) {
-                object_fn(&mut out, &n, &s);
+                object_fn(&mut out, &n, &s)?;
                 seen.push(n);
             }
         }
@@ -215,7 +213,7 @@ pub fn source() -> String {
                         defs_fns,
                         "  function {}(x) {{\n    return {};\n  }}\n",
                         fn_name(n),
-                        expr(s, "x", n)
+                        expr(s, "x", n)?
                     );
                     seen.push(n.clone());
                 }
@@ -225,7 +223,7 @@ pub fn source() -> String {
     out.push_str(&defs_fns);
     out.push_str("  return {\n    actions: {\n");
     for &kind in ActionKind::ALL {
-        let resp = crate::with_action!(kind, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned());
+        let resp = ics_reseller::with_action!(kind, A => <<A as Action>::Response as JsonSchema>::schema_name().into_owned());
         let _ = writeln!(out, "      {}: {},", kind.name(), fn_name(&resp));
     }
     let _ = writeln!(
@@ -233,15 +231,15 @@ pub fn source() -> String {
         "    }},\n    ErrorBody: {},\n  }};\n}})();",
         fn_name(&<ErrorBody as JsonSchema>::schema_name())
     );
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn one_check_per_action_and_the_error_body() {
-        let s = super::source();
-        for &k in crate::ActionKind::ALL {
+        let s = super::source().unwrap();
+        for &k in ics_reseller::ActionKind::ALL {
             assert!(s.contains(&format!("      {}: strict", k.name())), "{}", k.name());
         }
         assert!(s.contains("function strictProduct(v)"));

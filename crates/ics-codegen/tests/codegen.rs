@@ -1,11 +1,12 @@
-//! The committed `schema/` matches what the types generate, byte for byte.
+//! The committed generated files (`schema/`, the npm package's `*.generated.*`) match what
+//! the types generate, byte for byte; and the spec suits generators.
 
 use std::path::Path;
 
 #[test]
 fn committed_schema_is_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let files = ics_reseller::spec::generated_files();
+    let files = ics_codegen::generated_files().unwrap();
     let mut stale = Vec::new();
     for (path, contents) in &files {
         match std::fs::read_to_string(root.join(path)) {
@@ -34,7 +35,7 @@ fn committed_schema_is_fresh() {
 
 #[test]
 fn every_action_is_in_the_spec() {
-    let doc = ics_reseller::spec::openapi();
+    let doc = ics_codegen::spec::openapi();
     for &kind in ics_reseller::ActionKind::ALL {
         let item = &doc["paths"][format!("/{}/..", kind.name())];
         let op = &item[kind.method().as_str().to_lowercase()];
@@ -49,9 +50,9 @@ fn every_action_is_in_the_spec() {
 
 #[test]
 fn generated_files_carry_the_marker() {
-    for (path, contents) in ics_reseller::spec::generated_files() {
+    for (path, contents) in ics_codegen::generated_files().unwrap() {
         assert!(
-            contents.contains(ics_reseller::spec::GENERATED),
+            contents.contains(ics_codegen::spec::GENERATED),
             "{}",
             path.display()
         );
@@ -77,10 +78,10 @@ fn the_spec_suits_generators() {
             _ => {}
         }
     }
-    let doc = ics_reseller::spec::openapi();
+    let doc = ics_codegen::spec::openapi();
     let mut found = Vec::new();
     formats(&doc, &mut found);
-    for (_, schema) in ics_reseller::spec::json_schemas() {
+    for (_, schema) in ics_codegen::spec::json_schemas() {
         formats(&schema, &mut found);
     }
     // No integer format: `int64` becomes a zod `bigint` that no JSON parser yields; the
@@ -101,7 +102,7 @@ fn the_spec_suits_generators() {
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
         assert_eq!(schema["title"], name.as_str(), "{name}");
     }
-    for (name, schema) in ics_reseller::spec::json_schemas() {
+    for (name, schema) in ics_codegen::spec::json_schemas() {
         assert_eq!(schema["title"], name.as_str());
         for (def, s) in schema["$defs"].as_object().into_iter().flatten() {
             assert_eq!(s["title"], def.as_str(), "{name} {def}");

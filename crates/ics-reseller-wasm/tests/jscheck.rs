@@ -1,7 +1,9 @@
-//! The npm package's fast path (the generated strict checks, `src/jscheck.rs`, run by
-//! `crates/ics-reseller-wasm/js/decode.js`) against the core's decode, in Node.
+//! The package's fast path (the generated strict checks `js/check.generated.js`, written by
+//! `crates/ics-codegen/src/jscheck.rs`, run by `js/decode.js`) against the core's decode, in
+//! Node. A native test of the package: it reads the committed generated files (the codegen
+//! drift test in `crates/ics-codegen` keeps them fresh).
 //!
-//! A corpus of bodies, generated with proptest from the same JSON Schemas (documented-form
+//! A corpus of bodies, generated with proptest from the committed JSON Schemas (documented-form
 //! bodies with unknown fields, and mutations of them: PHP-style values, missing and wrong
 //! fields, `error` fields, numbers past 2^53), plus the API.md examples and hand-written
 //! edge cases, goes through both sides. The test fails when:
@@ -11,8 +13,9 @@
 //! - a PHP-style body is taken by the fast path (it must go to the core, and decode there).
 //!
 //! Needs `node` on PATH (the repository's tests need it anyway).
+#![cfg(not(target_arch = "wasm32"))]
 
-use ics_reseller::{http::decode, jscheck, spec, with_action, ActionKind, ErrorBody};
+use ics_reseller::{http::decode, with_action, ActionKind, ErrorBody};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -48,11 +51,10 @@ fn schema_of(kind: &str) -> Value {
         let k = ActionKind::from_name(kind).unwrap();
         with_action!(k, A => <<A as ics_reseller::Action>::Response as schemars::JsonSchema>::schema_name().into_owned())
     };
-    spec::json_schemas()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, s)| s)
-        .unwrap()
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schema/json")
+        .join(format!("{name}.schema.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 fn arb_json() -> BoxedStrategy<Value> {
@@ -313,7 +315,7 @@ fn ascii_escaped(text: &str) -> String {
 
 fn example(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/it/examples")
+        .join("../ics-reseller/tests/it/examples")
         .join(format!("{name}.json"));
     std::fs::read_to_string(path).unwrap()
 }
@@ -543,13 +545,13 @@ fn fast_path_agrees_with_the_core() {
     let cases = corpus();
     let dir = std::env::temp_dir().join(format!("ics-jscheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let decode_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ics-reseller-wasm/js/decode.js");
+    let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
     let script = format!(
         "{}\n{}\n{DRIVER}",
-        jscheck::source(),
+        std::fs::read_to_string(js.join("check.generated.js")).unwrap(),
         // decode.js is an ES module (it imports `strictChecks`, exports its functions):
         // here a script after the checks.
-        std::fs::read_to_string(&decode_js)
+        std::fs::read_to_string(js.join("decode.js"))
             .unwrap()
             .replace("import { strictChecks } from \"./check.js\";", "")
             .replace("export function ", "function ")
