@@ -156,9 +156,11 @@ pub fn build() -> Result<()> {
 
     // The package's JS is ES modules (js/api.js holds the one export list); esbuild bundles
     // them once per entry, with js/load-web.js or js/load-node.js as `./load.js`.
+    // The JS method of every row of the core's actions table, plus the one method that is
+    // not an action.
     let methods: Vec<&str> = ics_reseller::ActionKind::ALL
         .iter()
-        .map(|k| k.name())
+        .map(|k| k.js_name())
         .chain(["waitForTransaction"])
         .collect();
     let methods_js = format!(

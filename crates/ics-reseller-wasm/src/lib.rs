@@ -211,8 +211,12 @@ impl Inner {
         }
     }
 
-    /// Any action but createTransaction: encode, send (reads with retries), decode.
+    /// An action: createTransaction is placed ([`Inner::place`], resolving `{ outcome,
+    /// refid, response }`); any other is encoded, sent (reads with retries) and decoded.
     async fn call(&self, kind: ActionKind, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
+        if kind == ActionKind::CreateTransaction {
+            return self.place(params, options).await;
+        }
         let http = ics_reseller::with_action!(kind, A => {
             let request: <A as Action>::Request = from_js(&params, "params")?;
             self.core.encode::<A>(request)?
@@ -221,7 +225,8 @@ impl Inner {
         self.send(kind, &http, &o).await
     }
 
-    /// createTransaction driven by the core's [`Reconciler`].
+    /// createTransaction driven by the core's [`Reconciler`]: the refid generated when
+    /// absent, an unknown outcome reconciled with checkTransaction.
     async fn place(&self, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
         let mut value: Value = from_js(&params, "params")?;
         if let Value::Object(map) = &mut value {
@@ -325,48 +330,54 @@ pub struct ResellerClient {
     inner: Rc<Inner>,
 }
 
+/// The core's table of actions ([`ics_reseller::for_each_action!`]) as methods of
+/// [`ResellerClient`]: one per row, named by its `js`/`snake` columns, taking `params` when
+/// the row says it has parameters. Each method is its own `#[wasm_bindgen] impl` block, so
+/// the choice between the two shapes is made before wasm-bindgen reads it.
 macro_rules! action_methods {
-    ($( $(#[$doc:meta])* $js:literal $rust:ident = $A:ident ($($params:ident)?); )*) => {
+    (; $(
+        $(#[$doc:meta])*
+        $ty:ident {
+            name: $name:literal, js: $js:tt, snake: $snake:ident, method: $method:ident,
+            request: $req:ty, response: $resp:ty,
+            write: $write:literal, params: $params:tt, tag: $tag:ident,
+            public: $public:literal, backoffice: $backoffice:literal,
+            summary: $summary:literal $(,)?
+        }
+    )*) => {
+        $(action_methods!(@method $params, [$(#[$doc])*], $js, $snake, $ty);)*
+
+        /// The JS name of every action method (checked against the core's table by
+        /// [`method_names`]' test).
+        const METHODS: &[&str] = &[$($js),*];
+    };
+    (@method true, [$(#[$doc:meta])*], $js:tt, $snake:ident, $ty:ident) => {
         #[wasm_bindgen]
         impl ResellerClient {
-            $(
-                $(#[$doc])*
-                #[wasm_bindgen(js_name = $js)]
-                pub fn $rust(&self, $($params: JsValue,)? options: JsValue) -> Promise {
-                    let params = action_methods!(@params $($params)?);
-                    promise(&self.inner, move |i| async move {
-                        i.call(ActionKind::$A, params, options).await
-                    })
-                }
-            )*
+            $(#[$doc])*
+            #[wasm_bindgen(js_name = $js)]
+            pub fn $snake(&self, params: JsValue, options: JsValue) -> Promise {
+                promise(&self.inner, move |i| async move {
+                    i.call(ActionKind::$ty, params, options).await
+                })
+            }
         }
-
-        /// The wire name of every action that has a method here (checked against the core's
-        /// table by [`method_names`]' test).
-        const METHODS: &[&str] = &[$($js,)* "createTransaction"];
     };
-    (@params $p:ident) => { $p };
-    (@params) => { JsValue::UNDEFINED };
+    (@method false, [$(#[$doc:meta])*], $js:tt, $snake:ident, $ty:ident) => {
+        #[wasm_bindgen]
+        impl ResellerClient {
+            $(#[$doc])*
+            #[wasm_bindgen(js_name = $js)]
+            pub fn $snake(&self, options: JsValue) -> Promise {
+                promise(&self.inner, move |i| async move {
+                    i.call(ActionKind::$ty, JsValue::UNDEFINED, options).await
+                })
+            }
+        }
+    };
 }
 
-action_methods! {
-    /// `ping`: test connectivity and the key.
-    "ping" ping = Ping();
-    /// `getProfile`: the reseller's profile.
-    "getProfile" get_profile = GetProfile();
-    /// `getBalance`: balance and verification status.
-    "getBalance" get_balance = GetBalance();
-    /// `listProducts`: the catalog.
-    "listProducts" list_products = ListProducts(params);
-    /// `checkTransaction`: one order's status.
-    "checkTransaction" check_transaction = CheckTransaction(params);
-    /// `getHistory`: one page of orders.
-    "getHistory" get_history = GetHistory(params);
-    /// `getStatistik`: count and total per status.
-    "getStatistik" get_statistik = GetStatistik();
-    /// `resubmitWebhook`: re-send an order's webhook (a write: never retried).
-    "resubmitWebhook" resubmit_webhook = ResubmitWebhook(params);
-}
+ics_reseller::for_each_action!(action_methods);
 
 #[wasm_bindgen]
 impl ResellerClient {
@@ -425,16 +436,6 @@ impl ResellerClient {
                 fetch,
             }),
         })
-    }
-
-    /// `createTransaction`: places an order (refid generated when absent), reconciling an
-    /// unknown outcome with checkTransaction; resolves `{ outcome, refid, response }`.
-    #[wasm_bindgen(js_name = createTransaction)]
-    pub fn create_transaction(&self, params: JsValue, options: JsValue) -> Promise {
-        promise(
-            &self.inner,
-            move |i| async move { i.place(params, options).await },
-        )
     }
 
     /// The core's decode of an answer of `action` (status, body as a string or bytes); the
@@ -575,7 +576,10 @@ mod tests {
     #[test]
     fn one_method_per_action() {
         let mut methods: Vec<&str> = super::method_names().to_vec();
-        let mut table: Vec<&str> = ics_reseller::ActionKind::ALL.iter().map(|k| k.name()).collect();
+        let mut table: Vec<&str> = ics_reseller::ActionKind::ALL
+            .iter()
+            .map(|k| k.js_name())
+            .collect();
         methods.sort_unstable();
         table.sort_unstable();
         assert_eq!(methods, table);
