@@ -630,7 +630,7 @@ macro_rules! lenient_body {
                                     )?);
                                 } )*
                                 other => {
-                                    let value: serde_json::Value = $crate::lenient::at(
+                                    let value: $crate::value::Value = $crate::lenient::at(
                                         $crate::lenient::Seg::Key(other.to_owned()),
                                         || map.next_value(),
                                     )?;

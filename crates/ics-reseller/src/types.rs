@@ -7,11 +7,10 @@ use crate::lenient;
 use crate::lenient::lenient_body;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// Fields the server sent that this version of the SDK does not know, kept as they came.
-pub type Extra = Map<String, Value>;
+pub type Extra = crate::value::Map;
 
 /// Status of an order (API.md rule 6). Unknown strings are kept, never rejected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
