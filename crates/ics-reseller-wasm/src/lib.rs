@@ -557,7 +557,11 @@ pub fn product_type_fits(product_type: JsValue, operator: JsValue) -> bool {
 fn body_text(body: &JsValue) -> Result<JsValue, Error> {
     if let Some(s) = body.dyn_ref::<js_sys::JsString>() {
         let bom = s.length() > 0 && s.char_code_at(0) == f64::from(0xFEFF);
-        return Ok(if bom { s.slice(1, s.length()).into() } else { body.clone() });
+        return Ok(if bom {
+            s.slice(1, s.length()).into()
+        } else {
+            body.clone()
+        });
     }
     let bytes = body
         .dyn_ref::<js_sys::Uint8Array>()

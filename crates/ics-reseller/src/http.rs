@@ -686,7 +686,9 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
         Ok(de) if (200..300).contains(&status) => {
             crate::lenient::clear_path();
             match <A::Response as serde::Deserialize>::deserialize(de()) {
-                Ok(resp) if resp.extra().get("error").and_then(value_error_text).is_none() => return Ok(resp),
+                Ok(resp) if resp.extra().get("error").and_then(value_error_text).is_none() => {
+                    return Ok(resp)
+                }
                 Ok(_) => None,
                 Err(e) => Some((e.to_string(), crate::lenient::take_path())),
             }
@@ -711,7 +713,15 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
         }),
         _ => None,
     };
-    Err(failure_parsed(A::NAME, status, retry_after, value.map(drop), error_body, text, typed))
+    Err(failure_parsed(
+        A::NAME,
+        status,
+        retry_after,
+        value.map(drop),
+        error_body,
+        text,
+        typed,
+    ))
 }
 
 /// [`failure`] of a parsed body: `json` says whether it was JSON (the parser's message if

@@ -44,8 +44,8 @@ pub mod token;
 pub mod types;
 #[cfg(feature = "json")]
 pub mod typescript;
-pub mod value;
 pub mod validate;
+pub mod value;
 pub mod webhook;
 
 pub use actions::{Action, ActionKind, Method};

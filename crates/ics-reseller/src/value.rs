@@ -109,7 +109,10 @@ impl IntoIterator for Map {
 
 impl<'a> IntoIterator for &'a Map {
     type Item = (&'a String, &'a Value);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, Value)>, fn(&'a (String, Value)) -> (&'a String, &'a Value)>;
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Value)>,
+        fn(&'a (String, Value)) -> (&'a String, &'a Value),
+    >;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, v)| (k, v))
     }
@@ -534,10 +537,19 @@ impl Serializer for ValueSerializer {
     fn serialize_unit_struct(self, _: &'static str) -> Result<Value, ToValueError> {
         Ok(Value::Null)
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Value, ToValueError> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Value, ToValueError> {
         Ok(Value::String(variant.to_owned()))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<Value, ToValueError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<Value, ToValueError> {
         v.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -656,7 +668,11 @@ impl SerializeMap for Collect {
 impl ser::SerializeStruct for Collect {
     type Ok = Value;
     type Error = ToValueError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), ToValueError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), ToValueError> {
         self.map.insert(key.to_owned(), to_value(v)?);
         Ok(())
     }
@@ -668,7 +684,11 @@ impl ser::SerializeStruct for Collect {
 impl ser::SerializeStructVariant for Collect {
     type Ok = Value;
     type Error = ToValueError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), ToValueError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), ToValueError> {
         ser::SerializeStruct::serialize_field(self, key, v)
     }
     fn end(self) -> Result<Value, ToValueError> {

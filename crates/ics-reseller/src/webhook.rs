@@ -1,9 +1,9 @@
 //! The webhook payload (API.md rule 8): the checkTransaction body shape, read leniently.
 
 use crate::error::Error;
+use crate::http::snippet;
 #[cfg(feature = "json")]
 use crate::http::{read_json, strip_bom};
-use crate::http::snippet;
 use crate::types::CheckTransactionResponse;
 use crate::value;
 #[cfg(feature = "json")]
