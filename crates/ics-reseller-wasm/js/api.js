@@ -6,7 +6,7 @@
 // `decode()` and the `history()` iterator; every decision is made in the Rust core
 // (decode.js only short-cuts a strict success).
 
-import { strictDecode, strictDecodeBytes } from "./decode.js";
+import { strictDecode, strictParsed } from "./decode.js";
 import { load, loaded } from "./load.js";
 import { METHODS } from "./methods.js";
 
@@ -35,7 +35,7 @@ let pending;
 function attach(bindings) {
   if (wasm === undefined) {
     bindings.__registerErrorClass(ResellerError);
-    bindings.__registerStrictDecode(strictDecodeBytes);
+    bindings.__registerStrictDecode(strictParsed);
     wasm = bindings;
   }
   return wasm;

@@ -40,6 +40,24 @@ function strictLoneSurrogateEscape(text) {
 }
 
 /**
+ * Whether `v`, what `JSON.parse` made of the body `text` of an answer of `action` (a wire
+ * name) with HTTP `status`, is a success in the documented form: exactly what the core
+ * would return (`true`), or must go to the core (`false`). A text whose `\u` escapes leave
+ * a lone surrogate is not JSON to the core (serde_json refused it): the reason, a string.
+ */
+export function strictParsed(action, status, v, text) {
+  if (strictLoneSurrogateEscape(text)) return "a string holds a lone surrogate escape";
+  if (!(status >= 200 && status <= 299)) return false;
+  if (!Object.prototype.hasOwnProperty.call(strictChecks.actions, action)) return false;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  // API.md rule 1: a string, number or `true` error is a failure, whatever the status.
+  const e = v.error;
+  if (e === true || typeof e === "number" || (typeof e === "string" && e !== "")) return false;
+  if (!strictChecks.actions[action](v)) return false;
+  return strictWellFormed(text);
+}
+
+/**
  * The answer of `action` (a wire name) with HTTP `status` and body `text`, when it is a
  * success in the documented form: exactly what the core would return. `undefined` when the
  * core must decide.
@@ -53,13 +71,7 @@ export function strictDecode(action, status, text) {
   } catch {
     return undefined;
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
-  // API.md rule 1: a string, number or `true` error is a failure, whatever the status.
-  const e = v.error;
-  if (e === true || typeof e === "number" || (typeof e === "string" && e !== "")) return undefined;
-  if (!strictChecks.actions[action](v)) return undefined;
-  if (!strictWellFormed(text) || strictLoneSurrogateEscape(text)) return undefined;
-  return v;
+  return strictParsed(action, status, v, text) === true ? v : undefined;
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

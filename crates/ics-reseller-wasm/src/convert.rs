@@ -1,9 +1,9 @@
 //! Conversions between JS values and the core's types, and the core's [`Error`] as a JS
 //! `ResellerError`.
 //!
-//! Bodies cross the boundary as JSON text (`JSON.stringify` / `JSON.parse` on the JS side,
-//! serde_json on this side): one serializer in the module keeps it small, and `JSON.parse`
-//! is the fastest way to build JS objects.
+//! Values cross the boundary as JS values: the JS engine parses bodies (`JSON.parse`),
+//! serde-wasm-bindgen reads them into the core's types and writes the core's answers back
+//! as plain JS objects, so the module carries no JSON parser or writer (no serde_json).
 
 use std::cell::RefCell;
 
@@ -15,8 +15,8 @@ use wasm_bindgen::{prelude::*, JsCast};
 thread_local! {
     /// The JS `ResellerError` class, registered by the package's entry module.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// The package's `strictDecodeBytes(action, status, bytes)` (js/decode.js): the value of
-    /// a 2xx success in the documented form, or `undefined` when the core must decide.
+    /// The package's `strictParsed(action, status, value, text)` (js/decode.js): whether a
+    /// body `JSON.parse` made of `text` is a 2xx success in the documented form.
     static STRICT_DECODE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
@@ -26,18 +26,33 @@ pub fn register_strict_decode(f: Function) {
     STRICT_DECODE.with(|c| *c.borrow_mut() = Some(f));
 }
 
-/// The registered fast path on one answer: `Some(value)` when it is a strict success.
-pub fn strict_decode(action: &str, status: u16, body: &JsValue) -> Option<JsValue> {
-    let f = STRICT_DECODE.with(|c| c.borrow().clone())?;
-    let v = f
-        .call3(
-            &JsValue::UNDEFINED,
-            &JsValue::from_str(action),
-            &JsValue::from(status),
-            body,
-        )
-        .ok()?;
-    (!v.is_undefined()).then_some(v)
+/// The registered fast path on one parsed answer: `Ok(true)` for a strict success, to be
+/// returned as `JSON.parse` built it; `Ok(false)` when the core decides; `Err(why)` when
+/// the text is not JSON to the core (a lone surrogate escape).
+pub fn strict_decode(action: &str, status: u16, value: &JsValue, text: &JsValue) -> Result<bool, String> {
+    let Some(f) = STRICT_DECODE.with(|c| c.borrow().clone()) else {
+        return Ok(false);
+    };
+    let args = js_sys::Array::of4(&JsValue::from_str(action), &JsValue::from(status), value, text);
+    match f.apply(&JsValue::UNDEFINED, &args) {
+        Ok(v) => match v.as_string() {
+            Some(why) => Err(why),
+            None => Ok(v.is_truthy()),
+        },
+        Err(_) => Ok(false),
+    }
+}
+
+/// A body the JS engine parsed: `JSON.parse(text)`, or its `SyntaxError`'s message.
+pub fn parse(text: &JsValue) -> Result<JsValue, String> {
+    let Some(t) = text.as_string() else {
+        return Err("not a string".to_owned());
+    };
+    JSON::parse(&t).map_err(|e| {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "JSON.parse refused it".to_owned())
+    })
 }
 
 /// Registers the `ResellerError` class the package's JS entry defines (called once, at load).
@@ -59,28 +74,22 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-/// A JS value (`undefined` and `null` read as `{}`) as a typed value, through its JSON text.
+/// A JS value (`undefined` and `null` read as `{}`) as a typed value, by serde-wasm-bindgen.
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &'static str) -> Result<T, Error> {
-    let text = if value.is_undefined() || value.is_null() {
-        "{}".to_owned()
+    let value = if value.is_undefined() || value.is_null() {
+        Object::new().into()
     } else {
-        JSON::stringify(value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| Error::invalid(what, "cannot be written as JSON"))?
+        value.clone()
     };
-    serde_json::from_str(&text).map_err(|e| Error::invalid(what, e.to_string()))
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::invalid(what, e.to_string()))
 }
 
-/// A typed value as a plain JS value, through its JSON text.
+/// A typed value as a plain JS value (objects, not `Map`s; `None` as `null`), as
+/// `JSON.parse` of its JSON text would build it.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let text = serde_json::to_string(value).map_err(|e| Error::decode(200, e.to_string(), ""))?;
-    json_parse(&text)
-}
-
-/// `JSON.parse` of a text this module wrote.
-pub fn json_parse(text: &str) -> Result<JsValue, Error> {
-    JSON::parse(text).map_err(|_| Error::decode(200, "JSON.parse refused the normalised body", ""))
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::decode(200, e.to_string(), ""))
 }
 
 /// The fields of a `ResellerError`, as a plain object.

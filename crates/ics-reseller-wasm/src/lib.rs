@@ -32,7 +32,6 @@ use ics_reseller::{
     Placed, ReconcilePolicy, Reconciler, RefIdRequest, RetryPolicy, Step, TxStatus,
 };
 use js_sys::{Array, Function, Promise};
-use serde_json::Value;
 use transport::{aborted, exchange, sleep};
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::future_to_promise;
@@ -162,8 +161,24 @@ impl Inner {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
             .await
             .map_err(|e| self.core.redact(e))?;
-        self.core
-            .decode::<A>(a.status, a.retry_after.as_deref(), &a.body.to_vec())
+        let (parsed, _) = parse_answer(A::NAME, a.status, &a.text);
+        self.decode_typed::<A>(a.status, a.retry_after.as_deref(), &parsed, &a.text)
+    }
+
+    /// The core's decode of a body the JS engine parsed (`parsed`, from `text`).
+    fn decode_typed<A: Action>(
+        &self,
+        status: u16,
+        retry_after: Option<&str>,
+        parsed: &Result<JsValue, String>,
+        text: &JsValue,
+    ) -> Result<A::Response, Error> {
+        let de = parsed
+            .as_ref()
+            .map(|v| || serde_wasm_bindgen::Deserializer::from(v.clone()))
+            .map_err(Clone::clone);
+        let text = || text.as_string().unwrap_or_default().into_bytes();
+        self.core.decode_parsed::<A, _>(status, retry_after, de, &text)
     }
 
     /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a strict
@@ -172,23 +187,24 @@ impl Inner {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
             .await
             .map_err(|e| self.core.redact(e))?;
-        if let Some(v) = convert::strict_decode(kind.name(), a.status, &a.body) {
-            return Ok(v);
-        }
-        self.decode_js(kind, a.status, a.retry_after.as_deref(), &a.body.to_vec())
+        self.decode_js(kind, a.status, a.retry_after.as_deref(), &a.text)
     }
 
-    /// The core's decode of one answer, as a JS value.
+    /// One answer (body text) as a JS value: parsed once by `JSON.parse`; the fast path of
+    /// `js/decode.js` for a strict success, the core for everything else.
     fn decode_js(
         &self,
         kind: ActionKind,
         status: u16,
         retry_after: Option<&str>,
-        body: &[u8],
+        text: &JsValue,
     ) -> Result<JsValue, Error> {
+        let (parsed, strict) = parse_answer(kind.name(), status, text);
+        if let (true, Ok(v)) = (strict, &parsed) {
+            return Ok(v.clone());
+        }
         ics_reseller::with_action!(kind, A => self
-            .core
-            .decode::<A>(status, retry_after, body)
+            .decode_typed::<A>(status, retry_after, &parsed, text)
             .and_then(|r| to_js(&r)))
     }
 
@@ -228,19 +244,20 @@ impl Inner {
     /// createTransaction driven by the core's [`Reconciler`]: the refid generated when
     /// absent, an unknown outcome reconciled with checkTransaction.
     async fn place(&self, params: JsValue, options: JsValue) -> Result<JsValue, Error> {
-        let mut value: Value = from_js(&params, "params")?;
-        if let Value::Object(map) = &mut value {
-            let missing = match map.get("refid") {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.is_empty(),
-                Some(_) => false,
-            };
-            if missing {
-                map.insert("refid".into(), Value::String(new_ref_id()));
+        // A copy of the caller's object with a refid when it has none (or null, or "").
+        let params = if params.is_undefined() || params.is_null() {
+            js_sys::Object::new().into()
+        } else if params.is_object() && !Array::is_array(&params) {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), params.unchecked_ref());
+            let refid = get(&copy, "refid");
+            if refid.is_undefined() || refid.is_null() || refid.as_string().is_some_and(|s| s.is_empty()) {
+                let _ = js_sys::Reflect::set(&copy, &"refid".into(), &new_ref_id().into());
             }
-        }
-        let request: CreateTransactionRequest =
-            serde_json::from_value(value).map_err(|e| Error::invalid("params", e.to_string()))?;
+            copy.into()
+        } else {
+            params
+        };
+        let request: CreateTransactionRequest = from_js(&params, "params")?;
         let o = self.call_opts(&options)?;
         let token = opt_order_token(&options)?;
         let refid = request.refid.clone();
@@ -311,6 +328,20 @@ impl Inner {
             }
             sleep(u64::from(interval), o.signal.as_ref()).await?;
         }
+    }
+}
+
+/// An answer's body `text` parsed by `JSON.parse` (or why it is not JSON to the core), and
+/// whether the fast path of `js/decode.js` takes it as a strict success of `action`.
+fn parse_answer(action: &str, status: u16, text: &JsValue) -> (Result<JsValue, String>, bool) {
+    let parsed = convert::parse(text);
+    let verdict = match &parsed {
+        Ok(v) => convert::strict_decode(action, status, v, text),
+        Err(_) => Ok(false),
+    };
+    match verdict {
+        Ok(strict) => (parsed, strict),
+        Err(why) => (Err(why), false),
     }
 }
 
@@ -444,9 +475,9 @@ impl ResellerClient {
     pub fn decode(&self, action: &str, status: u16, body: JsValue) -> Result<JsValue, JsValue> {
         let kind = ActionKind::from_name(action)
             .ok_or_else(|| Error::invalid("action", format!("no action is named {action:?}")));
-        let bytes = body_bytes(&body);
-        kind.and_then(|k| Ok((k, bytes?)))
-            .and_then(|(k, b)| self.inner.decode_js(k, status, None, &b))
+        let text = body_text(&body);
+        kind.and_then(|k| Ok((k, text?)))
+            .and_then(|(k, t)| self.inner.decode_js(k, status, None, &t))
             .map_err(|e| to_js_error(&e))
     }
 
@@ -522,6 +553,25 @@ pub fn product_type_fits(product_type: JsValue, operator: JsValue) -> bool {
     operator.fits_product_type(&product_type.as_string().unwrap_or_default())
 }
 
+/// A body given as a string or a `Uint8Array` (UTF-8, as `Response.text()` reads it: a
+/// byte-order mark skipped, bad sequences replaced), as a JS string.
+fn body_text(body: &JsValue) -> Result<JsValue, Error> {
+    if let Some(s) = body.dyn_ref::<js_sys::JsString>() {
+        let bom = s.length() > 0 && s.char_code_at(0) == f64::from(0xFEFF);
+        return Ok(if bom {
+            s.slice(1, s.length()).into()
+        } else {
+            body.clone()
+        });
+    }
+    let bytes = body
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+        .ok_or_else(|| Error::invalid("body", "must be a string or a Uint8Array"))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Ok(JsValue::from_str(&String::from_utf8_lossy(bytes)))
+}
+
 /// A body given as a string or a `Uint8Array`, as bytes.
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
     match body.as_string() {
@@ -536,8 +586,12 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
 /// Reads a webhook body (string or bytes) as an order status, or throws `decode`.
 #[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
 pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
-    let bytes = body_bytes(&body).map_err(|e| to_js_error(&e))?;
-    ics_reseller::parse_webhook(&bytes)
+    let text = body_text(&body).map_err(|e| to_js_error(&e))?;
+    let parsed = convert::parse(&text).and_then(|v| {
+        serde_wasm_bindgen::from_value::<ics_reseller::value::Value>(v).map_err(|e| e.to_string())
+    });
+    let bytes = || text.as_string().unwrap_or_default().into_bytes();
+    ics_reseller::parse_webhook_parsed(parsed, &bytes)
         .and_then(|r| to_js(&r))
         .map_err(|e| to_js_error(&e))
 }

@@ -7,7 +7,7 @@
 use std::{cell::Cell, rc::Rc};
 
 use ics_reseller::{Error, HttpRequest};
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise};
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
@@ -23,15 +23,16 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// What came back: status, `Retry-After`, body bytes (still in JS memory: the fast path
-/// reads them there, and only the core's path copies them into wasm).
+/// What came back: status, `Retry-After`, body text (`Response.text()`: UTF-8, a
+/// byte-order mark skipped; still in JS memory, copied into wasm only for an error's
+/// snippet).
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
-    /// The body.
-    pub body: Uint8Array,
+    /// The body, a JS string.
+    pub text: JsValue,
 }
 
 /// Whether the caller's signal has fired.
@@ -145,11 +146,11 @@ pub async fn exchange(
         };
         let resp: Response = JsFuture::from(promise).await?.dyn_into()?;
         let retry_after = resp.headers().get("Retry-After").ok().flatten();
-        let buf = JsFuture::from(resp.array_buffer()?).await?;
+        let text = JsFuture::from(resp.text()?).await?;
         Ok(Answer {
             status: resp.status(),
             retry_after,
-            body: Uint8Array::new(&buf),
+            text,
         })
     }
     .await;

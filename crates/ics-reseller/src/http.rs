@@ -10,6 +10,8 @@ use crate::actions::{Action, Method, ResponseBody};
 use crate::error::Error;
 use crate::types::ErrorBody;
 use crate::validate::Prepare;
+use crate::value;
+#[cfg(feature = "json")]
 use serde_json::Value;
 use std::fmt;
 
@@ -164,7 +166,8 @@ pub fn encode_component(s: &str, out: &mut String) {
 
 /// The query parameters of a request: each field of its JSON form, lists joined by commas,
 /// absent and null fields left out.
-pub fn query_pairs(value: &Value) -> Vec<(String, String)> {
+pub fn query_pairs(value: &value::Value) -> Vec<(String, String)> {
+    use value::Value;
     let Value::Object(map) = value else {
         return Vec::new();
     };
@@ -177,11 +180,11 @@ pub fn query_pairs(value: &Value) -> Vec<(String, String)> {
                 .iter()
                 .map(|i| match i {
                     Value::String(s) => s.clone(),
-                    other => other.to_string(),
+                    other => other.to_json(),
                 })
                 .collect::<Vec<_>>()
                 .join(","),
-            other => other.to_string(),
+            other => other.to_json(),
         };
         out.push((k.clone(), text));
     }
@@ -208,7 +211,7 @@ impl Client {
     /// Validates and normalises `request`, then describes the HTTP request for action `A`.
     pub fn encode<A: Action>(&self, request: A::Request) -> Result<HttpRequest, Error> {
         let request = request.prepare()?;
-        let value = serde_json::to_value(&request).map_err(|e| Error::invalid("request", e.to_string()))?;
+        let value = value::to_value(&request).map_err(|e| Error::invalid("request", e.to_string()))?;
         let mut url = String::with_capacity(self.config.base_url.len() + 64);
         url.push_str(&self.config.base_url);
         url.push_str("/?action=");
@@ -226,7 +229,7 @@ impl Client {
             }
             Method::Post => {
                 headers.push(("Content-Type", "application/json".to_owned()));
-                Some(value.to_string())
+                Some(value.to_json())
             }
         };
         if let Some(key) = &self.config.api_key {
@@ -251,6 +254,7 @@ impl Client {
     /// Reads an answer for action `A`; see [`decode`]. The key, should the server echo it,
     /// is scrubbed from every text of the error in every spelling ([`scrub`]), and the
     /// body snippet is cut from the scrubbed body, so no part of the key survives the cut.
+    #[cfg(feature = "json")]
     pub fn decode<A: Action>(
         &self,
         status: u16,
@@ -259,6 +263,25 @@ impl Client {
     ) -> Result<A::Response, Error> {
         decode::<A>(status, retry_after, body).map_err(|e| match &self.config.api_key {
             Some(k) => redact_error_with_body(e, k.expose(), Some(body)),
+            None => e,
+        })
+    }
+
+    /// [`Client::decode`] of a body the caller already parsed ([`decode_parsed`]): the same
+    /// scrubbing, and the snippet cut again from the scrubbed `text` (asked for only when
+    /// the error has a snippet).
+    pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
+        &self,
+        status: u16,
+        retry_after: Option<&str>,
+        parsed: Result<impl Fn() -> D, String>,
+        text: &dyn Fn() -> Vec<u8>,
+    ) -> Result<A::Response, Error> {
+        decode_parsed::<A, D>(status, retry_after, parsed, text).map_err(|e| match &self.config.api_key {
+            Some(k) => {
+                let body = matches!(e, Error::HttpStatus { .. } | Error::Decode { .. }).then(text);
+                redact_error_with_body(e, k.expose(), body.as_deref())
+            }
             None => e,
         })
     }
@@ -386,7 +409,8 @@ pub fn scrub(s: &str, key: &str) -> String {
     }
 }
 
-fn scrub_value(v: &mut Value, key: &str) {
+fn scrub_value(v: &mut value::Value, key: &str) {
+    use value::Value;
     match v {
         Value::String(s) => *s = scrub(s, key),
         Value::Array(items) => items.iter_mut().for_each(|i| scrub_value(i, key)),
@@ -433,9 +457,9 @@ fn redact_error_with_body(e: Error, key: &str, body: Option<&[u8]>) -> Error {
         } => {
             body.error = r(body.error);
             body.refid = body.refid.map(r);
-            let mut extra = Value::Object(std::mem::take(&mut body.extra));
+            let mut extra = value::Value::Object(std::mem::take(&mut body.extra));
             scrub_value(&mut extra, key);
-            if let Value::Object(m) = extra {
+            if let value::Value::Object(m) = extra {
                 body.extra = m;
             }
             Error::Rejected {
@@ -503,6 +527,7 @@ pub fn parse_retry_after(v: &str) -> Option<u64> {
 
 /// The string `error` of a body, if it has one (API.md rule 1). `null`, `false` and `""`
 /// do not count.
+#[cfg(feature = "json")]
 fn error_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -518,7 +543,21 @@ pub fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
+/// [`error_text`] of a value the core holds (an `extra` field, a parsed body).
+fn value_error_text(v: &value::Value) -> Option<String> {
+    use value::{Number, Value};
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(Number::PosInt(n)) => Some(n.to_string()),
+        Value::Number(Number::NegInt(n)) => Some(n.to_string()),
+        Value::Number(n @ Number::Float(_)) => Some(Value::Number(*n).to_json()),
+        Value::Bool(true) => Some("true".to_owned()),
+        _ => None,
+    }
+}
+
 /// A typed read that failed: serde's error and the JSON path of the field at fault.
+#[cfg(feature = "json")]
 pub struct ReadError {
     /// What serde said.
     pub error: serde_json::Error,
@@ -529,6 +568,7 @@ pub struct ReadError {
 /// Reads one JSON value of type `T` from `body` (byte-order mark skipped, nothing but
 /// whitespace after it); on failure, with the path of the field at fault (the lenient
 /// readers track it, see [`crate::lenient`]).
+#[cfg(feature = "json")]
 pub fn read_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ReadError> {
     crate::lenient::clear_path();
     let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
@@ -546,6 +586,7 @@ pub fn read_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ReadE
 /// [`Error::Rejected`]; another non-2xx status is [`Error::HttpStatus`]; a 2xx body that is
 /// not the expected JSON is [`Error::Decode`], with the JSON path of the field at fault.
 /// A UTF-8 byte-order mark before the JSON is skipped. Total: never panics.
+#[cfg(feature = "json")]
 pub fn decode<A: Action>(status: u16, retry_after: Option<&str>, body: &[u8]) -> Result<A::Response, Error> {
     // Every typed read here is `read_json`, so each type has one deserializer in the binary
     // (no second, `from_value` one), and all but this first step is one non-generic
@@ -554,7 +595,7 @@ pub fn decode<A: Action>(status: u16, retry_after: Option<&str>, body: &[u8]) ->
     let typed = if (200..300).contains(&status) {
         match read_json::<A::Response>(body) {
             // A success shape that also says `error` falls through to the failure path.
-            Ok(resp) if resp.extra().get("error").and_then(error_text).is_none() => return Ok(resp),
+            Ok(resp) if resp.extra().get("error").and_then(value_error_text).is_none() => return Ok(resp),
             // (a success that says `error` is refused below, so only the error matters)
             Ok(_) => None,
             Err(e) => Some(e),
@@ -567,6 +608,7 @@ pub fn decode<A: Action>(status: u16, retry_after: Option<&str>, body: &[u8]) ->
 
 /// Why an answer is not a success of action `name`: everything [`decode`] decides past
 /// its typed read, whose error (for a 2xx status) is `typed`.
+#[cfg(feature = "json")]
 fn failure(
     name: &str,
     status: u16,
@@ -628,5 +670,112 @@ fn failure(
             retry_after_ms: retry_after.and_then(parse_retry_after),
             snippet: snippet(body),
         },
+    }
+}
+
+/// [`decode`] of a body the caller's JSON parser already read (in the npm package, the JS
+/// engine's `JSON.parse`): `parsed` makes a deserializer of the parsed body each time it is
+/// called (the typed read, then on failure the error body), or holds the parser's message
+/// when the body is not JSON; `text` gives the body's text, asked for only when an error
+/// keeps a snippet. The same statuses, rules, errors and paths as [`decode`]; a message
+/// that quotes the parser or serde quotes the caller's ones.
+pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
+    status: u16,
+    retry_after: Option<&str>,
+    parsed: Result<impl Fn() -> D, String>,
+    text: &dyn Fn() -> Vec<u8>,
+) -> Result<A::Response, Error> {
+    let typed = match &parsed {
+        Ok(de) if (200..300).contains(&status) => {
+            crate::lenient::clear_path();
+            match <A::Response as serde::Deserialize>::deserialize(de()) {
+                Ok(resp) if resp.extra().get("error").and_then(value_error_text).is_none() => {
+                    return Ok(resp)
+                }
+                Ok(_) => None,
+                Err(e) => Some((e.to_string(), crate::lenient::take_path())),
+            }
+        }
+        _ => None,
+    };
+    // The body as a value, and its error body when it says `error`: the only generic
+    // steps past the typed read; the rest is one function for every action.
+    let value = match &parsed {
+        Ok(de) => <value::Value as serde::Deserialize>::deserialize(de()).map_err(|e| e.to_string()),
+        Err(e) => Err(e.clone()),
+    };
+    let error_body = match (&value, &parsed) {
+        (Ok(value::Value::Object(map)), Ok(de)) => map.get("error").and_then(value_error_text).map(|text| {
+            <ErrorBody as serde::Deserialize>::deserialize(de()).unwrap_or_else(|_| ErrorBody {
+                error: text,
+                refid: None,
+                saldo_awal: None,
+                saldo_akhir: None,
+                extra: Default::default(),
+            })
+        }),
+        _ => None,
+    };
+    Err(failure_parsed(
+        A::NAME,
+        status,
+        retry_after,
+        value.map(drop),
+        error_body,
+        text,
+        typed,
+    ))
+}
+
+/// [`failure`] of a parsed body: `json` says whether it was JSON (the parser's message if
+/// not), `typed` is the typed read's error and path (for a 2xx status).
+fn failure_parsed(
+    name: &str,
+    status: u16,
+    retry_after: Option<&str>,
+    json: Result<(), String>,
+    error_body: Option<ErrorBody>,
+    text: &dyn Fn() -> Vec<u8>,
+    typed: Option<(String, Option<String>)>,
+) -> Error {
+    let message = error_body.as_ref().map(|b| b.error.clone());
+    match status {
+        401 => return Error::Unauthorized { message },
+        403 => return Error::Forbidden { message },
+        404 => return Error::NotFound { message },
+        _ => {}
+    }
+    if let Some(body) = error_body {
+        return Error::Rejected {
+            status,
+            body: Box::new(body),
+            // Only a failing server asks to come back later; a refusal on 200 has no say.
+            retry_after_ms: if status == 429 || status >= 500 {
+                retry_after.and_then(parse_retry_after)
+            } else {
+                None
+            },
+        };
+    }
+    let body = text();
+    if !(200..300).contains(&status) {
+        return Error::HttpStatus {
+            status,
+            retry_after_ms: retry_after.and_then(parse_retry_after),
+            snippet: snippet(&body),
+        };
+    }
+    let (message, path) = match (json, typed) {
+        (Err(_), _) if body.iter().all(u8::is_ascii_whitespace) => ("the body is empty".to_owned(), None),
+        (Err(e), _) => (format!("the body is not JSON ({e})"), None),
+        (Ok(()), Some((e, path))) => (format!("the body is not a {name} answer: {e}"), path),
+        // Unreachable: a 2xx JSON body the typed read accepted had an `error`.
+        (Ok(()), None) => (format!("the body is not a {name} answer"), None),
+    };
+    Error::Decode {
+        status,
+        message,
+        snippet: snippet(&body),
+        path,
     }
 }

@@ -679,7 +679,7 @@ macro_rules! lenient_body {
                                     )?);
                                 } )*
                                 other => {
-                                    let value = $crate::lenient::at(
+                                    let value: $crate::value::Value = $crate::lenient::at(
                                         $crate::lenient::Seg::Key(other.to_owned()),
                                         || map.next_value(),
                                     )?;

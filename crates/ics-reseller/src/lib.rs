@@ -5,6 +5,8 @@
 //! - [`http`]: [`Client::encode`] a typed request into an [`HttpRequest`] description and
 //!   [`Client::decode`] a status + body into the typed response or an [`Error`].
 //! - [`error`]: one error taxonomy with stable codes.
+//! - [`value`]: the core's own JSON value (`extra` fields, requests on their way out); the
+//!   default feature `json` adds serde_json (byte decoding, the generators) for native users.
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
 //! - [`retry`]: backoff for reads; [`reconcile`]: the order reconciliation state machine.
 //! - [`token`]: order tokens, a shop backend's signed authorisation of exactly one order.
@@ -31,6 +33,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod actions;
 pub mod error;
+#[cfg(feature = "json")]
 pub mod fuzzing;
 pub mod http;
 pub mod lenient;
@@ -40,6 +43,7 @@ pub mod retry;
 pub mod token;
 pub mod types;
 pub mod validate;
+pub mod value;
 pub mod webhook;
 
 pub use actions::{Action, ActionKind, Method};
@@ -50,4 +54,6 @@ pub use refid::new_refid;
 pub use retry::RetryPolicy;
 pub use types::*;
 pub use validate::{normalize_phone, Operator, Phone};
+#[cfg(feature = "json")]
 pub use webhook::parse_webhook;
+pub use webhook::parse_webhook_parsed;

@@ -10,7 +10,7 @@ use std::fmt;
 
 /// Fields the server sent that this version of the SDK does not know, kept as they came.
 /// The one place that names their type: every body's `extra` and its lenient reader use it.
-pub type Extra = serde_json::Map<String, serde_json::Value>;
+pub type Extra = crate::value::Map;
 
 /// `schemars::JsonSchema` with the `schema` feature, a trait of every type without it: the
 /// bound the actions table puts on its bodies, so the table reads the same either way.

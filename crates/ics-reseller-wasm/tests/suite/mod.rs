@@ -89,7 +89,7 @@ fn number(v: &JsValue, key: &str) -> f64 {
 /// entry module does, so these tests decode strict successes the way the package does.
 fn register_fast_path() {
     let source = format!(
-        "{}\n{}\nreturn strictDecodeBytes;",
+        "{}\n{}\nreturn strictParsed;",
         include_str!("../../js/check.generated.js"),
         script_of_module(include_str!("../../js/decode.js"))
     );

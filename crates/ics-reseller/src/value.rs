@@ -1,0 +1,803 @@
+//! A JSON value owned by the core: the type of the fields a body keeps in `extra`, and the
+//! form a request takes on its way to a query string or a JSON body.
+//!
+//! It exists so the core needs no JSON parser of its own: in the npm package the JS engine
+//! parses (`JSON.parse`), serde-wasm-bindgen hands the parsed value to the core's readers,
+//! and serde_json stays out of the wasm (the `json` feature, on by default, brings it back
+//! for native users, with [`From`] conversions both ways). Objects keep their keys in the
+//! order they came (a duplicate key: the last value wins, in the first one's place).
+//! Numbers keep what the deserializer gave: a whole number as `u64`/`i64`, anything else as
+//! `f64` (a JS number beyond ±(2^53 − 1) arrives as `f64`, as `JSON.parse` made it).
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::fmt::{self, Write as _};
+
+/// A JSON number as the deserializer gave it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    /// A whole number ≥ 0.
+    PosInt(u64),
+    /// A whole number < 0.
+    NegInt(i64),
+    /// Any other number.
+    Float(f64),
+}
+
+/// A JSON value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Value {
+    /// `null`.
+    #[default]
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// A list.
+    Array(Vec<Value>),
+    /// An object, keys in order.
+    Object(Map),
+}
+
+/// A JSON object: keys in the order they came, each once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Map(Vec<(String, Value)>);
+
+impl Map {
+    /// An empty object.
+    pub fn new() -> Map {
+        Map(Vec::new())
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` (in its old place when it was there); returns the old value.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => Some(std::mem::replace(v, value)),
+            None => {
+                self.0.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no key.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The entries, in order, values mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Value)> {
+        self.0.iter_mut().map(|(k, v)| (&*k, v))
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Value)>,
+        fn(&'a (String, Value)) -> (&'a String, &'a Value),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
+        let mut m = Map::new();
+        for (k, v) in iter {
+            m.insert(k, v);
+        }
+        m
+    }
+}
+
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    /// The value of `key`, `Null` when it is absent (as `serde_json::Map` does).
+    fn index(&self, key: &str) -> &Value {
+        const NULL: Value = Value::Null;
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl PartialEq<str> for Value {
+    fn eq(&self, other: &str) -> bool {
+        matches!(self, Value::String(s) if s == other)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl Value {
+    /// The text, when this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Any value (the schema `true`), as schemars describes `serde_json::Value`.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Value {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        true.into()
+    }
+}
+
+/// An object of any values, as schemars describes `serde_json::Map<String, Value>`.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Map {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <std::collections::BTreeMap<String, Value> as schemars::JsonSchema>::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        <std::collections::BTreeMap<String, Value> as schemars::JsonSchema>::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <std::collections::BTreeMap<String, Value> as schemars::JsonSchema>::json_schema(generator)
+    }
+}
+
+// ---- reading -----------------------------------------------------------------------------
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(if v < 0 {
+            Number::NegInt(v)
+        } else {
+            Number::PosInt(v as u64)
+        }))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(Number::PosInt(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(Number::Float(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(v) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value()?;
+            m.insert(k, v);
+        }
+        Ok(Value::Object(m))
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Map {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Object(m) => Ok(m),
+            _ => Err(de::Error::custom("expected an object")),
+        }
+    }
+}
+
+/// Reads a value again as any type (what `serde_json::from_value` does): the webhook's
+/// second read, after `success` was added.
+impl<'de> de::IntoDeserializer<'de, de::value::Error> for Value {
+    type Deserializer = Value;
+    fn into_deserializer(self) -> Value {
+        self
+    }
+}
+
+impl<'de> Deserializer<'de> for Value {
+    type Error = de::value::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Value::Null => v.visit_unit(),
+            Value::Bool(b) => v.visit_bool(b),
+            Value::Number(Number::PosInt(n)) => v.visit_u64(n),
+            Value::Number(Number::NegInt(n)) => v.visit_i64(n),
+            Value::Number(Number::Float(n)) => v.visit_f64(n),
+            Value::String(s) => v.visit_string(s),
+            Value::Array(items) => v.visit_seq(de::value::SeqDeserializer::new(items.into_iter())),
+            Value::Object(m) => v.visit_map(de::value::MapDeserializer::new(m.into_iter())),
+        }
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Value::Null => v.visit_none(),
+            other => v.visit_some(other),
+        }
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+// ---- writing -----------------------------------------------------------------------------
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(Number::PosInt(n)) => s.serialize_u64(*n),
+            Value::Number(Number::NegInt(n)) => s.serialize_i64(*n),
+            Value::Number(Number::Float(n)) => s.serialize_f64(*n),
+            Value::String(t) => s.serialize_str(t),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Value::Object(m) => m.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Map {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// `JSON.stringify` of the value, as serde_json writes it (compact; `"`, `\` and control
+/// characters escaped; a float that is not finite as `null`).
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        write_json(self, &mut out);
+        f.write_str(&out)
+    }
+}
+
+impl Value {
+    /// The value as compact JSON text (see its `Display`).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write_json(self, &mut out);
+        out
+    }
+}
+
+fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(b"0123456789abcdef"[(c as usize) >> 4]));
+                out.push(char::from(b"0123456789abcdef"[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(Number::PosInt(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Number(Number::NegInt(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Number(Number::Float(n)) if !n.is_finite() => out.push_str("null"),
+        Value::Number(Number::Float(n)) => {
+            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e300` (shortest round trip).
+            let _ = write!(out, "{n:?}");
+        }
+        Value::String(s) => write_str(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(k, out);
+                out.push(':');
+                write_json(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+// ---- any Serialize as a Value --------------------------------------------------------------
+
+/// Why a value could not be turned into a [`Value`] (a map key that is not a string).
+#[derive(Debug)]
+pub struct ToValueError(String);
+
+impl fmt::Display for ToValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ToValueError {}
+
+impl ser::Error for ToValueError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        ToValueError(msg.to_string())
+    }
+}
+
+/// `value` as a [`Value`] (what `serde_json::to_value` does, without serde_json).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ToValueError> {
+    value.serialize(ValueSerializer)
+}
+
+struct ValueSerializer;
+
+/// A list or a map being written.
+#[doc(hidden)]
+pub struct Collect {
+    items: Vec<Value>,
+    map: Map,
+    key: Option<String>,
+    variant: Option<&'static str>,
+}
+
+impl Collect {
+    fn new(variant: Option<&'static str>) -> Collect {
+        Collect {
+            items: Vec::new(),
+            map: Map::new(),
+            key: None,
+            variant,
+        }
+    }
+    fn wrap(self, v: Value) -> Value {
+        match self.variant {
+            Some(name) => Value::Object(Map(vec![(name.to_owned(), v)])),
+            None => v,
+        }
+    }
+}
+
+fn int(n: i64) -> Value {
+    Value::Number(if n < 0 {
+        Number::NegInt(n)
+    } else {
+        Number::PosInt(n as u64)
+    })
+}
+
+impl Serializer for ValueSerializer {
+    type Ok = Value;
+    type Error = ToValueError;
+    type SerializeSeq = Collect;
+    type SerializeTuple = Collect;
+    type SerializeTupleStruct = Collect;
+    type SerializeTupleVariant = Collect;
+    type SerializeMap = Collect;
+    type SerializeStruct = Collect;
+    type SerializeStructVariant = Collect;
+
+    fn serialize_bool(self, v: bool) -> Result<Value, ToValueError> {
+        Ok(Value::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Value, ToValueError> {
+        Ok(int(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Value, ToValueError> {
+        Ok(int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Value, ToValueError> {
+        Ok(Value::Number(Number::PosInt(v)))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Value, ToValueError> {
+        Ok(Value::Number(Number::Float(v.into())))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Value, ToValueError> {
+        Ok(Value::Number(Number::Float(v)))
+    }
+    fn serialize_char(self, v: char) -> Result<Value, ToValueError> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Value, ToValueError> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Value, ToValueError> {
+        Ok(Value::Array(v.iter().map(|&b| int(b.into())).collect()))
+    }
+    fn serialize_none(self) -> Result<Value, ToValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<Value, ToValueError> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Value, ToValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Value, ToValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Value, ToValueError> {
+        Ok(Value::String(variant.to_owned()))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<Value, ToValueError> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<Value, ToValueError> {
+        Ok(Collect::new(Some(variant)).wrap(v.serialize(self)?))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(None))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(None))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(None))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(Some(variant)))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(None))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(None))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Collect, ToValueError> {
+        Ok(Collect::new(Some(variant)))
+    }
+}
+
+impl SerializeSeq for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ToValueError> {
+        self.items.push(to_value(v)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        let items = Value::Array(std::mem::take(&mut { self.items }));
+        Ok(Collect::new(self.variant).wrap(items))
+    }
+}
+
+impl ser::SerializeTuple for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ToValueError> {
+        SerializeSeq::serialize_element(self, v)
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ToValueError> {
+        SerializeSeq::serialize_element(self, v)
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ToValueError> {
+        SerializeSeq::serialize_element(self, v)
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        SerializeSeq::end(self)
+    }
+}
+
+impl SerializeMap for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), ToValueError> {
+        match to_value(k)? {
+            Value::String(s) => self.key = Some(s),
+            Value::Number(n) => self.key = Some(Value::Number(n).to_json()),
+            Value::Bool(b) => self.key = Some(b.to_string()),
+            _ => return Err(ToValueError("a map key must be a string".to_owned())),
+        }
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ToValueError> {
+        let key = self.key.take().unwrap_or_default();
+        self.map.insert(key, to_value(v)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        let Collect { map, variant, .. } = self;
+        Ok(Collect::new(variant).wrap(Value::Object(map)))
+    }
+}
+
+impl ser::SerializeStruct for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), ToValueError> {
+        self.map.insert(key.to_owned(), to_value(v)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        SerializeMap::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Collect {
+    type Ok = Value;
+    type Error = ToValueError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), ToValueError> {
+        ser::SerializeStruct::serialize_field(self, key, v)
+    }
+    fn end(self) -> Result<Value, ToValueError> {
+        SerializeMap::end(self)
+    }
+}
+
+// ---- serde_json, for native users ---------------------------------------------------------
+
+#[cfg(feature = "json")]
+mod json {
+    use super::{Map, Number, Value};
+
+    impl From<serde_json::Value> for Value {
+        fn from(v: serde_json::Value) -> Value {
+            match v {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Bool(b) => Value::Bool(b),
+                serde_json::Value::Number(n) => Value::Number(match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => Number::PosInt(u),
+                    (_, Some(i)) => Number::NegInt(i),
+                    _ => Number::Float(n.as_f64().unwrap_or(f64::NAN)),
+                }),
+                serde_json::Value::String(s) => Value::String(s),
+                serde_json::Value::Array(items) => Value::Array(items.into_iter().map(Value::from).collect()),
+                serde_json::Value::Object(m) => Value::Object(m.into()),
+            }
+        }
+    }
+
+    impl From<serde_json::Map<String, serde_json::Value>> for Map {
+        fn from(m: serde_json::Map<String, serde_json::Value>) -> Map {
+            m.into_iter().map(|(k, v)| (k, Value::from(v))).collect()
+        }
+    }
+
+    impl From<Value> for serde_json::Value {
+        fn from(v: Value) -> serde_json::Value {
+            match v {
+                Value::Null => serde_json::Value::Null,
+                Value::Bool(b) => serde_json::Value::Bool(b),
+                Value::Number(Number::PosInt(n)) => n.into(),
+                Value::Number(Number::NegInt(n)) => n.into(),
+                Value::Number(Number::Float(n)) => serde_json::Number::from_f64(n)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or(serde_json::Value::Null),
+                Value::String(s) => serde_json::Value::String(s),
+                Value::Array(items) => serde_json::Value::Array(items.into_iter().map(Into::into).collect()),
+                Value::Object(m) => serde_json::Value::Object(m.into()),
+            }
+        }
+    }
+
+    impl From<Map> for serde_json::Map<String, serde_json::Value> {
+        fn from(m: Map) -> serde_json::Map<String, serde_json::Value> {
+            m.into_iter().map(|(k, v)| (k, v.into())).collect()
+        }
+    }
+
+    impl PartialEq<serde_json::Value> for Value {
+        fn eq(&self, other: &serde_json::Value) -> bool {
+            *self == Value::from(other.clone())
+        }
+    }
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_through_serde_json() {
+        let j = json!({"b": [1, -2, 0.5, 1e300, "x\"\\\n\u{1}é"], "a": null, "t": true, "big": 18446744073709551615u64});
+        let v: Value = serde_json::from_value(j.clone()).unwrap();
+        assert_eq!(v, j);
+        assert_eq!(serde_json::to_value(&v).unwrap(), j);
+        assert_eq!(v.to_json(), j.to_string());
+        assert_eq!(serde_json::Value::from(v.clone()), j);
+        assert_eq!(Value::from(j.clone()), v);
+    }
+
+    #[test]
+    fn to_value_matches_serde_json() {
+        #[derive(serde::Serialize)]
+        struct R<'a> {
+            s: &'a str,
+            n: Option<i64>,
+            l: Vec<&'a str>,
+            f: f64,
+            u: (),
+        }
+        let r = R {
+            s: "a/b",
+            n: None,
+            l: vec!["x", "y"],
+            f: 20000.0,
+            u: (),
+        };
+        let v = to_value(&r).unwrap();
+        assert_eq!(v, serde_json::to_value(&r).unwrap());
+        assert_eq!(v.to_json(), serde_json::to_string(&r).unwrap());
+    }
+
+    #[test]
+    fn a_duplicate_key_keeps_the_last_value_in_the_first_place() {
+        let v: Value = serde_json::from_str(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.to_json(), r#"{"a":3,"b":2}"#);
+    }
+}
