@@ -142,12 +142,14 @@ for (const n of SIZES) {
     if (dec[p].strict) tasks[p + "/strict"] = () => dec[p].strict(s);
     if (dec[p].php) tasks[p + "/php"] = () => dec[p].php(php);
   }
+  console.log("decode: " + n + " products");
   decode[n] = await rounds(tasks, n, (k) => k.endsWith("/php") ? "parse/php" : "parse/strict");
   const calls = {};
   for (const p of PEERS) {
     const c = mods[p].client("http://bench.invalid", stub(s));
     calls[p] = () => c.listProducts("xla");
   }
+  console.log("through fetch: " + n + " products");
   const r = await rounds({ json: () => stub(s)().then((res) => res.json()), ...calls }, n, () => "json");
   through[n] = r;
 }
@@ -155,6 +157,7 @@ for (const n of SIZES) {
 const url = api + "/?action=ping";
 const pings = { fetch: () => fetch(url).then((r) => r.json()) };
 for (const p of PEERS) if (p !== "bare") pings[p] = () => clients[p].ping();
+console.log("ping over loopback: " + PING_CALLS + " calls each");
 const pingMs = Object.fromEntries(Object.keys(pings).map((k) => [k, []]));
 for (let i = 0; i < 30 + PING_CALLS; i++) {
   for (const k of rotate(Object.keys(pings), i)) {
@@ -176,6 +179,7 @@ const r = await m.client(location.origin + "/api").listProducts("xla");
 window.__first = { ms: performance.now() - t0, products: r.data.ready.length + r.data.empty.length };
 </script>`;
 
+console.error("bench: building the peers (esbuild, openapi-typescript, Ajv standalone)");
 const files = await buildPeers({ out: here, src: join(here, "peers"), pkg, schema });
 if (smoke) typecheck(here);
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
@@ -235,6 +239,7 @@ try {
   const context = await browser.newContext();
   const tab = await context.newPage();
   tab.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+  tab.on("console", (m) => console.error(`bench: ${m.text()}`));
   await tab.goto(`${origin}/bench.html`);
   await tab.waitForFunction(() => window.__bench !== undefined, null, { timeout: 600000 });
   r = await tab.evaluate(() => window.__bench);
@@ -250,6 +255,7 @@ try {
     r.first = Object.fromEntries(Object.keys(LINKS).map((l) => [l, Object.fromEntries(peerNames.map((p) => [p, []]))]));
     let k = 0;
     for (let i = 0; i < RUNS; i++) {
+      console.error(`bench: import() → first answer, run ${i + 1} of ${RUNS} (${peerNames.length} peers × 3 links)`);
       for (const l of Object.keys(LINKS)) {
         for (const p of peerNames.map((_, j) => peerNames[(j + k) % peerNames.length])) {
           r.first[l][p].push(await firstAnswer(p, LINKS[l]));
