@@ -97,7 +97,7 @@ for (const n of SIZES) {
   for (const p of PEERS) {
     const check = async (what, f) => {
       try { const got = canon(await f()); if (got !== want) errors.push(p + ": " + what + " of " + n + " products differs"); }
-      catch (e) { errors.push(p + ": " + what + " of " + n + " products threw " + e); }
+      catch (e) { errors.push(p + ": " + what + " of " + n + " products threw " + String(e).slice(0, 300)); }
     };
     if (p !== "bare" && dec[p].strict) await check("decode (strict)", () => dec[p].strict(text["strict" + n]));
     if (p !== "bare" && dec[p].php) await check("decode (PHP style)", () => dec[p].php(text["php" + n]));
@@ -114,7 +114,7 @@ const api = location.origin + "/api";
 const clients = Object.fromEntries(PEERS.map((p) => [p, mods[p].client(api)]));
 for (const p of PEERS) {
   try { const r = await clients[p].ping(); if (r.kodereseller !== "RS00001") errors.push(p + ": ping answered " + JSON.stringify(r)); }
-  catch (e) { errors.push(p + ": ping threw " + e); }
+  catch (e) { errors.push(p + ": ping threw " + String(e).slice(0, 300)); }
 }
 if (errors.length || SMOKE) return { errors, ua: navigator.userAgent };
 // 2. Decode: per round, each task once (rotated order); small bodies repeated per sample.
@@ -188,6 +188,7 @@ const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(u.pathname));
   const send = (type, body) => res.writeHead(200, { "Content-Type": type }).end(body);
   if (path === "/bench.html") return send("text/html", page);
+  if (path === "/favicon.ico") return res.writeHead(204).end();
   if (path === "/first.html") return send("text/html", first);
   if (path.startsWith("/api")) {
     const action = u.searchParams.get("action");
