@@ -16,6 +16,7 @@
 // Usage: node bench.mjs PKG_DIR SCHEMA_DIR [--smoke]
 //   (run from a folder holding this file, peers.mjs, peers/ and a node_modules link to
 //   tools/node/node_modules). --smoke: build, typecheck, check equal decoding; no timing.
+//   ICS_BENCH_FIRST_RUNS: runs of import() → first answer per peer and link (default 5).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
