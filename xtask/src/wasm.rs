@@ -451,6 +451,8 @@ pub fn npm_package() -> Result<Outcome> {
     // The same app with webpack 5, esbuild (esm; iife at es2020) and Rollup, defaults.
     let node_modules = project_root().join("tools/node/node_modules");
     cmd!(sh, "node bundlers.mjs {dir} {node_modules}").run()?;
+    // The bench's peers build and decode the same bodies as this package (no timing).
+    run_bench_js(true)?;
     // The test app's static server listens on this port; the gateway allows its origin.
     let app_port = free_port()?;
     let origin = format!("http://127.0.0.1:{app_port}");
@@ -474,135 +476,54 @@ const BUNDLER_PAGES: &[&str] = &[
     "dist-rollup/index.html",
 ];
 
-/// Size in bytes of `data` compressed with `gzip -9`.
-fn gzip9(path: &Path) -> Result<u64> {
-    let sh = shell()?;
-    let out = cmd!(sh, "gzip -9 -c {path}").output()?;
-    Ok(out.stdout.len() as u64)
-}
-
-/// Size in bytes of the file at `path` compressed with brotli (quality 11, Node's zlib).
-fn brotli11(path: &Path) -> Result<u64> {
-    let script = "const z=require('zlib');process.stdout.write(String(z.brotliCompressSync(\
-                  require('fs').readFileSync(process.argv[1]),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length))";
-    let sh = shell()?;
-    let out = cmd!(sh, "node -e {script} {path}").read()?;
-    out.trim().parse().context("reading the brotli size")
-}
-
-/// `cargo xtask bench`: builds pkg/, prints the package size (wasm + JS, raw and gzip -9)
-/// and, from one headless Chromium run, the time to decode a 10,000-product listProducts
-/// body through the client next to bare `JSON.parse`. Prints; asserts nothing.
-pub fn bench() -> Result<()> {
-    build()?;
-    let pkg = pkg_dir();
-    let wasm = pkg.join("wasm/ics_reseller_bg.wasm");
-    let files = [wasm.clone(), pkg.join("index.js")];
-    let (mut raw, mut gz, mut br) = (0, 0, 0);
-    let mut size_rows = Vec::new();
-    for f in &files {
-        let r = fs::metadata(f)
-            .with_context(|| format!("reading {}", rel(f)))?
-            .len();
-        let g = gzip9(f)?;
-        let b = brotli11(f)?;
-        raw += r;
-        gz += g;
-        br += b;
-        size_rows.push((rel(f), r, g, b));
-    }
-    // The script imports playwright-core from tools/node: run a copy beside a link to it.
+/// `target/bench`: tests/js/bench.mjs, peers.mjs and peers/ copied beside a `node_modules`
+/// link to tools/node/node_modules, so the peers resolve their packages (openapi-fetch,
+/// zod, Ajv's runtime, esbuild, playwright-core) from the pinned tools.
+fn bench_dir() -> Result<PathBuf> {
     let dir = target_dir().join("bench");
     let _ = fs::remove_dir_all(&dir);
-    write(
-        &dir.join("bench.mjs"),
-        read(&crate_dir().join("tests/js/bench.mjs"))?,
-    )?;
-    fs::create_dir_all(dir.join("node_modules")).context("creating target/bench")?;
-    let pw = project_root().join("tools/node/node_modules/playwright-core");
-    std::os::unix::fs::symlink(&pw, dir.join("node_modules/playwright-core"))
-        .context("linking playwright-core")?;
+    let js = crate_dir().join("tests/js");
+    for name in ["bench.mjs", "peers.mjs"] {
+        write(&dir.join(name), read(&js.join(name))?)?;
+    }
+    let peers = fs::read_dir(js.join("peers")).context("reading tests/js/peers")?;
+    for entry in peers {
+        let path = entry.context("reading tests/js/peers")?.path();
+        write(
+            &dir.join("peers").join(path.file_name().unwrap_or_default()),
+            read(&path)?,
+        )?;
+    }
+    let modules = project_root().join("tools/node/node_modules");
+    if !modules.join("playwright-core").exists() {
+        bail!("tools/node/node_modules is not installed: run `cargo xtask test --only install-node` first");
+    }
+    std::os::unix::fs::symlink(&modules, dir.join("node_modules"))
+        .context("linking tools/node/node_modules")?;
+    Ok(dir)
+}
+
+/// Runs tests/js/bench.mjs on the built pkg/ (`--smoke`: build the peers, typecheck the
+/// openapi-fetch one, check in Chromium that every peer decodes the bodies alike; no timing).
+fn run_bench_js(smoke: bool) -> Result<()> {
+    let dir = bench_dir()?;
     let sh = shell()?;
     sh.change_dir(&dir);
-    let script = dir.join("bench.mjs");
-    let cmd = cmd!(sh, "node {script} {pkg}");
-    eprintln!("$ {cmd}");
-    let text = cmd.read().context("running the bench")?;
-    let line = text.lines().last().unwrap_or_default();
-    let r: serde_json::Value = serde_json::from_str(line).context("reading the bench result")?;
-    let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
-    let parse = ms("json_parse_ms");
-    println!("\n== package size (browser entry: what a page downloads)");
-    println!(
-        "  {:<36} {:>10} {:>12} {:>10}",
-        "file", "raw", "gzip -9", "brotli"
-    );
-    for (name, r, g, b) in &size_rows {
-        println!("  {name:<36} {r:>10} {g:>12} {b:>10}");
-    }
-    println!(
-        "  {:<36} {raw:>10} {gz:>12} {br:>10}   (target: <= 45 KB gzipped)",
-        "total"
-    );
-    println!(
-        "\n== decode a {}-product listProducts body ({} bytes), median of {} runs, {}",
-        r["products"],
-        r["bytes"],
-        r["runs"],
-        r["ua"]
-            .as_str()
-            .unwrap_or("")
-            .split(' ')
-            .find(|w| w.starts_with("HeadlessChrome") || w.starts_with("Chrome"))
-            .unwrap_or("Chromium")
-    );
-    println!("  {:<60} {:>9} {:>8}", "", "ms", "ratio");
-    let php_parse = ms("json_parse_php_ms");
-    for (label, key, base) in [
-        ("JSON.parse(text)", "json_parse_ms", parse),
-        (
-            "client.decode(\"listProducts\", 200, text)  (strict: fast path)",
-            "decode_ms",
-            parse,
-        ),
-        ("new Response(text).json()", "response_json_ms", parse),
-        (
-            "client.listProducts() (fetch stub: bytes, UTF-8, decode)",
-            "client_ms",
-            parse,
-        ),
-        (
-            "JSON.parse(phpText)  (same products, PHP style)",
-            "json_parse_php_ms",
-            php_parse,
-        ),
-        (
-            "client.decode(.., phpText)  (lenient: core in wasm)",
-            "decode_php_ms",
-            php_parse,
-        ),
-    ] {
-        println!("  {label:<60} {:>9.2} {:>7.2}x", ms(key), ms(key) / base);
-    }
-    println!(
-        "  (ratios against JSON.parse of the same text in the same run; PHP-style body: {} bytes)",
-        r["php_bytes"]
-    );
-    println!("  (target: decode <= 1.5x JSON.parse)");
-    println!(
-        "\n== import() -> first decoded answer (200 products over loopback), median of 7, new context each"
-    );
-    for (label, key, goal) in [
-        ("no throttling", "first_ms", ""),
-        ("CPU 4x slower (CDP)", "first_cpu4_ms", "   (target: <= 50 ms)"),
-        (
-            "1.6 Mbps / 150 ms link (CDP)",
-            "first_link_ms",
-            "   (target: <= 300 ms)",
-        ),
-    ] {
-        println!("  {label:<60} {:>9.1}{goal}", ms(key));
-    }
+    let (script, pkg, schema) = (dir.join("bench.mjs"), pkg_dir(), project_root().join("schema"));
+    let smoke = smoke.then_some("--smoke");
+    cmd!(sh, "node {script} {pkg} {schema} {smoke...}").run()?;
+    Ok(())
+}
+
+/// `cargo xtask bench`: builds pkg/, then in one headless Chromium run (tests/js/bench.mjs)
+/// this package next to its peers — bare `fetch` + `JSON.parse`, openapi-fetch with
+/// openapi-typescript types, an Ajv standalone client, a zod 4 client — on 200 and 10,000
+/// products: bytes (esbuild bundle, gzip -9, brotli), decode and `fetch` ratios, added
+/// time per `ping` over loopback, import() → first answer (plain, 4× CPU, slow link);
+/// then twiggy's top entries and the gateway's section. Prints; asserts nothing.
+pub fn bench() -> Result<()> {
+    build()?;
+    run_bench_js(false)?;
     twiggy_top();
     gateway_bench()
 }
