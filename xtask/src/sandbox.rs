@@ -27,10 +27,13 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 /// Arguments of the sandbox that tests run: a free port and short settle times.
 pub const TEST_ARGS: &[&str] = &["--bind", "127.0.0.1:0", "--settle-ms", "200"];
 
-/// A running server, killed by its pid when dropped.
+/// A running server, killed by its pid when dropped (with its process group when it was
+/// started as a script).
 struct Server {
     child: Child,
     url: String,
+    /// Started in a process group of its own (a shell script and what it starts).
+    group: bool,
 }
 
 impl Server {
@@ -38,14 +41,25 @@ impl Server {
     /// first stdout line; `echo` prints the rest of its stdout.
     fn start(bin: &Path, args: &[&str], envs: &[(&str, &str)], prefix: &str, echo: bool) -> Result<Server> {
         println!("$ {} {}", rel(bin), args.join(" "));
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .args(args)
             .envs(envs.iter().copied())
-            .current_dir(project_root())
+            .current_dir(project_root());
+        Server::spawn(command, &rel(bin), prefix, echo, false)
+    }
+
+    /// Starts `command` (stdin closed, stdout read) and reads `PREFIX=url` from its first
+    /// stdout line; `group` puts it in a process group of its own, killed as a whole.
+    fn spawn(mut command: Command, label: &str, prefix: &str, echo: bool, group: bool) -> Result<Server> {
+        if group {
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
-            .with_context(|| format!("starting {}", rel(bin)))?;
+            .with_context(|| format!("starting {label}"))?;
         let stdout = child.stdout.take();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -66,30 +80,81 @@ impl Server {
         let line = rx.recv_timeout(START_LIMIT).unwrap_or_default();
         match line.trim().strip_prefix(prefix).and_then(|l| l.strip_prefix('=')) {
             Some(url) => {
-                println!("{} at {url} (pid {})", rel(bin), child.id());
+                println!("{label} at {url} (pid {})", child.id());
                 Ok(Server {
                     url: url.to_owned(),
                     child,
+                    group,
                 })
             }
             None => {
-                let _ = child.kill();
-                let _ = child.wait();
+                // Dropping it kills it (and its group).
+                drop(Server {
+                    url: String::new(),
+                    child,
+                    group,
+                });
                 bail!(
-                    "{} did not print {prefix}=… within {}s (first line {line:?}); \
+                    "{label} did not print {prefix}=… within {}s (first line {line:?}); \
                      is the port already in use?",
-                    rel(bin),
                     START_LIMIT.as_secs()
                 )
             }
         }
     }
+
+    /// Kills it by pid (its process group by the group's id, which is its pid) and waits.
+    fn stop(&mut self) {
+        if self.group {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
+    }
+}
+
+/// A server started by a shell script (a README block), killed with its process group
+/// when dropped.
+pub struct Script {
+    _server: Server,
+    /// The URL from its first stdout line.
+    pub url: String,
+}
+
+impl Script {
+    /// Runs `script` with `bash -c` in `dir` with `envs` added (and `bin_dir` first in
+    /// `PATH`) and reads `PREFIX=url` from the first stdout line.
+    pub fn start(
+        script: &str,
+        dir: &Path,
+        bin_dir: &Path,
+        envs: &[(&str, &str)],
+        prefix: &str,
+    ) -> Result<Script> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path =
+            std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&path)))
+                .context("building PATH")?;
+        let mut command = Command::new("bash");
+        command
+            .args(["-e", "-c", script])
+            .env("PATH", path)
+            .envs(envs.iter().copied())
+            .current_dir(dir);
+        println!("$ bash -c <README block> (in {})", rel(dir));
+        let server = Server::spawn(command, "the README block", prefix, false, true)?;
+        Ok(Script {
+            url: server.url.clone(),
+            _server: server,
+        })
     }
 }
 

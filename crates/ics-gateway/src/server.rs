@@ -1213,6 +1213,37 @@ async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next:
     next.run(req).await
 }
 
+/// `Cache-Control` of a static file whose name carries a content hash: it never changes
+/// under that name, so browsers keep it a year without asking.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Whether the last segment of `path` carries a content hash the way bundlers write it:
+/// `NAME.HASH.EXT` with `HASH` 8 to 64 hex digits (`app.3f9a1c2e.js`). Nothing else is
+/// taken for a hash (a stale file cached for a year is worse than a revalidation).
+pub fn has_content_hash(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && !parts[0].is_empty()
+        && !parts[parts.len() - 1].is_empty()
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|p| (8..=64).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Marks successful answers for content-hashed names [`IMMUTABLE`]; every other static
+/// file gets `no-cache` (revalidated with `Last-Modified` each time) further out.
+async fn immutable_when_hashed(req: Request, next: Next) -> Response {
+    let hashed = has_content_hash(req.uri().path());
+    let mut resp = next.run(req).await;
+    let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
+    if hashed && ok {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    resp
+}
+
 fn static_service(dir: &Path, prefix: &'static str) -> Result<Router, String> {
     let root = dir
         .canonicalize()
@@ -1229,6 +1260,7 @@ fn static_service(dir: &Path, prefix: &'static str) -> Result<Router, String> {
                 .gzip(true)
                 .br(true),
         )
+        .layer(middleware::from_fn(immutable_when_hashed))
         .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
@@ -1289,4 +1321,33 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
             HeaderValue::from_static("nosniff"),
         )),
     )
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::has_content_hash;
+
+    #[test]
+    fn content_hashes_are_only_hex_segments_between_name_and_extension() {
+        for hashed in [
+            "/app.3f9a1c2e.js",
+            "/a/b/style.0123456789abcdef.css",
+            "x.DEADBEEF.min.js",
+        ] {
+            assert!(has_content_hash(hashed), "{hashed}");
+        }
+        for plain in [
+            "/app.js",
+            "/deadbeef.js",
+            "/app.3f9a1c2.js",
+            "/app-3f9a1c2e.js",
+            "/app.3f9a1c2g.js",
+            "/pkg/wasm/ics_reseller_bg.wasm",
+            "/.3f9a1c2e.js",
+            "/app.3f9a1c2e.",
+            "/",
+        ] {
+            assert!(!has_content_hash(plain), "{plain}");
+        }
+    }
 }

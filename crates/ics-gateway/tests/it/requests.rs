@@ -203,3 +203,55 @@ async fn static_files_never_escape_their_folder() {
     e.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Static files over real HTTP: a content-hashed name (`app.3f9a1c2e.js`) is cached a year
+/// as immutable; every other file, in `--static` and in `--pkg` (the package's names carry
+/// no hash: bundlers and Node find `wasm/ics_reseller_bg.wasm` by that name), is `no-cache`
+/// and revalidated by `Last-Modified` (a 304 when unchanged). A miss is never immutable.
+#[tokio::test]
+async fn hashed_static_names_are_immutable_and_the_rest_revalidated() {
+    let dir = std::env::temp_dir().join(format!("ics-gateway-cache-{}", std::process::id()));
+    let site = dir.join("site");
+    let pkg = dir.join("pkg");
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    std::fs::create_dir_all(pkg.join("wasm")).unwrap();
+    std::fs::write(site.join("index.html"), "<h1>shop</h1>").unwrap();
+    std::fs::write(site.join("app.js"), "console.log('app');").unwrap();
+    std::fs::write(site.join("assets/app.3f9a1c2e.js"), "console.log('hashed');").unwrap();
+    std::fs::write(site.join("assets/deadline.js"), "console.log('not a hash');").unwrap();
+    std::fs::write(pkg.join("index.js"), "export {};").unwrap();
+    std::fs::write(pkg.join("wasm/ics_reseller_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let (s, p) = (site.clone(), pkg.clone());
+    let e = env_with(move |c| {
+        c.static_dir = Some(s);
+        c.pkg = Some(p);
+    })
+    .await;
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+    let r = e.get("/assets/app.3f9a1c2e.js").await;
+    assert_eq!((r.status, r.text.as_str()), (200, "console.log('hashed');"));
+    assert_eq!(r.headers["cache-control"], IMMUTABLE);
+    for path in [
+        "/",
+        "/app.js",
+        "/assets/deadline.js",
+        "/pkg/index.js",
+        "/pkg/wasm/ics_reseller_bg.wasm",
+    ] {
+        let r = e.get(path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.headers["cache-control"], "no-cache", "{path}");
+        let modified = r.headers["last-modified"].to_str().unwrap().to_owned();
+        let again = send(e.http.get(e.url(path)).header("if-modified-since", &modified)).await;
+        assert_eq!(again.status, 304, "{path}: revalidation");
+        assert!(again.text.is_empty(), "{path}");
+    }
+    let r = e.get("/assets/gone.3f9a1c2e.js").await;
+    assert_eq!(r.status, 404);
+    assert_ne!(
+        r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+        Some(IMMUTABLE)
+    );
+    e.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
