@@ -261,7 +261,8 @@ impl<'de> Deserialize<'de> for Map {
 }
 
 /// Reads a value again as any type (what `serde_json::from_value` does): the webhook's
-/// second read, after `success` was added.
+/// second read, after `success` was added, and the npm package's requests (every key is
+/// seen, so `deny_unknown_fields` holds).
 impl<'de> de::IntoDeserializer<'de, de::value::Error> for Value {
     type Deserializer = Value;
     fn into_deserializer(self) -> Value {
@@ -289,9 +290,23 @@ impl<'de> Deserializer<'de> for Value {
             other => v.visit_some(other),
         }
     }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self {
+            // a unit variant by its name, as serde_json reads it
+            Value::String(s) => v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s)),
+            other => other.deserialize_any(v).map_err(|_: Self::Error| {
+                de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
+            }),
+        }
+    }
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
         ignored_any
     }
 }
