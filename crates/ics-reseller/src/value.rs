@@ -397,8 +397,15 @@ fn write_json(v: &Value, out: &mut String) {
         }
         Value::Number(Number::Float(n)) if !n.is_finite() => out.push_str("null"),
         Value::Number(Number::Float(n)) => {
-            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e300` (shortest round trip).
+            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e+300`, `1e-7` (shortest
+            // round trip; Rust's `Debug` leaves out the exponent's `+`).
+            let start = out.len();
             let _ = write!(out, "{n:?}");
+            if let Some(e) = out[start..].find('e') {
+                if out.as_bytes().get(start + e + 1) != Some(&b'-') {
+                    out.insert(start + e + 1, '+');
+                }
+            }
         }
         Value::String(s) => write_str(s, out),
         Value::Array(items) => {
