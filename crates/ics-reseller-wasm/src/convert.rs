@@ -74,14 +74,19 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-/// A JS value (`undefined` and `null` read as `{}`) as a typed value, by serde-wasm-bindgen.
+/// A JS value (`undefined` and `null` read as `{}`) as a typed value: serde-wasm-bindgen
+/// reads it as the core's [`Value`](ics_reseller::value::Value) (every key, so a request
+/// type's `deny_unknown_fields` still refuses a stray one: serde-wasm-bindgen's struct
+/// reader looks up only the known fields), the core's types read that.
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &'static str) -> Result<T, Error> {
     let value = if value.is_undefined() || value.is_null() {
         Object::new().into()
     } else {
         value.clone()
     };
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::invalid(what, e.to_string()))
+    let value: ics_reseller::value::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::invalid(what, ics_reseller::http::serde_text(&e)))?;
+    T::deserialize(value).map_err(|e| Error::invalid(what, e.to_string()))
 }
 
 /// A typed value as a plain JS value (objects, not `Map`s; `None` as `null`), as

@@ -693,7 +693,7 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
                     return Ok(resp)
                 }
                 Ok(_) => None,
-                Err(e) => Some((e.to_string(), crate::lenient::take_path())),
+                Err(e) => Some((serde_text(&e), crate::lenient::take_path())),
             }
         }
         _ => None,
@@ -701,7 +701,7 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
     // The body as a value, and its error body when it says `error`: the only generic
     // steps past the typed read; the rest is one function for every action.
     let value = match &parsed {
-        Ok(de) => <value::Value as serde::Deserialize>::deserialize(de()).map_err(|e| e.to_string()),
+        Ok(de) => <value::Value as serde::Deserialize>::deserialize(de()).map_err(|e| serde_text(&e)),
         Err(e) => Err(e.clone()),
     };
     let error_body = match (&value, &parsed) {
@@ -725,6 +725,16 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
         text,
         typed,
     ))
+}
+
+/// A deserializer's error as text, without the `Error: ` a JS error's `toString` puts
+/// first (serde-wasm-bindgen's errors are JS errors), so messages read as natively.
+pub fn serde_text(e: &impl fmt::Display) -> String {
+    let t = e.to_string();
+    match t.strip_prefix("Error: ") {
+        Some(rest) => rest.to_owned(),
+        None => t,
+    }
 }
 
 /// [`failure`] of a parsed body: `json` says whether it was JSON (the parser's message if

@@ -263,7 +263,8 @@ impl<'de> Deserialize<'de> for Map {
 }
 
 /// Reads a value again as any type (what `serde_json::from_value` does): the webhook's
-/// second read, after `success` was added.
+/// second read, after `success` was added, and the npm package's requests (every key is
+/// seen, so `deny_unknown_fields` holds).
 impl<'de> de::IntoDeserializer<'de, de::value::Error> for Value {
     type Deserializer = Value;
     fn into_deserializer(self) -> Value {
@@ -291,9 +292,23 @@ impl<'de> Deserializer<'de> for Value {
             other => v.visit_some(other),
         }
     }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self {
+            // a unit variant by its name, as serde_json reads it
+            Value::String(s) => v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s)),
+            other => other.deserialize_any(v).map_err(|_: Self::Error| {
+                de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
+            }),
+        }
+    }
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
         ignored_any
     }
 }
@@ -384,8 +399,15 @@ fn write_json(v: &Value, out: &mut String) {
         }
         Value::Number(Number::Float(n)) if !n.is_finite() => out.push_str("null"),
         Value::Number(Number::Float(n)) => {
-            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e300` (shortest round trip).
+            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e+300`, `1e-7` (shortest
+            // round trip; Rust's `Debug` leaves out the exponent's `+`).
+            let start = out.len();
             let _ = write!(out, "{n:?}");
+            if let Some(e) = out[start..].find('e') {
+                if out.as_bytes().get(start + e + 1) != Some(&b'-') {
+                    out.insert(start + e + 1, '+');
+                }
+            }
         }
         Value::String(s) => write_str(s, out),
         Value::Array(items) => {

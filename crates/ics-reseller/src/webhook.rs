@@ -54,7 +54,10 @@ pub fn parse_webhook_parsed(
     <CheckTransactionResponse as serde::Deserialize>::deserialize(value::Value::Object(map)).map_err(|e| {
         Error::Decode {
             status: 200,
-            message: format!("the webhook body is not an order status: {e}"),
+            message: format!(
+                "the webhook body is not an order status: {}",
+                crate::http::serde_text(&e)
+            ),
             snippet: snippet(&text()),
             path: crate::lenient::take_path(),
         }
