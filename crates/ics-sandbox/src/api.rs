@@ -63,8 +63,9 @@ pub struct ApiCall {
     pub kill: Option<Kill>,
 }
 
-/// Decodes a query string into pairs.
-pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+/// Decodes a query string into pairs (the reverse of the core's `http::query_pairs`,
+/// which turns a request's parameters into pairs to encode).
+pub fn decode_query(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()

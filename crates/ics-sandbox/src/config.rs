@@ -1,12 +1,16 @@
 //! The sandbox's configuration: seeded accounts, delays, markup, CORS, static files.
 //!
-//! Precedence: built-in defaults, then `--config FILE` (JSON), then flags. [`Config::from_args`]
-//! does all three; a library user builds a [`Config`] directly (`Config::default()` and edits).
+//! Precedence: flags, then their environment variables (`ICS_SANDBOX_*`, clap's `env`),
+//! then `--config FILE` (JSON, every field defaulted by serde), then the built-in defaults.
+//! [`Flags`] is the command line (clap derive); [`Flags::into_config`] merges the four. A
+//! library user builds a [`Config`] directly (`Config::default()` and edits).
 
-use serde::Deserialize;
+use clap::Parser;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// Where an account's webhooks go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +36,14 @@ impl WebhookTarget {
                 "webhook {other:?}: expected an http(s) URL, `builtin` or `none`"
             )),
         }
+    }
+}
+
+impl FromStr for WebhookTarget {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<WebhookTarget, String> {
+        WebhookTarget::parse(s)
     }
 }
 
@@ -62,7 +74,8 @@ pub struct AccountConfig {
 }
 
 /// The global API markup added to every catalog price and to what orders charge.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Markup {
     /// Rupiah added to every price.
     pub flat: i64,
@@ -183,9 +196,10 @@ impl Default for Config {
     }
 }
 
-/// One account in a config file: every field optional; a new name needs at least `key`.
+/// One account in a config file: every field optional (it changes only what it names);
+/// a new name needs at least `key`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 struct AccountFile {
     key: Option<String>,
     kodereseller: Option<String>,
@@ -195,71 +209,262 @@ struct AccountFile {
     saldo: Option<i64>,
     verif: Option<bool>,
     active: Option<bool>,
-    /// A URL, `"builtin"`, or `null`/`"none"`.
-    #[serde(default, deserialize_with = "some_value")]
-    webhook_url: Option<serde_json::Value>,
+    /// A URL, `"builtin"`, or `null`/`"none"` (absent: unchanged).
+    #[serde(deserialize_with = "present_webhook")]
+    webhook_url: Option<WebhookTarget>,
 }
 
-fn some_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
-    serde_json::Value::deserialize(d).map(Some)
+/// `webhook_url` when present: `null` is [`WebhookTarget::None`], a string is parsed.
+fn present_webhook<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WebhookTarget>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(Some(WebhookTarget::None)),
+        Some(s) => WebhookTarget::parse(&s)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MarkupFile {
-    flat: Option<i64>,
-    percent: Option<f64>,
-}
-
-/// The `--config FILE` format; see the README.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The `--config FILE` format (see the README): each field missing takes its default.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 struct ConfigFile {
-    bind: Option<String>,
-    settle_ms: Option<u64>,
-    markup: Option<MarkupFile>,
-    accounts: Option<BTreeMap<String, AccountFile>>,
-    cors_origins: Option<Vec<String>>,
+    bind: SocketAddr,
+    settle_ms: u64,
+    markup: Markup,
+    accounts: BTreeMap<String, AccountFile>,
+    cors_origins: Vec<String>,
     www: Option<PathBuf>,
     pkg: Option<PathBuf>,
-    faults: Option<bool>,
+    faults: bool,
 }
 
-/// Usage text of the binary.
-pub const USAGE: &str = "\
-ics-sandbox: a local stand-in for the ICS-Store Reseller API
-
-USAGE: ics-sandbox [FLAGS]
-
-  --bind ADDR              listen address (default 127.0.0.1:8080; port 0 picks one)
-  --config FILE            JSON config file (accounts, markup, …; see the README)
-  --settle-ms N            pending → final delay in ms (default 1500)
-  --markup-flat N          rupiah added to every price (default 0)
-  --markup-percent P       percent added to every price, rounded up (default 0)
-  --key NAME=KEY           API key of account NAME (verified, unverified, inactive, lowbalance)
-  --balance NAME=N         starting balance of account NAME
-  --webhook NAME=URL       webhook of account NAME: a URL, `builtin` or `none`
-  --no-faults              do not serve the /__sandbox controls (faults, state, reset, info)
-  --cors-origin ORIGIN     allowed CORS origin, repeatable; `*` for any (default *)
-  --www DIR                serve DIR at / (requests without ?action=)
-  --pkg DIR                serve DIR at /pkg/
-  -h, --help               this text
-
-";
-
-/// What the command line asks for.
-#[derive(Debug)]
-pub enum Cli {
-    /// Run with this configuration.
-    Run(Box<Config>),
-    /// Print [`USAGE`] and exit.
-    Help,
+impl Default for ConfigFile {
+    fn default() -> Self {
+        let c = Config::default();
+        ConfigFile {
+            bind: c.bind,
+            settle_ms: c.settle_ms,
+            markup: c.markup,
+            accounts: BTreeMap::new(),
+            cors_origins: c.cors_origins,
+            www: c.www,
+            pkg: c.pkg,
+            faults: c.faults,
+        }
+    }
 }
 
-fn name_value<'a>(flag: &str, v: &'a str) -> Result<(&'a str, &'a str), String> {
+impl ConfigFile {
+    /// The defaults with the file's changes: its accounts change the seeded ones or add new.
+    fn into_config(self) -> Result<Config, String> {
+        let mut config = Config {
+            bind: self.bind,
+            accounts: seed_accounts(),
+            settle_ms: self.settle_ms,
+            markup: self.markup,
+            faults: self.faults,
+            cors_origins: self.cors_origins,
+            www: self.www,
+            pkg: self.pkg,
+        };
+        for (name, a) in self.accounts {
+            if config.account(&name).is_none() {
+                let key = a
+                    .key
+                    .clone()
+                    .ok_or_else(|| format!("config: new account {name:?} needs a key"))?;
+                let n = config.accounts.len() + 1;
+                config.accounts.push(AccountConfig {
+                    name: name.clone(),
+                    key,
+                    kodereseller: format!("RS{n:05}"),
+                    nama: format!("Toko Sandbox {name}"),
+                    nomor: format!("62812000000{n:02}@s.whatsapp.net"),
+                    email: format!("{name}@sandbox.ics-store.test"),
+                    saldo: 0,
+                    verif: true,
+                    active: true,
+                    webhook: WebhookTarget::None,
+                });
+            }
+            let acct = config.account_mut("config", &name)?;
+            let AccountFile {
+                key,
+                kodereseller,
+                nama,
+                nomor,
+                email,
+                saldo,
+                verif,
+                active,
+                webhook_url,
+            } = a;
+            set(&mut acct.key, key);
+            set(&mut acct.kodereseller, kodereseller);
+            set(&mut acct.nama, nama);
+            set(&mut acct.nomor, nomor);
+            set(&mut acct.email, email);
+            set(&mut acct.saldo, saldo);
+            set(&mut acct.verif, verif);
+            set(&mut acct.active, active);
+            set(&mut acct.webhook, webhook_url);
+        }
+        Ok(config)
+    }
+}
+
+/// Replaces `slot` when `value` is given.
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}
+
+/// The command line of `ics-sandbox` (`--help` prints it). Every flag can also come from
+/// the environment variable named in its help; a flag given wins over its variable, both
+/// win over `--config FILE`, which wins over the defaults. Repeatable flags take a
+/// comma-separated list in their variable.
+#[derive(Parser, Debug, Default)]
+#[command(
+    name = "ics-sandbox",
+    version,
+    about = "ics-sandbox: a local stand-in for the ICS-Store Reseller API"
+)]
+pub struct Flags {
+    /// Listen address (default 127.0.0.1:8080; port 0 picks a free one).
+    #[arg(long, env = "ICS_SANDBOX_BIND", value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// JSON config file (accounts, markup, …; see the README).
+    #[arg(long, env = "ICS_SANDBOX_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Pending → final delay in ms (default 1500).
+    #[arg(
+        long,
+        env = "ICS_SANDBOX_SETTLE_MS",
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
+    pub settle_ms: Option<u64>,
+    /// Rupiah added to every price (default 0).
+    #[arg(
+        long,
+        env = "ICS_SANDBOX_MARKUP_FLAT",
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
+    pub markup_flat: Option<i64>,
+    /// Percent added to every price, rounded up (default 0).
+    #[arg(long, env = "ICS_SANDBOX_MARKUP_PERCENT", value_name = "P", value_parser = percent,
+          allow_negative_numbers = true)]
+    pub markup_percent: Option<f64>,
+    /// API key of account NAME (verified, unverified, inactive, lowbalance); repeatable.
+    #[arg(long = "key", env = "ICS_SANDBOX_KEY", value_name = "NAME=KEY",
+          value_delimiter = ',', value_parser = key)]
+    pub keys: Vec<(String, String)>,
+    /// Starting balance of account NAME; repeatable.
+    #[arg(long = "balance", env = "ICS_SANDBOX_BALANCE", value_name = "NAME=N",
+          value_delimiter = ',', value_parser = balance)]
+    pub balances: Vec<(String, i64)>,
+    /// Webhook of account NAME: a URL, `builtin` or `none`; repeatable.
+    #[arg(long = "webhook", env = "ICS_SANDBOX_WEBHOOK", value_name = "NAME=URL",
+          value_delimiter = ',', value_parser = webhook)]
+    pub webhooks: Vec<(String, WebhookTarget)>,
+    /// Do not serve the /__sandbox controls (faults, state, reset, info).
+    #[arg(long, env = "ICS_SANDBOX_NO_FAULTS",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_faults: bool,
+    /// Allowed CORS origin, repeatable; `*` for any (default *).
+    #[arg(
+        long = "cors-origin",
+        env = "ICS_SANDBOX_CORS_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Serve DIR at / (requests without ?action=).
+    #[arg(long, env = "ICS_SANDBOX_WWW", value_name = "DIR")]
+    pub www: Option<PathBuf>,
+    /// Serve DIR at /pkg/.
+    #[arg(long, env = "ICS_SANDBOX_PKG", value_name = "DIR")]
+    pub pkg: Option<PathBuf>,
+}
+
+/// `NAME=VALUE`, split.
+fn name_value(v: &str) -> Result<(String, &str), String> {
     v.split_once('=')
         .filter(|(n, _)| !n.is_empty())
-        .ok_or_else(|| format!("{flag} expects NAME=VALUE, got {v:?}"))
+        .map(|(n, v)| (n.to_owned(), v))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {v:?}"))
+}
+
+fn key(v: &str) -> Result<(String, String), String> {
+    let (name, key) = name_value(v)?;
+    if key.trim().is_empty() {
+        return Err(format!("the key of {name} is empty"));
+    }
+    Ok((name, key.to_owned()))
+}
+
+fn balance(v: &str) -> Result<(String, i64), String> {
+    let (name, n) = name_value(v)?;
+    let n = n.parse().map_err(|e| format!("balance of {name}: {e}"))?;
+    Ok((name, n))
+}
+
+fn webhook(v: &str) -> Result<(String, WebhookTarget), String> {
+    let (name, url) = name_value(v)?;
+    Ok((name, WebhookTarget::parse(url)?))
+}
+
+fn percent(v: &str) -> Result<f64, String> {
+    let p: f64 = v.parse().map_err(|e| format!("{e}"))?;
+    if !p.is_finite() || p < 0.0 {
+        return Err("must be 0 or more".into());
+    }
+    Ok(p)
+}
+
+impl Flags {
+    /// The configuration these flags (and their variables) ask for: the defaults, the
+    /// config file's changes, then theirs; validated.
+    pub fn into_config(self) -> Result<Config, String> {
+        let file = match &self.config {
+            None => ConfigFile::default(),
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| format!("--config {}: {e}", path.display()))?;
+                serde_json::from_str(&text).map_err(|e| format!("--config {}: {e}", path.display()))?
+            }
+        };
+        let mut config = file.into_config()?;
+        set(&mut config.bind, self.bind);
+        set(&mut config.settle_ms, self.settle_ms);
+        set(&mut config.markup.flat, self.markup_flat);
+        set(&mut config.markup.percent, self.markup_percent);
+        for (name, key) in self.keys {
+            config.account_mut("--key", &name)?.key = key;
+        }
+        for (name, saldo) in self.balances {
+            config.account_mut("--balance", &name)?.saldo = saldo;
+        }
+        for (name, target) in self.webhooks {
+            config.account_mut("--webhook", &name)?.webhook = target;
+        }
+        if self.no_faults {
+            config.faults = false;
+        }
+        if !self.cors_origins.is_empty() {
+            config.cors_origins = self.cors_origins;
+        }
+        if self.www.is_some() {
+            config.www = self.www;
+        }
+        if self.pkg.is_some() {
+            config.pkg = self.pkg;
+        }
+        config.validate()?;
+        Ok(config)
+    }
 }
 
 impl Config {
@@ -274,177 +479,6 @@ impl Config {
             .iter_mut()
             .find(|a| a.name == name)
             .ok_or_else(|| format!("{flag}: no account {name:?}; known: {}", known.join(", ")))
-    }
-
-    /// Applies a JSON config file's text.
-    pub fn apply_file(&mut self, text: &str) -> Result<(), String> {
-        let file: ConfigFile = serde_json::from_str(text).map_err(|e| format!("config file: {e}"))?;
-        if let Some(b) = file.bind {
-            self.bind = b.parse().map_err(|e| format!("config bind {b:?}: {e}"))?;
-        }
-        if let Some(s) = file.settle_ms {
-            self.settle_ms = s;
-        }
-        if let Some(m) = file.markup {
-            if let Some(f) = m.flat {
-                self.markup.flat = f;
-            }
-            if let Some(p) = m.percent {
-                self.markup.percent = p;
-            }
-        }
-        for (name, a) in file.accounts.unwrap_or_default() {
-            if self.account(&name).is_none() {
-                let key = a
-                    .key
-                    .clone()
-                    .ok_or_else(|| format!("config: new account {name:?} needs a key"))?;
-                let n = self.accounts.len() + 1;
-                self.accounts.push(AccountConfig {
-                    name: name.clone(),
-                    key,
-                    kodereseller: format!("RS{n:05}"),
-                    nama: format!("Toko Sandbox {name}"),
-                    nomor: format!("62812000000{n:02}@s.whatsapp.net"),
-                    email: format!("{name}@sandbox.ics-store.test"),
-                    saldo: 0,
-                    verif: true,
-                    active: true,
-                    webhook: WebhookTarget::None,
-                });
-            }
-            let acct = self.account_mut("config", &name)?;
-            if let Some(v) = a.key {
-                acct.key = v;
-            }
-            if let Some(v) = a.kodereseller {
-                acct.kodereseller = v;
-            }
-            if let Some(v) = a.nama {
-                acct.nama = v;
-            }
-            if let Some(v) = a.nomor {
-                acct.nomor = v;
-            }
-            if let Some(v) = a.email {
-                acct.email = v;
-            }
-            if let Some(v) = a.saldo {
-                acct.saldo = v;
-            }
-            if let Some(v) = a.verif {
-                acct.verif = v;
-            }
-            if let Some(v) = a.active {
-                acct.active = v;
-            }
-            match a.webhook_url {
-                None => {}
-                Some(serde_json::Value::Null) => acct.webhook = WebhookTarget::None,
-                Some(serde_json::Value::String(s)) => acct.webhook = WebhookTarget::parse(&s)?,
-                Some(other) => return Err(format!("config: webhook_url of {name:?} is {other}")),
-            }
-        }
-        if let Some(o) = file.cors_origins {
-            self.cors_origins = o;
-        }
-        if let Some(d) = file.www {
-            self.www = Some(d);
-        }
-        if let Some(d) = file.pkg {
-            self.pkg = Some(d);
-        }
-        if let Some(f) = file.faults {
-            self.faults = f;
-        }
-        Ok(())
-    }
-
-    /// Reads the command line (without the program name).
-    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, String> {
-        let args: Vec<String> = args.into_iter().collect();
-        let mut config = Config::default();
-        // The config file first, wherever it appears, so flags override it.
-        let mut i = 0;
-        while i < args.len() {
-            let (flag, inline) = split_flag(&args[i]);
-            if flag == "--config" {
-                let path = match inline {
-                    Some(v) => v.to_owned(),
-                    None => args.get(i + 1).cloned().ok_or("--config needs a value")?,
-                };
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("--config {path}: {e}"))?;
-                config.apply_file(&text)?;
-            }
-            i += 1;
-        }
-        let mut cors_from_flags: Vec<String> = Vec::new();
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let (flag, inline) = split_flag(arg);
-            let value = |it: &mut std::slice::Iter<String>| -> Result<String, String> {
-                match inline {
-                    Some(v) => Ok(v.to_owned()),
-                    None => it.next().cloned().ok_or_else(|| format!("{flag} needs a value")),
-                }
-            };
-            match flag {
-                "-h" | "--help" => return Ok(Cli::Help),
-                "--config" => {
-                    value(&mut it)?;
-                }
-                "--bind" => {
-                    let v = value(&mut it)?;
-                    config.bind = v.parse().map_err(|e| format!("--bind {v:?}: {e}"))?;
-                }
-                "--settle-ms" => {
-                    let v = value(&mut it)?;
-                    config.settle_ms = v.parse().map_err(|e| format!("--settle-ms {v:?}: {e}"))?;
-                }
-                "--markup-flat" => {
-                    let v = value(&mut it)?;
-                    config.markup.flat = v.parse().map_err(|e| format!("--markup-flat {v:?}: {e}"))?;
-                }
-                "--markup-percent" => {
-                    let v = value(&mut it)?;
-                    let p: f64 = v.parse().map_err(|e| format!("--markup-percent {v:?}: {e}"))?;
-                    if !p.is_finite() || p < 0.0 {
-                        return Err(format!("--markup-percent {v:?}: must be 0 or more"));
-                    }
-                    config.markup.percent = p;
-                }
-                "--key" => {
-                    let v = value(&mut it)?;
-                    let (name, key) = name_value(flag, &v)?;
-                    if key.trim().is_empty() {
-                        return Err(format!("--key {name}: the key is empty"));
-                    }
-                    config.account_mut(flag, name)?.key = key.to_owned();
-                }
-                "--balance" => {
-                    let v = value(&mut it)?;
-                    let (name, n) = name_value(flag, &v)?;
-                    let n: i64 = n.parse().map_err(|e| format!("--balance {v:?}: {e}"))?;
-                    config.account_mut(flag, name)?.saldo = n;
-                }
-                "--webhook" => {
-                    let v = value(&mut it)?;
-                    let (name, url) = name_value(flag, &v)?;
-                    let target = WebhookTarget::parse(url)?;
-                    config.account_mut(flag, name)?.webhook = target;
-                }
-                "--no-faults" => config.faults = false,
-                "--cors-origin" => cors_from_flags.push(value(&mut it)?),
-                "--www" => config.www = Some(PathBuf::from(value(&mut it)?)),
-                "--pkg" => config.pkg = Some(PathBuf::from(value(&mut it)?)),
-                other => return Err(format!("unknown flag {other:?} (try --help)")),
-            }
-        }
-        if !cors_from_flags.is_empty() {
-            config.cors_origins = cors_from_flags;
-        }
-        config.validate()?;
-        Ok(Cli::Run(Box::new(config)))
     }
 
     /// Checks that keys are unique and non-empty and URLs are well-formed.
@@ -469,22 +503,22 @@ impl Config {
     }
 }
 
-fn split_flag(arg: &str) -> (&str, Option<&str>) {
-    match arg.split_once('=') {
-        Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-        _ => (arg, None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Parses `args` as the command line (no variable of the test's environment is set:
+    /// the binary's tests in tests/it/cli.rs cover the variables).
     fn run(args: &[&str]) -> Result<Config, String> {
-        match Config::from_args(args.iter().map(|s| s.to_string()))? {
-            Cli::Run(c) => Ok(*c),
-            Cli::Help => Err("help".into()),
-        }
+        let flags = Flags::try_parse_from(std::iter::once("ics-sandbox").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        flags.into_config()
+    }
+
+    fn file(text: &str) -> Result<Config, String> {
+        serde_json::from_str::<ConfigFile>(text)
+            .map_err(|e| e.to_string())?
+            .into_config()
     }
 
     #[test]
@@ -496,6 +530,13 @@ mod tests {
         assert_eq!(c.account("verified").unwrap().webhook, WebhookTarget::Builtin);
         assert_eq!(c.account("unverified").unwrap().webhook, WebhookTarget::None);
         assert_eq!(c.cors_origins, ["*"]);
+        assert!(c.faults);
+        // An empty file is the defaults too.
+        let f = file("{}").unwrap();
+        assert_eq!(
+            (f.bind, f.settle_ms, f.accounts),
+            (c.bind, c.settle_ms, c.accounts)
+        );
     }
 
     #[test]
@@ -530,19 +571,40 @@ mod tests {
         assert_eq!(c.cors_origins, ["http://a.test", "http://b.test"]);
         assert!(!c.faults);
         assert_eq!(c.markup.apply(20000), 20500);
+        assert_eq!(run(&["--markup-flat", "-500"]).unwrap().markup.flat, -500);
         assert!(run(&["--help"]).is_err());
         assert!(run(&["--key", "nobody=x"]).is_err());
         // The gateway moved to crates/ics-gateway: its old flags are unknown here.
         assert!(run(&["--gateway-allow", "ping"]).is_err());
         assert!(run(&["--upstream", "http://127.0.0.1:9"]).is_err());
+        assert!(run(&["--gateway-key", "x"]).is_err());
         assert!(run(&["--frobnicate"]).is_err());
         assert!(run(&["--key", "verified=sk_test_unverified"]).is_err());
     }
 
     #[test]
+    fn bad_values_are_errors_that_name_the_flag() {
+        for (args, needle) in [
+            (&["--bind", "nowhere"][..], "--bind"),
+            (&["--settle-ms", "-1"], "--settle-ms"),
+            (&["--markup-percent", "-2"], "0 or more"),
+            (&["--markup-percent", "NaN"], "0 or more"),
+            (&["--key", "verified="], "empty"),
+            (&["--key", "=abc"], "NAME=VALUE"),
+            (&["--balance", "verified=lots"], "balance of verified"),
+            (&["--webhook", "verified=ftp://x"], "expected an http(s) URL"),
+            (&["--cors-origin", "localhost"], "--cors-origin"),
+            (&["--config", "/nonexistent/sandbox.json"], "--config"),
+            (&["--settle-ms"], "--settle-ms"),
+        ] {
+            let e = run(args).unwrap_err();
+            assert!(e.contains(needle), "{args:?}: {e}");
+        }
+    }
+
+    #[test]
     fn file_then_flags() {
-        let mut c = Config::default();
-        c.apply_file(
+        let c = file(
             r#"{"settle_ms": 5, "markup": {"flat": 100},
                 "accounts": {"verified": {"saldo": 42, "webhook_url": null},
                              "extra": {"key": "sk_extra", "saldo": 9}}}"#,
@@ -551,9 +613,60 @@ mod tests {
         assert_eq!(c.settle_ms, 5);
         assert_eq!(c.markup.apply(1000), 1100);
         assert_eq!(c.account("verified").unwrap().saldo, 42);
+        assert_eq!(c.account("verified").unwrap().key, "sk_test_verified");
         assert_eq!(c.account("verified").unwrap().webhook, WebhookTarget::None);
         assert_eq!(c.account("extra").unwrap().kodereseller, "RS00005");
-        assert!(c.apply_file(r#"{"acounts": {}}"#).is_err());
-        assert!(c.apply_file(r#"{"accounts": {"new": {"saldo": 1}}}"#).is_err());
+        assert_eq!(c.account("extra").unwrap().saldo, 9);
+        assert_eq!(
+            file(r#"{"accounts": {"unverified": {"webhook_url": "builtin"}}}"#)
+                .unwrap()
+                .account("unverified")
+                .unwrap()
+                .webhook,
+            WebhookTarget::Builtin
+        );
+        for bad in [
+            r#"{"acounts": {}}"#,
+            r#"{"accounts": {"new": {"saldo": 1}}}"#,
+            r#"{"accounts": {"verified": {"webhook_url": 7}}}"#,
+            r#"{"accounts": {"verified": {"webhook_url": "ftp://x"}}}"#,
+            r#"{"markup": {"flat": 1, "pct": 2}}"#,
+            r#"{"bind": "nowhere"}"#,
+            r#"{"settle_ms": "soon"}"#,
+            r#"{"upstream": "http://127.0.0.1:9"}"#,
+            "[",
+        ] {
+            assert!(file(bad).is_err(), "{bad}");
+        }
+
+        // The file under the flags: a flag wins, what it does not name stays the file's.
+        let dir = std::env::temp_dir().join(format!("ics-sandbox-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("sandbox.json");
+        std::fs::write(
+            &path,
+            r#"{"settle_ms": 5, "faults": false, "cors_origins": ["http://file.test"],
+                "accounts": {"verified": {"saldo": 42, "key": "sk_file"}}}"#,
+        )
+        .unwrap();
+        let path = path.to_str().unwrap();
+        let c = run(&["--config", path, "--balance", "verified=7"]).unwrap();
+        assert_eq!(c.account("verified").unwrap().saldo, 7);
+        assert_eq!(c.account("verified").unwrap().key, "sk_file");
+        assert_eq!(c.settle_ms, 5);
+        assert!(!c.faults);
+        assert_eq!(c.cors_origins, ["http://file.test"]);
+        let c = run(&[
+            "--cors-origin",
+            "http://flag.test",
+            "--config",
+            path,
+            "--settle-ms",
+            "9",
+        ])
+        .unwrap();
+        assert_eq!(c.cors_origins, ["http://flag.test"]);
+        assert_eq!(c.settle_ms, 9);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -8,7 +8,7 @@
 //! - [`faults`]: injected latency, 5xx pages, dropped connections, malformed JSON, PHP values.
 //! - [`control`]: the `/__sandbox/` test controls.
 //! - [`server`]: routing, CORS, static files and the accept loop.
-//! - [`config`]: defaults, the config file and flags.
+//! - [`config`]: defaults, the config file, environment variables and flags (clap).
 //!
 //! Run it in-process:
 //!
@@ -37,7 +37,7 @@ pub mod server;
 pub mod sim;
 pub mod webhook;
 
-pub use config::{AccountConfig, Cli, Config, Markup, WebhookTarget};
+pub use config::{AccountConfig, Config, Flags, Markup, WebhookTarget};
 pub use sim::{Scenario, TEST_NUMBERS};
 
 use api::App;

@@ -1,19 +1,18 @@
-//! The `ics-sandbox` binary: parses flags, starts the sandbox, prints
+//! The `ics-sandbox` binary: reads its flags, variables and config file
+//! ([`ics_sandbox::Flags`]), starts the sandbox, prints
 //! `ICS_SANDBOX_URL=http://127.0.0.1:PORT` as the first line on stdout, then a summary,
 //! and stops cleanly on SIGTERM or SIGINT.
 
-use ics_sandbox::{Cli, Config};
+use clap::Parser;
+use ics_sandbox::Flags;
 use std::io::Write;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match Config::from_args(std::env::args().skip(1)) {
-        Ok(Cli::Run(c)) => *c,
-        Ok(Cli::Help) => {
-            print!("{}", ics_sandbox::config::USAGE);
-            return ExitCode::SUCCESS;
-        }
+    // Bad flags or variables: clap prints the error and usage, and exits with status 2.
+    let config = match Flags::parse().into_config() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("ics-sandbox: {e}");
             return ExitCode::from(2);

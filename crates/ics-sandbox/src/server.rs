@@ -159,7 +159,7 @@ async fn root(State(app): State<Arc<App>>, req: Request) -> Response {
         };
         app.requests.push(req.method().as_str(), &target);
     }
-    let has_action = api::query_pairs(req.uri().query())
+    let has_action = api::decode_query(req.uri().query())
         .iter()
         .any(|(k, _)| k == "action");
     if !has_action {
@@ -174,7 +174,7 @@ async fn root(State(app): State<Arc<App>>, req: Request) -> Response {
     };
     let call = ApiCall {
         method: parts.method,
-        query: api::query_pairs(parts.uri.query()),
+        query: api::decode_query(parts.uri.query()),
         headers: parts.headers,
         kill: parts.extensions.get::<Kill>().cloned(),
         body,

@@ -1,5 +1,5 @@
-//! The binary: first stdout line, summary, config file + flags + environment, clean exit
-//! on SIGTERM and SIGINT.
+//! The binary: first stdout line, summary, flags over environment over config file, clean
+//! exit on SIGTERM and SIGINT, clear errors (status 2) for bad input.
 
 use crate::util::*;
 use serde_json::Value;
@@ -19,7 +19,6 @@ struct Running {
 async fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
-        .env_remove("ICS_GATEWAY_KEY")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -120,7 +119,7 @@ async fn prints_the_url_first_then_a_summary_and_stops_on_sigterm() {
 }
 
 #[tokio::test]
-async fn config_file_then_flags_then_environment() {
+async fn flags_over_environment_over_config_file() {
     let dir = std::env::temp_dir().join(format!("ics-sandbox-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("sandbox.json");
@@ -128,21 +127,25 @@ async fn config_file_then_flags_then_environment() {
         &file,
         r#"{"accounts": {"verified": {"key": "sk_from_file", "saldo": 123},
                           "extra": {"key": "sk_extra", "saldo": 77}},
-            "markup": {"flat": 1000}}"#,
+            "markup": {"flat": 500}, "settle_ms": 5000}"#,
     )
     .unwrap();
     let r = spawn(
+        &["--bind=127.0.0.1:0", "--markup-flat", "1000"],
         &[
-            "--config",
-            file.to_str().unwrap(),
-            "--bind=127.0.0.1:0",
-            "--balance",
-            "verified=456",
-            "--no-faults",
+            ("ICS_SANDBOX_CONFIG", file.to_str().unwrap()),
+            ("ICS_SANDBOX_BALANCE", "verified=456,lowbalance=9"),
+            ("ICS_SANDBOX_MARKUP_FLAT", "2000"),
+            ("ICS_SANDBOX_NO_FAULTS", "true"),
+            ("ICS_SANDBOX_BIND", "127.0.0.1:1"),
         ],
-        &[],
     )
     .await;
+    assert!(
+        !r.url.ends_with(":1"),
+        "--bind wins over ICS_SANDBOX_BIND: {}",
+        r.url
+    );
     assert!(r.summary.contains("sk_from_file") && r.summary.contains("sk_extra"));
     let bal: Value = http_client()
         .get(format!("{}/?action=getBalance", r.url))
@@ -153,7 +156,7 @@ async fn config_file_then_flags_then_environment() {
         .json()
         .await
         .unwrap();
-    assert_eq!(bal["data"]["saldo"], 456, "the flag wins over the file");
+    assert_eq!(bal["data"]["saldo"], 456, "the variable wins over the file");
     assert_eq!(ping(&r.url, VERIFIED).await["error"], "API key tidak valid");
     let via_gw: Value = http_client()
         .get(format!("{}/?action=listProducts&type=xda", r.url))
@@ -166,7 +169,17 @@ async fn config_file_then_flags_then_environment() {
         .unwrap();
     assert_eq!(
         via_gw["data"]["ready"][0]["harga_final"], 4000,
-        "markup from the file"
+        "markup from the flag, over the variable (2000) and the file (500)"
+    );
+    let info = http_client()
+        .get(format!("{}/__sandbox/info", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        info.status(),
+        404,
+        "ICS_SANDBOX_NO_FAULTS=true removes the controls"
     );
     signal_and_wait(r, libc::SIGINT).await;
     let _ = std::fs::remove_dir_all(dir);
@@ -180,4 +193,30 @@ async fn help_and_bad_flags() {
     let out = Command::new(BIN).arg("--frobnicate").output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--frobnicate"));
+    // Bad values, from a flag, a variable or the config file: status 2 and a message that
+    // names what was wrong, never a panic.
+    let dir = std::env::temp_dir().join(format!("ics-sandbox-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.json");
+    std::fs::write(&file, r#"{"accounts": {"verified": {"saldo": "lots"}}}"#).unwrap();
+    let file = file.to_str().unwrap();
+    for (args, env, needle) in [
+        (&["--settle-ms", "soon"][..], None, "--settle-ms"),
+        (&[][..], Some(("ICS_SANDBOX_SETTLE_MS", "soon")), "--settle-ms"),
+        (&[][..], Some(("ICS_SANDBOX_KEY", "nobody=x")), "nobody"),
+        (&["--config", file][..], None, "bad.json"),
+        (&["--balance", "verified=1e9"][..], None, "balance of verified"),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().await.unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {err}");
+        assert!(err.contains(needle), "{args:?} {env:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
