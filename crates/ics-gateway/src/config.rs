@@ -171,6 +171,11 @@ impl Default for Reconcile {
     }
 }
 
+/// Wire names of `kinds` (the core's default allow-lists, as the config file spells them).
+fn names(kinds: &[ActionKind]) -> Vec<String> {
+    kinds.iter().map(|k| k.name().to_owned()).collect()
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -187,19 +192,8 @@ impl Default for Config {
             pkg: None,
             trust_proxy: false,
             secure_cookies: false,
-            public_actions: ["listProducts", "checkTransaction", "createTransaction"]
-                .map(String::from)
-                .to_vec(),
-            backoffice_actions: [
-                "getBalance",
-                "getProfile",
-                "getHistory",
-                "getStatistik",
-                "resubmitWebhook",
-                "checkTransaction",
-            ]
-            .map(String::from)
-            .to_vec(),
+            public_actions: names(ActionKind::DEFAULT_PUBLIC),
+            backoffice_actions: names(ActionKind::DEFAULT_BACKOFFICE),
             operators: Vec::new(),
             limits: Limits::default(),
             price_cache_ms: 5_000,
