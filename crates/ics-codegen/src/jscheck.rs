@@ -171,7 +171,7 @@ pub fn source() -> Result<String, Error> {
     let mut out = format!("// {GENERATED}.\n");
     out.push_str(
         "// Strict checks of JSON.parse output against the documented form of each response body,\n\
-         // from the core's JSON Schemas (crates/ics-reseller/src/jscheck.rs). A check that passes\n\
+         // from the core's JSON Schemas (crates/ics-codegen/src/jscheck.rs). A check that passes\n\
          // fills defaults as the core's serialization would; anything it refuses goes to the core.\n\n",
     );
     out.push_str("const strictChecks = (() => {\n");

@@ -550,6 +550,7 @@ impl<'de> Deserialize<'de> for StatusSummary {
     }
 }
 
+// Its `extra` keeps the other statuses the server may add, as sent.
 lenient_body! {
     /// Count and total per status.
     #[derive(Clone, Debug, Default, PartialEq)]
