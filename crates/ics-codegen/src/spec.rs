@@ -94,7 +94,7 @@ pub fn json_schemas() -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for &kind in ActionKind::ALL {
         ics_reseller::with_action!(kind, A => {
-            if std::any::type_name::<<A as Action>::Request>() != std::any::type_name::<NoParams>()
+            if A::HAS_PARAMS
                 && !out.iter().any(|(n, _)| *n == <<A as Action>::Request as JsonSchema>::schema_name())
             {
                 one::<<A as Action>::Request>(&mut out);
@@ -154,7 +154,7 @@ fn operation<A: Action>(generator: &mut SchemaGenerator, method: Method) -> (Str
     op.insert("operationId".into(), operation_id.into());
     op.insert("summary".into(), A::SUMMARY.into());
     op.insert("tags".into(), json!([A::KIND.tag()]));
-    let is_empty = std::any::type_name::<A::Request>() == std::any::type_name::<NoParams>();
+    let is_empty = !A::HAS_PARAMS;
     match method {
         Method::Get if !is_empty => {
             let inline = generator.root_schema_for::<A::Request>().to_value();
