@@ -772,9 +772,26 @@ mod json {
         }
     }
 
+    /// Equal when both hold the same JSON: numbers by value as `From` reads them, objects
+    /// by key (in any order), without building either side anew.
     impl PartialEq<serde_json::Value> for Value {
         fn eq(&self, other: &serde_json::Value) -> bool {
-            *self == Value::from(other.clone())
+            use serde_json::Value as J;
+            match (self, other) {
+                (Value::Null, J::Null) => true,
+                (Value::Bool(a), J::Bool(b)) => a == b,
+                (Value::Number(a), J::Number(b)) => match (b.as_u64(), b.as_i64()) {
+                    (Some(u), _) => *a == Number::PosInt(u),
+                    (_, Some(i)) => *a == Number::NegInt(i),
+                    _ => *a == Number::Float(b.as_f64().unwrap_or(f64::NAN)),
+                },
+                (Value::String(a), J::String(b)) => a == b,
+                (Value::Array(a), J::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y),
+                (Value::Object(a), J::Object(b)) => {
+                    a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+                }
+                _ => false,
+            }
         }
     }
 }
