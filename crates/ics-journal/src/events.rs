@@ -124,17 +124,10 @@ impl Deliverer {
     pub fn spawn(self) -> StopHandle {
         let poll = self.config.poll;
         StopHandle::spawn(
+            "event delivery pass",
             move || {
                 let me = self.clone();
-                async move {
-                    match me.run_once(now_ms()).await {
-                        Ok(n) => n,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "event delivery pass failed");
-                            0
-                        }
-                    }
-                }
+                async move { me.run_once(now_ms()).await }
             },
             poll,
         )

@@ -71,15 +71,21 @@ impl StopHandle {
         let _ = self.task.await;
     }
 
-    pub(crate) fn spawn<F, Fut>(mut body: F, poll: Duration) -> StopHandle
+    /// Runs `pass` until stopped, sleeping `poll` after a pass that did nothing; a failed
+    /// pass is logged as `what` and counts as nothing done.
+    pub(crate) fn spawn<F, Fut>(what: &'static str, mut pass: F, poll: Duration) -> StopHandle
     where
         F: FnMut() -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = usize> + Send,
+        Fut: std::future::Future<Output = Result<usize, JournalError>> + Send,
     {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             while !*stopped.borrow() {
-                if body().await == 0 {
+                let done = pass().await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "{what} failed");
+                    0
+                });
+                if done == 0 {
                     tokio::select! {
                         _ = tokio::time::sleep(poll) => {}
                         _ = stopped.changed() => {}
@@ -105,17 +111,10 @@ impl Reconciler {
     pub fn spawn(self) -> StopHandle {
         let poll = self.config.poll;
         StopHandle::spawn(
+            "reconciler pass",
             move || {
                 let me = self.clone();
-                async move {
-                    match me.run_once(now_ms()).await {
-                        Ok(n) => n,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "reconciler pass failed");
-                            0
-                        }
-                    }
-                }
+                async move { me.run_once(now_ms()).await }
             },
             poll,
         )

@@ -53,14 +53,7 @@ async fn two_hundred_orders_through_faults_match_the_sandbox() {
         while let Some(r) = set.join_next().await {
             r.unwrap();
         }
-        let faults: serde_json::Value = http()
-            .get(format!("{}/__sandbox/faults", sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let faults = sandbox_json(&sb, "/__sandbox/faults").await;
         assert!(
             faults["faults"]
                 .as_array()

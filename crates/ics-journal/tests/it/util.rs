@@ -57,16 +57,15 @@ pub async fn arm(sb: &Sandbox, spec: Value) {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
+/// GET `path` on the sandbox, read as JSON.
+pub async fn sandbox_json(sb: &Sandbox, path: &str) -> Value {
+    let r = http().get(format!("{}{path}", sb.url())).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
 /// The verified account's state: orders by refid and the ledger.
 pub async fn sandbox_orders(sb: &Sandbox) -> (HashMap<String, Value>, Value, usize) {
-    let v: Value = http()
-        .get(format!("{}/__sandbox/state?key={KEY}", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = sandbox_json(sb, &format!("/__sandbox/state?key={KEY}")).await;
     let orders = v["orders"].as_array().unwrap();
     let map: HashMap<String, Value> = orders
         .iter()

@@ -4,7 +4,7 @@
 use crate::util::*;
 use ics_journal::webhook::{intake, WebhookError, WebhookOutcome};
 use ics_journal::OrderState;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 
 fn body(refid: &str, status: &str) -> Vec<u8> {
@@ -55,14 +55,7 @@ async fn webhooks_duplicated_reordered_forged_are_not_believed() {
         );
 
         // The sandbox's real deliveries, newest first (reordered) and each twice.
-        let v: Value = http()
-            .get(format!("{}/__sandbox/webhooks", sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = sandbox_json(&sb, "/__sandbox/webhooks").await;
         let mut real: Vec<Vec<u8>> = v["deliveries"]
             .as_array()
             .unwrap()

@@ -73,14 +73,19 @@ async fn signal_and_wait(mut r: Running, signal: libc::c_int) {
     assert!(err.contains("stopping"), "{err}");
 }
 
-async fn ping(url: &str, key: &str) -> Value {
+/// GET `url/?QUERY` with the key in the header, read as JSON.
+async fn call(url: &str, query: &str, key: &str) -> Value {
     let r = http_client()
-        .get(format!("{url}/?action=ping"))
+        .get(format!("{url}/?{query}"))
         .header("X-API-Key", key)
         .send()
         .await
         .unwrap();
     r.json().await.unwrap()
+}
+
+async fn ping(url: &str, key: &str) -> Value {
+    call(url, "action=ping", key).await
 }
 
 #[tokio::test]
@@ -147,26 +152,10 @@ async fn flags_over_environment_over_config_file() {
         r.url
     );
     assert!(r.summary.contains("sk_from_file") && r.summary.contains("sk_extra"));
-    let bal: Value = http_client()
-        .get(format!("{}/?action=getBalance", r.url))
-        .header("X-API-Key", "sk_from_file")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bal = call(&r.url, "action=getBalance", "sk_from_file").await;
     assert_eq!(bal["data"]["saldo"], 456, "the variable wins over the file");
     assert_eq!(ping(&r.url, VERIFIED).await["error"], "API key tidak valid");
-    let via_gw: Value = http_client()
-        .get(format!("{}/?action=listProducts&type=xda", r.url))
-        .header("X-API-Key", "sk_from_file")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let via_gw = call(&r.url, "action=listProducts&type=xda", "sk_from_file").await;
     assert_eq!(
         via_gw["data"]["ready"][0]["harga_final"], 4000,
         "markup from the flag, over the variable (2000) and the file (500)"
