@@ -12,7 +12,8 @@
 //   project with that config (its `/gateway` proxy pointed at GATEWAY_URL through
 //   ICS_GATEWAY_URL, as the README documents), and `#out` must say "N XL products ready".
 //
-// Each page fails on an uncaught error or a failed request; what the page shows is printed.
+// Each page fails on an uncaught error, a console error or a failed request (an HTTP error
+// other than the browser's own /favicon.ico); what the page shows is printed.
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -35,7 +36,14 @@ async function visit(label, url, read) {
   const page = await browser.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  // A failed load is reported by its response below (with its URL); the browser's own
+  // `/favicon.ico` request is not the page's (the README's pages declare no icon).
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && new URL(r.url()).pathname !== "/favicon.ico") problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   try {
     await page.goto(url);
