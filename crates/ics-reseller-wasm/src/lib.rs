@@ -173,10 +173,8 @@ impl Inner {
         parsed: &Result<JsValue, String>,
         text: &JsValue,
     ) -> Result<A::Response, Error> {
-        let de = parsed
-            .as_ref()
-            .map(|v| || serde_wasm_bindgen::Deserializer::from(v.clone()))
-            .map_err(Clone::clone);
+        let value = parsed.as_ref().map_err(Clone::clone).and_then(convert::value_of);
+        let de = value.as_ref().map(|v| move || v).map_err(Clone::clone);
         let text = || text.as_string().unwrap_or_default().into_bytes();
         self.core.decode_parsed::<A, _>(status, retry_after, de, &text)
     }
@@ -587,9 +585,7 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
 #[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
 pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
     let text = body_text(&body).map_err(|e| to_js_error(&e))?;
-    let parsed = convert::parse(&text).and_then(|v| {
-        serde_wasm_bindgen::from_value::<ics_reseller::value::Value>(v).map_err(|e| e.to_string())
-    });
+    let parsed = convert::parse(&text).and_then(|v| convert::value_of(&v));
     let bytes = || text.as_string().unwrap_or_default().into_bytes();
     ics_reseller::parse_webhook_parsed(parsed, &bytes)
         .and_then(|r| to_js(&r))

@@ -262,28 +262,32 @@ impl<'de> Deserialize<'de> for Map {
     }
 }
 
-/// Reads a value again as any type (what `serde_json::from_value` does): the webhook's
-/// second read, after `success` was added, and the npm package's requests (every key is
-/// seen, so `deny_unknown_fields` holds).
-impl<'de> de::IntoDeserializer<'de, de::value::Error> for Value {
-    type Deserializer = Value;
-    fn into_deserializer(self) -> Value {
+/// Reads a value again as any type (what `serde_json::from_value` does), by reference:
+/// the webhook's second read, after `success` was added, and the npm package's answers and
+/// requests (every key is seen, so `deny_unknown_fields` holds). One borrowed reader, so a
+/// type read from a `Value` compiles its visitor once, and a body decoded twice (typed,
+/// then as an error) is not copied.
+impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Value {
+    type Deserializer = &'de Value;
+    fn into_deserializer(self) -> &'de Value {
         self
     }
 }
 
-impl<'de> Deserializer<'de> for Value {
+impl<'de> Deserializer<'de> for &'de Value {
     type Error = de::value::Error;
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
         match self {
             Value::Null => v.visit_unit(),
-            Value::Bool(b) => v.visit_bool(b),
-            Value::Number(Number::PosInt(n)) => v.visit_u64(n),
-            Value::Number(Number::NegInt(n)) => v.visit_i64(n),
-            Value::Number(Number::Float(n)) => v.visit_f64(n),
-            Value::String(s) => v.visit_string(s),
-            Value::Array(items) => v.visit_seq(de::value::SeqDeserializer::new(items.into_iter())),
-            Value::Object(m) => v.visit_map(de::value::MapDeserializer::new(m.into_iter())),
+            Value::Bool(b) => v.visit_bool(*b),
+            Value::Number(Number::PosInt(n)) => v.visit_u64(*n),
+            Value::Number(Number::NegInt(n)) => v.visit_i64(*n),
+            Value::Number(Number::Float(n)) => v.visit_f64(*n),
+            Value::String(s) => v.visit_borrowed_str(s),
+            Value::Array(items) => v.visit_seq(de::value::SeqDeserializer::new(items.iter())),
+            Value::Object(m) => v.visit_map(de::value::MapDeserializer::new(
+                m.iter().map(|(k, item)| (k.as_str(), item)),
+            )),
         }
     }
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
@@ -300,7 +304,7 @@ impl<'de> Deserializer<'de> for Value {
     ) -> Result<V::Value, Self::Error> {
         match self {
             // a unit variant by its name, as serde_json reads it
-            Value::String(s) => v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s)),
+            Value::String(s) => v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s.as_str())),
             other => other.deserialize_any(v).map_err(|_: Self::Error| {
                 de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
             }),
