@@ -1,17 +1,17 @@
 //! Conversions between JS values and the core's types, and the core's [`Error`] as a JS
 //! `ResellerError`.
 //!
-//! Values cross the boundary as JS values: the JS engine parses bodies (`JSON.parse`),
-//! the core reads them into its types and serde-wasm-bindgen writes the core's answers back
-//! as plain JS objects, so the module carries no JSON parser or writer (no serde_json).
-//! Reading goes through [`value_of`] and the core's own [`Value`]; writing through
+//! The module carries no serde_json. An answer's body is copied into the wasm once
+//! ([`text_of`]) and parsed by the core's own `Value::from_json`; a strict success never
+//! gets here (the JS fast path returns what `JSON.parse` built). Parameters a caller passes
+//! are walked into the core's [`Value`] ([`value_of`]); answers go back to JS through
 //! serde-wasm-bindgen's `Serializer`.
 
 use std::cell::RefCell;
 
-use ics_reseller::Error;
 use ics_reseller::value::{Map, Number, Value};
-use js_sys::{Array, Function, Object, Reflect, JSON};
+use ics_reseller::Error;
+use js_sys::{Array, Function, Object, Reflect};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{prelude::*, JsCast};
 
@@ -52,10 +52,40 @@ pub fn strict_decode(action: &str, status: u16, value: &JsValue, text: &JsValue)
 /// would reach the error cut at a boundary no scrubber can recognise (the wasm suites'
 /// `the_key_never_survives`). The error's snippet, cut from the scrubbed body, shows the text.
 pub fn parse(text: &JsValue) -> Result<JsValue, String> {
-    let Some(t) = text.as_string() else {
+    if !text.is_string() {
         return Err("not a string".to_owned());
-    };
-    JSON::parse(&t).map_err(|_| "JSON.parse refused it".to_owned())
+    }
+    json_parse(text).map_err(|_| "JSON.parse refused it".to_owned())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string as it is (`js_sys::JSON::parse` takes a `&str`, which
+    /// would copy the body into the wasm and back out first).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// The global `TextEncoder` (browsers, workers, Node 11+).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    /// `TextEncoder.prototype.encode`, given the JS string itself.
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
+}
+
+/// A JS string as UTF-8 text in the wasm (a lone surrogate becomes U+FFFD, as
+/// `Response.text()` and `JsValue::as_string` make it); empty when it is not a string.
+/// The engine's `TextEncoder` and one copy, not wasm-bindgen's string passing, which
+/// walks the text in JS a character at a time (50 ms for a 2.4 MB body in Node).
+pub fn text_of(text: &JsValue) -> String {
+    thread_local! {
+        static ENCODER: TextEncoder = TextEncoder::new();
+    }
+    if !text.is_string() {
+        return String::new();
+    }
+    let bytes = ENCODER.with(|e| e.encode(text)).to_vec();
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Registers the `ResellerError` class the package's JS entry defines (called once, at load).
@@ -88,8 +118,8 @@ const MAX_DEPTH: u32 = 64;
 /// BigInts are refused, and so is nesting past [`MAX_DEPTH`] (a cycle included).
 ///
 /// One small walker instead of serde-wasm-bindgen's `Deserializer` (see ARCHITECTURE.md's
-/// decisions): every body and request is read by the core from this one `Value`, so each
-/// body's lenient visitor is compiled once, not once per input shape.
+/// decisions): the core reads parameters, like bodies, from a `Value`, so each type's
+/// visitor is compiled once, not once per input shape.
 pub fn value_of(v: &JsValue) -> Result<Value, String> {
     walk(v, 0)
 }
