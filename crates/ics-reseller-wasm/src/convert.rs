@@ -1,14 +1,17 @@
 //! Conversions between JS values and the core's types, and the core's [`Error`] as a JS
 //! `ResellerError`.
 //!
-//! Values cross the boundary as JS values: the JS engine parses bodies (`JSON.parse`),
-//! serde-wasm-bindgen reads them into the core's types and writes the core's answers back
-//! as plain JS objects, so the module carries no JSON parser or writer (no serde_json).
+//! The module carries no serde_json. An answer's body is copied into the wasm once
+//! ([`text_of`]) and parsed by the core's own `Value::from_json`; a strict success never
+//! gets here (the JS fast path returns what `JSON.parse` built). Parameters a caller passes
+//! are walked into the core's [`Value`] ([`value_of`]); answers go back to JS through
+//! serde-wasm-bindgen's `Serializer`.
 
 use std::cell::RefCell;
 
+use ics_reseller::value::{Map, Number, Value};
 use ics_reseller::Error;
-use js_sys::{Function, Object, Reflect, JSON};
+use js_sys::{Array, Function, Object, Reflect};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{prelude::*, JsCast};
 
@@ -49,10 +52,40 @@ pub fn strict_decode(action: &str, status: u16, value: &JsValue, text: &JsValue)
 /// would reach the error cut at a boundary no scrubber can recognise (the wasm suites'
 /// `the_key_never_survives`). The error's snippet, cut from the scrubbed body, shows the text.
 pub fn parse(text: &JsValue) -> Result<JsValue, String> {
-    let Some(t) = text.as_string() else {
+    if !text.is_string() {
         return Err("not a string".to_owned());
-    };
-    JSON::parse(&t).map_err(|_| "JSON.parse refused it".to_owned())
+    }
+    json_parse(text).map_err(|_| "JSON.parse refused it".to_owned())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string as it is (`js_sys::JSON::parse` takes a `&str`, which
+    /// would copy the body into the wasm and back out first).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// The global `TextEncoder` (browsers, workers, Node 11+).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    /// `TextEncoder.prototype.encode`, given the JS string itself.
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
+}
+
+/// A JS string as UTF-8 text in the wasm (a lone surrogate becomes U+FFFD, as
+/// `Response.text()` and `JsValue::as_string` make it); empty when it is not a string.
+/// The engine's `TextEncoder` and one copy, not wasm-bindgen's string passing, which
+/// walks the text in JS a character at a time (50 ms for a 2.4 MB body in Node).
+pub fn text_of(text: &JsValue) -> String {
+    thread_local! {
+        static ENCODER: TextEncoder = TextEncoder::new();
+    }
+    if !text.is_string() {
+        return String::new();
+    }
+    let bytes = ENCODER.with(|e| e.encode(text)).to_vec();
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Registers the `ResellerError` class the package's JS entry defines (called once, at load).
@@ -74,19 +107,85 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-/// A JS value (`undefined` and `null` read as `{}`) as a typed value: serde-wasm-bindgen
-/// reads it as the core's [`Value`](ics_reseller::value::Value) (every key, so a request
-/// type's `deny_unknown_fields` still refuses a stray one: serde-wasm-bindgen's struct
-/// reader looks up only the known fields), the core's types read that.
+/// How deep [`value_of`] follows nested objects and arrays before it refuses: far past any
+/// answer or request of the API (three levels), and short of the wasm stack, so a cyclic or
+/// absurdly deep object passed as parameters is a typed error, not a trap.
+const MAX_DEPTH: u32 = 64;
+
+/// A JS value as the core's [`Value`], read the way `JSON.stringify` would write it: plain
+/// objects by their own enumerable keys (in order), arrays item by item, numbers that are
+/// safe integers as integers, `undefined` and `null` as `null`. Functions, symbols and
+/// BigInts are refused, and so is nesting past [`MAX_DEPTH`] (a cycle included).
+///
+/// One small walker instead of serde-wasm-bindgen's `Deserializer` (see ARCHITECTURE.md's
+/// decisions): the core reads parameters, like bodies, from a `Value`, so each type's
+/// visitor is compiled once, not once per input shape.
+pub fn value_of(v: &JsValue) -> Result<Value, String> {
+    walk(v, 0)
+}
+
+fn walk(v: &JsValue, depth: u32) -> Result<Value, String> {
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(n) = v.as_f64() {
+        return Ok(Value::Number(number(n)));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if v.is_null() || v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if !v.is_object() {
+        return Err("holds a function, symbol or BigInt, which JSON cannot carry".to_owned());
+    }
+    if depth >= MAX_DEPTH {
+        return Err("is nested too deeply (or refers to itself)".to_owned());
+    }
+    if let Some(a) = v.dyn_ref::<Array>() {
+        let mut items = Vec::with_capacity(a.length() as usize);
+        for item in a.iter() {
+            items.push(walk(&item, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    let obj: &Object = v.unchecked_ref();
+    let keys = Object::keys(obj);
+    let mut map = Map::new();
+    for key in keys.iter() {
+        let item = Reflect::get(obj, &key).map_err(|_| "has a property that throws when read".to_owned())?;
+        if let Some(k) = key.as_string() {
+            map.insert(k, walk(&item, depth + 1)?);
+        }
+    }
+    Ok(Value::Object(map))
+}
+
+/// A JS number as JSON reads it: a safe integer as an integer, anything else as a float.
+fn number(n: f64) -> Number {
+    const SAFE: f64 = 9_007_199_254_740_991.0; // Number.MAX_SAFE_INTEGER
+    if n.fract() == 0.0 && n.abs() <= SAFE {
+        if n >= 0.0 {
+            Number::PosInt(n as u64)
+        } else {
+            Number::NegInt(n as i64)
+        }
+    } else {
+        Number::Float(n)
+    }
+}
+
+/// A JS value (`undefined` and `null` read as `{}`) as a typed value: [`value_of`] reads it
+/// as the core's [`Value`] (every key, so a request type's `deny_unknown_fields` refuses a
+/// stray one), the core's types read that.
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &'static str) -> Result<T, Error> {
     let value = if value.is_undefined() || value.is_null() {
-        Object::new().into()
+        Value::Object(Map::new())
     } else {
-        value.clone()
+        value_of(value).map_err(|why| Error::invalid(what, why))?
     };
-    let value: ics_reseller::value::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| Error::invalid(what, ics_reseller::http::serde_text(&e)))?;
-    T::deserialize(value).map_err(|e| Error::invalid(what, e.to_string()))
+    T::deserialize(&value).map_err(|e| Error::invalid(what, e.to_string()))
 }
 
 /// A typed value as a plain JS value (objects, not `Map`s; `None` as `null`), as

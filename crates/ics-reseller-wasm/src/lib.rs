@@ -161,24 +161,24 @@ impl Inner {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
             .await
             .map_err(|e| self.core.redact(e))?;
-        let (parsed, _) = parse_answer(A::NAME, a.status, &a.text);
-        self.decode_typed::<A>(a.status, a.retry_after.as_deref(), &parsed, &a.text)
+        self.decode_typed::<A>(a.status, a.retry_after.as_deref(), &a.text)
     }
 
-    /// The core's decode of a body the JS engine parsed (`parsed`, from `text`).
+    /// The core's decode of a body: its text copied into the wasm once and parsed there by
+    /// the core's [`Value::from_json`](ics_reseller::value::Value::from_json) (a value
+    /// `JSON.parse` built would cross the boundary once per key and string: ~25× slower at
+    /// 10,000 products, see ARCHITECTURE.md's decisions).
     fn decode_typed<A: Action>(
         &self,
         status: u16,
         retry_after: Option<&str>,
-        parsed: &Result<JsValue, String>,
         text: &JsValue,
     ) -> Result<A::Response, Error> {
-        let de = parsed
-            .as_ref()
-            .map(|v| || serde_wasm_bindgen::Deserializer::from(v.clone()))
-            .map_err(Clone::clone);
-        let text = || text.as_string().unwrap_or_default().into_bytes();
-        self.core.decode_parsed::<A, _>(status, retry_after, de, &text)
+        let text = convert::text_of(text);
+        let value = ics_reseller::value::Value::from_json(&text).map_err(|e| e.to_string());
+        let de = value.as_ref().map(|v| move || v).map_err(Clone::clone);
+        self.core
+            .decode_parsed::<A, _>(status, retry_after, de, &|| text.clone().into_bytes())
     }
 
     /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a strict
@@ -199,12 +199,11 @@ impl Inner {
         retry_after: Option<&str>,
         text: &JsValue,
     ) -> Result<JsValue, Error> {
-        let (parsed, strict) = parse_answer(kind.name(), status, text);
-        if let (true, Ok(v)) = (strict, &parsed) {
-            return Ok(v.clone());
+        if let (Ok(v), true) = parse_answer(kind.name(), status, text) {
+            return Ok(v);
         }
         ics_reseller::with_action!(kind, A => self
-            .decode_typed::<A>(status, retry_after, &parsed, text)
+            .decode_typed::<A>(status, retry_after, text)
             .and_then(|r| to_js(&r)))
     }
 
@@ -587,10 +586,9 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
 #[wasm_bindgen(js_name = parseWebhook, skip_typescript)]
 pub fn parse_webhook(body: JsValue) -> Result<JsValue, JsValue> {
     let text = body_text(&body).map_err(|e| to_js_error(&e))?;
-    let parsed = convert::parse(&text).and_then(|v| {
-        serde_wasm_bindgen::from_value::<ics_reseller::value::Value>(v).map_err(|e| e.to_string())
-    });
-    let bytes = || text.as_string().unwrap_or_default().into_bytes();
+    let text = convert::text_of(&text);
+    let parsed = ics_reseller::value::Value::from_json(&text).map_err(|e| e.to_string());
+    let bytes = || text.clone().into_bytes();
     ics_reseller::parse_webhook_parsed(parsed, &bytes)
         .and_then(|r| to_js(&r))
         .map_err(|e| to_js_error(&e))

@@ -262,28 +262,32 @@ impl<'de> Deserialize<'de> for Map {
     }
 }
 
-/// Reads a value again as any type (what `serde_json::from_value` does): the webhook's
-/// second read, after `success` was added, and the npm package's requests (every key is
-/// seen, so `deny_unknown_fields` holds).
-impl<'de> de::IntoDeserializer<'de, de::value::Error> for Value {
-    type Deserializer = Value;
-    fn into_deserializer(self) -> Value {
+/// Reads a value again as any type (what `serde_json::from_value` does), by reference:
+/// the webhook's second read, after `success` was added, and the npm package's answers and
+/// requests (every key is seen, so `deny_unknown_fields` holds). One borrowed reader, so a
+/// type read from a `Value` compiles its visitor once, and a body decoded twice (typed,
+/// then as an error) is not copied.
+impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Value {
+    type Deserializer = &'de Value;
+    fn into_deserializer(self) -> &'de Value {
         self
     }
 }
 
-impl<'de> Deserializer<'de> for Value {
+impl<'de> Deserializer<'de> for &'de Value {
     type Error = de::value::Error;
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
         match self {
             Value::Null => v.visit_unit(),
-            Value::Bool(b) => v.visit_bool(b),
-            Value::Number(Number::PosInt(n)) => v.visit_u64(n),
-            Value::Number(Number::NegInt(n)) => v.visit_i64(n),
-            Value::Number(Number::Float(n)) => v.visit_f64(n),
-            Value::String(s) => v.visit_string(s),
-            Value::Array(items) => v.visit_seq(de::value::SeqDeserializer::new(items.into_iter())),
-            Value::Object(m) => v.visit_map(de::value::MapDeserializer::new(m.into_iter())),
+            Value::Bool(b) => v.visit_bool(*b),
+            Value::Number(Number::PosInt(n)) => v.visit_u64(*n),
+            Value::Number(Number::NegInt(n)) => v.visit_i64(*n),
+            Value::Number(Number::Float(n)) => v.visit_f64(*n),
+            Value::String(s) => v.visit_borrowed_str(s),
+            Value::Array(items) => v.visit_seq(de::value::SeqDeserializer::new(items.iter())),
+            Value::Object(m) => v.visit_map(de::value::MapDeserializer::new(
+                m.iter().map(|(k, item)| (k.as_str(), item)),
+            )),
         }
     }
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
@@ -300,7 +304,9 @@ impl<'de> Deserializer<'de> for Value {
     ) -> Result<V::Value, Self::Error> {
         match self {
             // a unit variant by its name, as serde_json reads it
-            Value::String(s) => v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s)),
+            Value::String(s) => {
+                v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s.as_str()))
+            }
             other => other.deserialize_any(v).map_err(|_: Self::Error| {
                 de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
             }),
@@ -367,7 +373,12 @@ impl Value {
 
 fn write_str(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
+    // Runs that need no escape are copied whole (the common case: the whole string).
+    let mut rest = s;
+    while let Some(at) = rest.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&rest[..at]);
+        let c = char::from(rest.as_bytes()[at]);
+        rest = &rest[at + 1..];
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -384,6 +395,7 @@ fn write_str(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -431,6 +443,290 @@ fn write_json(v: &Value, out: &mut String) {
                 write_json(item, out);
             }
             out.push('}');
+        }
+    }
+}
+
+// ---- parsing JSON text ---------------------------------------------------------------------
+
+/// How deep [`Value::from_json`] follows nested arrays and objects (serde_json's limit).
+const MAX_DEPTH: usize = 128;
+
+/// Why a text is not JSON: what was wrong and where (a byte offset). It never quotes the
+/// text, so a key a server echoed cannot reach an error through it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    /// What was wrong, a fixed text.
+    pub reason: &'static str,
+    /// The byte offset in the text where it was found.
+    pub offset: usize,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl Value {
+    /// Parses JSON text (RFC 8259) as serde_json does: whole numbers as `u64`/`i64` when they
+    /// fit, other numbers as `f64`, a `\u` escape that leaves a lone surrogate refused,
+    /// nesting past 128 levels refused, only whitespace after the value. The npm package
+    /// reads every body that is not a strict success with it: one copy of the text into the
+    /// wasm instead of one crossing per field of a value `JSON.parse` built.
+    pub fn from_json(text: &str) -> Result<Value, JsonError> {
+        let mut p = Parser {
+            b: text.as_bytes(),
+            i: 0,
+        };
+        let v = p.value(0)?;
+        p.ws();
+        if p.i < p.b.len() {
+            return Err(p.err("trailing characters after the value"));
+        }
+        Ok(v)
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, reason: &'static str) -> JsonError {
+        JsonError {
+            reason,
+            offset: self.i,
+        }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn lit(&mut self, word: &'static [u8], v: Value) -> Result<Value, JsonError> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected a value"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.ws();
+        match self.b.get(self.i) {
+            None => Err(self.err("unexpected end of text")),
+            Some(b'n') => self.lit(b"null", Value::Null),
+            Some(b't') => self.lit(b"true", Value::Bool(true)),
+            Some(b'f') => self.lit(b"false", Value::Bool(false)),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(b'[') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.err("nested too deeply"));
+                }
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.b.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err(self.err("expected `,` or `]`")),
+                    }
+                }
+            }
+            Some(b'{') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.err("nested too deeply"));
+                }
+                self.i += 1;
+                let mut map = Map::new();
+                self.ws();
+                if self.b.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Ok(Value::Object(map));
+                }
+                loop {
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b'"') {
+                        return Err(self.err("expected a key"));
+                    }
+                    let key = self.string()?;
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b':') {
+                        return Err(self.err("expected `:`"));
+                    }
+                    self.i += 1;
+                    let item = self.value(depth + 1)?;
+                    map.insert(key, item);
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Value::Object(map));
+                        }
+                        _ => return Err(self.err("expected `,` or `}`")),
+                    }
+                }
+            }
+            Some(_) => Err(self.err("expected a value")),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self
+            .b
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("unexpected end of text"))?;
+        let mut n = 0;
+        for &d in digits {
+            let h = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("invalid `\\u` escape"))?;
+            n = n * 16 + h;
+        }
+        self.i += 4;
+        Ok(n)
+    }
+
+    /// A string starting at `"`; `self.i` ends after the closing quote.
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&c) = self.b.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // The text is a `str` and the run stops at ASCII bytes only: a whole UTF-8 run.
+            out.push_str(std::str::from_utf8(&self.b[start..self.i]).map_err(|_| self.err("invalid UTF-8"))?);
+            match self.b.get(self.i) {
+                None => return Err(self.err("unexpected end of text in a string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let Some(&e) = self.b.get(self.i) else {
+                        return Err(self.err("unexpected end of text in a string"));
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = match hi {
+                                0xD800..=0xDBFF => {
+                                    if !self.b[self.i..].starts_with(b"\\u") {
+                                        return Err(self.err("lone leading surrogate in a `\\u` escape"));
+                                    }
+                                    self.i += 2;
+                                    let lo = self.hex4()?;
+                                    if !(0xDC00..=0xDFFF).contains(&lo) {
+                                        return Err(self.err("lone leading surrogate in a `\\u` escape"));
+                                    }
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                }
+                                0xDC00..=0xDFFF => {
+                                    return Err(self.err("lone trailing surrogate in a `\\u` escape"))
+                                }
+                                n => n,
+                            };
+                            out.push(char::from_u32(code).ok_or_else(|| self.err("invalid `\\u` escape"))?);
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.err("control character in a string")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.b.get(self.i) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Number, JsonError> {
+        let start = self.i;
+        let negative = self.b[self.i] == b'-';
+        if negative {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        match self.digits() {
+            0 => return Err(self.err("invalid number")),
+            n if n > 1 && self.b[int_start] == b'0' => return Err(self.err("invalid number (leading zero)")),
+            _ => {}
+        }
+        let mut float = false;
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.err("invalid number"));
+            }
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err("invalid number"));
+            }
+            float = true;
+        }
+        // ASCII only from `start`, so this is a whole `str`.
+        let text = std::str::from_utf8(&self.b[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        if !float {
+            if negative {
+                if let Ok(n) = text.parse::<i64>() {
+                    // serde_json reads `-0` as the float -0.0
+                    return Ok(if n == 0 {
+                        Number::Float(-0.0)
+                    } else {
+                        Number::NegInt(n)
+                    });
+                }
+            } else if let Ok(n) = text.parse::<u64>() {
+                return Ok(Number::PosInt(n));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+            _ => Err(self.err("number out of range")),
         }
     }
 }

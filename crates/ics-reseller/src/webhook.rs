@@ -51,7 +51,7 @@ pub fn parse_webhook_parsed(
         map.insert("success".to_owned(), value::Value::Bool(true));
     }
     crate::lenient::clear_path();
-    <CheckTransactionResponse as serde::Deserialize>::deserialize(value::Value::Object(map)).map_err(|e| {
+    <CheckTransactionResponse as serde::Deserialize>::deserialize(&value::Value::Object(map)).map_err(|e| {
         Error::Decode {
             status: 200,
             message: format!(

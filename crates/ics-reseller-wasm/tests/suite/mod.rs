@@ -453,6 +453,22 @@ pub async fn error_codes_from_the_client() {
     let bad = js(r#"{"kode_produk":"XLA10","nomor_tujuan":"12345"}"#);
     let e = fails(c.create_transaction(bad, JsValue::UNDEFINED), "invalid_input").await;
     assert_eq!(string(&e, "field"), "nomor_tujuan");
+    // Parameters a JS caller can build but JSON cannot carry are typed errors, never a trap
+    // of the wasm (a cycle would otherwise recurse until the stack runs out) nor a request.
+    let cyclic = js(r#"{"refid":"CYCLE1"}"#);
+    set(&cyclic, "self", &cyclic);
+    let bigint = js(r#"{}"#);
+    set(&bigint, "refid", &js_sys::BigInt::from(7u32).into());
+    let mut deep = js(r#"{"refid":"DEEP1"}"#);
+    for _ in 0..100 {
+        let outer = js("{}");
+        set(&outer, "inner", &deep);
+        deep = outer;
+    }
+    for params in [cyclic, bigint, deep] {
+        let e = fails(c.check_transaction(params, JsValue::UNDEFINED), "invalid_input").await;
+        assert_eq!(string(&e, "field"), "params");
+    }
     let e = fails(
         client_at("http://127.0.0.1:9", None, r#"{"retries":0}"#).ping(JsValue::UNDEFINED),
         "network",

@@ -164,3 +164,89 @@ proptest! {
         }
     }
 }
+
+/// JSON-ish text: fragments of valid JSON, escapes (surrogates included), numbers at the
+/// edges, whitespace and stray bytes, so both sides see valid and invalid text alike.
+fn arb_jsonish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("{".to_owned()),
+        Just("}".to_owned()),
+        Just("[".to_owned()),
+        Just("]".to_owned()),
+        Just(",".to_owned()),
+        Just(":".to_owned()),
+        Just("\"".to_owned()),
+        Just("\"a\"".to_owned()),
+        Just("\\".to_owned()),
+        Just("\\u".to_owned()),
+        Just("\\ud83d\\ude00".to_owned()),
+        Just("\\ud800".to_owned()),
+        Just("\\udc00".to_owned()),
+        Just("\\n\\t\\/\\\"".to_owned()),
+        Just("-0".to_owned()),
+        Just("0".to_owned()),
+        Just("01".to_owned()),
+        Just("1.".to_owned()),
+        Just("1e".to_owned()),
+        Just("1E+2".to_owned()),
+        Just("-1.5e-7".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("18446744073709551616".to_owned()),
+        Just("-9223372036854775808".to_owned()),
+        Just("-9223372036854775809".to_owned()),
+        Just("1e400".to_owned()),
+        Just("true".to_owned()),
+        Just("nul".to_owned()),
+        Just("null".to_owned()),
+        Just(" \t\r\n".to_owned()),
+        Just("\u{1}".to_owned()),
+        Just("é€😀".to_owned()),
+        "[a-z0-9]{0,4}",
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
+    /// The core's own JSON parser (what the npm package reads bodies with) takes what
+    /// serde_json takes, to the same value, and refuses what it refuses.
+    #[test]
+    fn from_json_agrees_with_serde_json_on_values(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+        let ours = value::Value::from_json(&text);
+        prop_assert!(ours.as_ref().is_ok_and(|o| *o == v), "{text}: {ours:?}");
+    }
+
+    #[test]
+    fn from_json_agrees_with_serde_json_on_any_text(text in arb_jsonish()) {
+        let theirs = serde_json::from_str::<Value>(&text);
+        let ours = value::Value::from_json(&text);
+        match (&ours, &theirs) {
+            (Ok(o), Ok(t)) => prop_assert!(o == t, "{text:?}: {o:?} vs {t:?}"),
+            (Err(_), Err(_)) => {}
+            _ => prop_assert!(false, "{text:?}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A string is written as serde_json writes it (escapes, control characters, any
+    /// Unicode), and read back to itself.
+    #[test]
+    fn strings_write_and_read_as_serde_json(s in "(\\PC|[\u{0}-\u{1f}\"\\\\/]){0,24}") {
+        let ours = value::Value::String(s.clone()).to_json();
+        prop_assert_eq!(&ours, &serde_json::to_string(&s).unwrap());
+        prop_assert_eq!(value::Value::from_json(&ours), Ok(value::Value::String(s)));
+    }
+}
+
+#[test]
+fn from_json_refuses_deep_nesting_without_overflowing() {
+    let deep = "[".repeat(100_000);
+    assert!(value::Value::from_json(&deep).is_err());
+    let ok = format!("{}{}", "[".repeat(127), "]".repeat(127));
+    assert!(value::Value::from_json(&ok).is_ok());
+}
