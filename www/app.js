@@ -3,8 +3,60 @@
 // signs the operator in to the back-office. Every call goes to ics-gateway: no API key is
 // in this page. The back-office widgets exist only while a session does (the gateway
 // answers 401 without one), so a visitor's page never asks for the balance or history.
+//
+// The widgets load after the first paint, one custom element per task (the shop's two, then
+// the back-office's three only once they are shown), instead of the package's
+// `widgets/index.js` defining all five in the module task: at 4× CPU that one task of
+// evaluating, upgrading and laying out was the page's longest (see defineWidgets). The
+// WebAssembly module starts loading at once (compiled streaming, off the main thread).
 
-import "./pkg/widgets/index.js";
+import { ready } from "./pkg/index.js";
+
+ready().catch(() => {}); // a failure shows in the widgets, on their first call
+
+/** Lets the browser paint and handle input before the next piece of work (also in a tab
+ * that is hidden, where animation frames do not come). */
+function nextTask({ paint = false } = {}) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, paint ? 100 : 0);
+    if (paint) {
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          clearTimeout(timer);
+          resolve();
+        }, 0),
+      );
+    }
+  });
+}
+
+/** The widgets of each page: the custom element, the module that defines its class, the
+ * class's export. */
+const WIDGETS = {
+  shop: [
+    ["ics-catalog", "./pkg/widgets/catalog.js", "IcsCatalog"],
+    ["ics-checkout", "./pkg/widgets/checkout.js", "IcsCheckout"],
+  ],
+  backoffice: [
+    ["ics-account", "./pkg/widgets/account.js", "IcsAccount"],
+    ["ics-stats", "./pkg/widgets/stats.js", "IcsStats"],
+    ["ics-history", "./pkg/widgets/history.js", "IcsHistory"],
+  ],
+};
+const defining = {};
+
+/** Defines the widgets of `page` (once), each in a task of its own; the elements already in
+ * the page upgrade when their class is defined. */
+function defineWidgets(page) {
+  defining[page] ??= (async () => {
+    for (const [name, url, exported] of WIDGETS[page]) {
+      await nextTask({ paint: page === "shop" && name === "ics-catalog" });
+      const module = await import(url);
+      if (!customElements.get(name)) customElements.define(name, module[exported]);
+    }
+  })();
+  return defining[page];
+}
 
 const PAGE_TEXTS = {
   id: {
@@ -119,6 +171,7 @@ function renderBackoffice() {
   }
   document.getElementById("bo-user").textContent = t("signedInAs", { user: operator });
   if (!grid.firstChild) {
+    defineWidgets("backoffice");
     const widget = (tag, attrs = {}) => {
       const el = document.createElement(tag);
       el.setAttribute("base-url", "gateway/backoffice");
@@ -256,8 +309,11 @@ document.getElementById("test-numbers").addEventListener("click", (e) => {
   const button = e.target.closest("button[data-number]");
   if (!button) return;
   if (currentPage() !== "shop") location.hash = "#shop";
-  checkout.phone = button.dataset.number;
-  checkout.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  // Not before <ics-checkout> is defined: an own `phone` property would hide its setter.
+  customElements.whenDefined("ics-checkout").then(() => {
+    checkout.phone = button.dataset.number;
+    checkout.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  });
 });
 
 // On a narrow screen the checkout sits below the catalog: a choice brings it into view and
@@ -277,3 +333,4 @@ try {
 }
 root.lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
 showPage(false);
+defineWidgets("shop");
