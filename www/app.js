@@ -160,8 +160,8 @@ function t(key, vars = {}) {
  * signed-in operator, or takes them out: the shop page never fetches back-office data. */
 function renderBackoffice() {
   const signedIn = operator !== null;
-  signin.hidden = signedIn || !sessionKnown;
-  bo.hidden = !signedIn;
+  if (signin.hidden !== (signedIn || !sessionKnown)) signin.hidden = signedIn || !sessionKnown;
+  if (bo.hidden !== !signedIn) bo.hidden = !signedIn;
   const grid = document.getElementById("bo-grid");
   const history = document.getElementById("bo-history");
   if (!signedIn || currentPage() !== "backoffice") {
@@ -259,13 +259,20 @@ function currentPage() {
 function applyTexts() {
   const lang = root.lang === "en" ? "en" : "id";
   const t = PAGE_TEXTS[lang];
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t[el.dataset.i18n];
-  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) {
-    el.setAttribute("aria-label", t[el.dataset.i18nAriaLabel]);
+  // Only what differs is written: the page opens with its Indonesian texts, and rewriting
+  // each one anyway made the browser restyle and lay out the whole page in the module task.
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    const text = t[el.dataset.i18n];
+    if (el.textContent.replace(/\s+/g, " ").trim() !== text) el.textContent = text;
   }
-  langButton.textContent = t.switchTo;
-  langButton.lang = t.switchLang;
-  document.title = t[`title.${currentPage()}`];
+  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) {
+    if (el.getAttribute("aria-label") !== t[el.dataset.i18nAriaLabel]) {
+      el.setAttribute("aria-label", t[el.dataset.i18nAriaLabel]);
+    }
+  }
+  if (langButton.textContent !== t.switchTo) langButton.textContent = t.switchTo;
+  if (langButton.lang !== t.switchLang) langButton.lang = t.switchLang;
+  if (document.title !== t[`title.${currentPage()}`]) document.title = t[`title.${currentPage()}`];
   if (operator) document.getElementById("bo-user").textContent = t.signedInAs.replace("{user}", operator);
 }
 
@@ -282,7 +289,8 @@ function setLang(lang) {
 function showPage(moveFocus) {
   const page = currentPage();
   for (const name of ["shop", "backoffice"]) {
-    document.getElementById(`page-${name}`).hidden = name !== page;
+    const section = document.getElementById(`page-${name}`);
+    if (section.hidden !== (name !== page)) section.hidden = name !== page;
     const link = document.getElementById(`nav-${name}`);
     if (name === page) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -331,6 +339,7 @@ try {
 } catch {
   // see setLang
 }
-root.lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
+const lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
+if (root.lang !== lang) root.lang = lang;
 showPage(false);
 defineWidgets("shop");
