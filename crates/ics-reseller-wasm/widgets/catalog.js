@@ -7,7 +7,7 @@
 // Properties: client, type, selected (product code), products (the loaded list).
 // Methods: refresh(). Events: ics-select, ics-catalog-loaded ({ type, count }).
 
-import { IcsElement, errorMessage, formatRupiah, h } from "./shared.js";
+import { IcsElement, errorMessage, formatRupiah, h, setAttr, setText } from "./shared.js";
 
 const TYPES = ["all", "xla", "bpa", "fmax", "xda"];
 const LOW_STOCK = 15;
@@ -45,19 +45,6 @@ const STYLES = `
 .sk { height: 172px; border-radius: var(--_radius); }
 .error { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; }
 `;
-
-/**
- * Sets `el`'s text to `value` only when it differs: an unchanged write would still replace
- * the text node and make the browser restyle it.
- */
-function setText(el, value) {
-  if (el.textContent !== value) el.textContent = value;
-}
-
-/** Sets the attribute `name` of `el` to `value` only when it differs (see `setText`). */
-function setAttr(el, name, value) {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
-}
 
 export class IcsCatalog extends IcsElement {
   static css = STYLES;

@@ -369,6 +369,19 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Sets `el`'s text to `value` only when it differs: an unchanged write would still replace
+ * the text node and make the browser restyle it.
+ */
+export function setText(el, value) {
+  if (el.textContent !== value) el.textContent = value;
+}
+
+/** Sets the attribute `name` of `el` to `value` only when it differs (see `setText`). */
+export function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** Builds an SVG element (same rules as `h`). */
 export function svg(tag, attrs = {}, ...children) {
   return h(`svg:${tag}`, attrs, ...children);
