@@ -3,8 +3,63 @@
 // signs the operator in to the back-office. Every call goes to ics-gateway: no API key is
 // in this page. The back-office widgets exist only while a session does (the gateway
 // answers 401 without one), so a visitor's page never asks for the balance or history.
+//
+// The widgets load after the first paint, one custom element per task (the shop's two, then
+// the back-office's three only once they are shown), instead of the package's
+// `widgets/index.js` defining all five in the module task: at 4× CPU that one task of
+// evaluating, upgrading and laying out was the page's longest (see defineWidgets). The
+// WebAssembly module starts loading at once (compiled streaming, off the main thread).
 
-import "./pkg/widgets/index.js";
+import { ready } from "./pkg/index.js";
+
+ready().catch(() => {}); // a failure shows in the widgets, on their first call
+
+/** Lets the browser paint and handle input before the next piece of work (also in a tab
+ * that is hidden, where animation frames do not come). */
+function nextTask({ paint = false } = {}) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, paint ? 100 : 0);
+    if (paint) {
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          clearTimeout(timer);
+          resolve();
+        }, 0),
+      );
+    }
+  });
+}
+
+/** The widgets of each page: the custom element, the module that defines its class, the
+ * class's export. */
+const WIDGETS = {
+  shop: [
+    ["ics-catalog", "./pkg/widgets/catalog.js", "IcsCatalog"],
+    ["ics-checkout", "./pkg/widgets/checkout.js", "IcsCheckout"],
+  ],
+  backoffice: [
+    ["ics-account", "./pkg/widgets/account.js", "IcsAccount"],
+    ["ics-stats", "./pkg/widgets/stats.js", "IcsStats"],
+    ["ics-history", "./pkg/widgets/history.js", "IcsHistory"],
+  ],
+};
+const defining = {};
+
+/** Defines the widgets of `page` (once), each in a task of its own; the elements already in
+ * the page upgrade when their class is defined. */
+function defineWidgets(page) {
+  defining[page] ??= (async () => {
+    for (const [name, url, exported] of WIDGETS[page]) {
+      await nextTask({ paint: page === "shop" && name === "ics-catalog" });
+      const module = await import(url);
+      // Defined at the start of a task of its own: a module's promise may settle in the same
+      // microtask checkpoint as the wasm's instantiation (~100 ms at 4× CPU).
+      await nextTask();
+      if (!customElements.get(name)) customElements.define(name, module[exported]);
+    }
+  })();
+  return defining[page];
+}
 
 const PAGE_TEXTS = {
   id: {
@@ -108,8 +163,8 @@ function t(key, vars = {}) {
  * signed-in operator, or takes them out: the shop page never fetches back-office data. */
 function renderBackoffice() {
   const signedIn = operator !== null;
-  signin.hidden = signedIn || !sessionKnown;
-  bo.hidden = !signedIn;
+  if (signin.hidden !== (signedIn || !sessionKnown)) signin.hidden = signedIn || !sessionKnown;
+  if (bo.hidden !== !signedIn) bo.hidden = !signedIn;
   const grid = document.getElementById("bo-grid");
   const history = document.getElementById("bo-history");
   if (!signedIn || currentPage() !== "backoffice") {
@@ -119,6 +174,7 @@ function renderBackoffice() {
   }
   document.getElementById("bo-user").textContent = t("signedInAs", { user: operator });
   if (!grid.firstChild) {
+    defineWidgets("backoffice");
     const widget = (tag, attrs = {}) => {
       const el = document.createElement(tag);
       el.setAttribute("base-url", "gateway/backoffice");
@@ -206,13 +262,20 @@ function currentPage() {
 function applyTexts() {
   const lang = root.lang === "en" ? "en" : "id";
   const t = PAGE_TEXTS[lang];
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t[el.dataset.i18n];
-  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) {
-    el.setAttribute("aria-label", t[el.dataset.i18nAriaLabel]);
+  // Only what differs is written: the page opens with its Indonesian texts, and rewriting
+  // each one anyway made the browser restyle and lay out the whole page in the module task.
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    const text = t[el.dataset.i18n];
+    if (el.textContent.replace(/\s+/g, " ").trim() !== text) el.textContent = text;
   }
-  langButton.textContent = t.switchTo;
-  langButton.lang = t.switchLang;
-  document.title = t[`title.${currentPage()}`];
+  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) {
+    if (el.getAttribute("aria-label") !== t[el.dataset.i18nAriaLabel]) {
+      el.setAttribute("aria-label", t[el.dataset.i18nAriaLabel]);
+    }
+  }
+  if (langButton.textContent !== t.switchTo) langButton.textContent = t.switchTo;
+  if (langButton.lang !== t.switchLang) langButton.lang = t.switchLang;
+  if (document.title !== t[`title.${currentPage()}`]) document.title = t[`title.${currentPage()}`];
   if (operator) document.getElementById("bo-user").textContent = t.signedInAs.replace("{user}", operator);
 }
 
@@ -229,7 +292,8 @@ function setLang(lang) {
 function showPage(moveFocus) {
   const page = currentPage();
   for (const name of ["shop", "backoffice"]) {
-    document.getElementById(`page-${name}`).hidden = name !== page;
+    const section = document.getElementById(`page-${name}`);
+    if (section.hidden !== (name !== page)) section.hidden = name !== page;
     const link = document.getElementById(`nav-${name}`);
     if (name === page) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -256,8 +320,11 @@ document.getElementById("test-numbers").addEventListener("click", (e) => {
   const button = e.target.closest("button[data-number]");
   if (!button) return;
   if (currentPage() !== "shop") location.hash = "#shop";
-  checkout.phone = button.dataset.number;
-  checkout.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  // Not before <ics-checkout> is defined: an own `phone` property would hide its setter.
+  customElements.whenDefined("ics-checkout").then(() => {
+    checkout.phone = button.dataset.number;
+    checkout.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  });
 });
 
 // On a narrow screen the checkout sits below the catalog: a choice brings it into view and
@@ -275,5 +342,7 @@ try {
 } catch {
   // see setLang
 }
-root.lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
+const lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
+if (root.lang !== lang) root.lang = lang;
 showPage(false);
+defineWidgets("shop");

@@ -1091,6 +1091,29 @@ test("the API key never reaches the browser: no URL, header or body carries it",
   assert.ok(api.length > 10);
 });
 
+test("rupiah are written as Intl's id-ID currency format writes them (without loading it)", async () => {
+  const diffs = await page.evaluate(async () => {
+    const { formatRupiah } = await import("./pkg/widgets/index.js");
+    const intl = new Intl.NumberFormat("id-ID", {
+      style: "currency",
+      currency: "IDR",
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 0,
+    });
+    const want = (v) =>
+      intl
+        .formatToParts(Number(v) || 0)
+        .filter((p) => !(p.type === "literal" && /^\s+$/.test(p.value)))
+        .map((p) => p.value)
+        .join("");
+    const values = [0, -0, 1, 999, 1000, 12000, 20000, 1234567, 2 ** 53 - 1, 2 ** 53, 1e21, -1, -20000];
+    values.push(0.4, 0.5, 1.5, 2.5, -0.4, -0.5, -2.5, 999.5, "20000", "x", null, undefined, NaN, Infinity, -Infinity);
+    for (let i = 0; i < 2000; i++) values.push(Math.round((Math.random() - 0.3) * 10 ** (Math.random() * 12)) / 10);
+    return values.filter((v) => formatRupiah(v) !== want(v)).map((v) => `${v}: ${formatRupiah(v)} ≠ ${want(v)}`);
+  });
+  assert.deepEqual(diffs, []);
+});
+
 test("no console errors", () => {
   // Chromium logs every failed request; the two the fault tests caused on purpose are fine.
   const unexpected = consoleErrors.filter(

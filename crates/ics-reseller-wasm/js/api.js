@@ -87,7 +87,19 @@ function innerOf(client) {
   return c;
 }
 
-/** The client: one method per action, each loading the wasm first if it is not yet. */
+/**
+ * Resolves in a later task (`scheduler.yield()` where there is one), so the browser can
+ * paint and handle input in between. A first call compiles every wasm function it runs
+ * (V8 compiles them lazily): at 4× CPU, instantiating, creating the client and the first
+ * call were each 50–160 ms, and awaited back to back they were one long task of the page.
+ */
+const nextTask = () =>
+  typeof globalThis.scheduler?.yield === "function"
+    ? globalThis.scheduler.yield()
+    : new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The client: one method per action, each loading the wasm first if it is not yet (its
+ * first call also creates the wasm client, each step in a task of its own). */
 class ResellerClient {
   constructor(options) {
     optionsOf.set(this, options);
@@ -132,7 +144,14 @@ for (const name of METHODS) {
     writable: true,
     value: {
       async [name](...args) {
-        if (wasm === undefined) await ready();
+        if (wasm === undefined) {
+          await ready();
+          await nextTask();
+        }
+        if (!inner.has(this)) {
+          innerOf(this);
+          await nextTask();
+        }
         return innerOf(this)[name](...args);
       },
     }[name],

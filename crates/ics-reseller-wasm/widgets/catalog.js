@@ -7,7 +7,7 @@
 // Properties: client, type, selected (product code), products (the loaded list).
 // Methods: refresh(). Events: ics-select, ics-catalog-loaded ({ type, count }).
 
-import { IcsElement, errorMessage, formatRupiah, h } from "./shared.js";
+import { IcsElement, errorMessage, formatRupiah, h, setAttr, setText } from "./shared.js";
 
 const TYPES = ["all", "xla", "bpa", "fmax", "xda"];
 const LOW_STOCK = 15;
@@ -57,6 +57,8 @@ export class IcsCatalog extends IcsElement {
   #query = "";
   #selected = "";
   #els = {};
+  /** What the provider list and the grid show now (see `render`). */
+  #shown = {};
 
   attributeChangedCallback(name, _old, value) {
     if (name === "type" && TYPES.includes(value) && value !== this.#type) {
@@ -190,72 +192,85 @@ export class IcsCatalog extends IcsElement {
   render() {
     const els = this.#els;
     if (!els.grid) return;
-    els.tabs.setAttribute("aria-label", this.t("catalog.tabs"));
+    const lang = this.uiLang;
+    setAttr(els.tabs, "aria-label", this.t("catalog.tabs"));
     for (const tab of els.tabs.children) {
       const on = tab.dataset.type === this.#type;
-      tab.textContent = this.t(`type.${tab.dataset.type}`);
-      tab.setAttribute("aria-selected", String(on));
+      setText(tab, this.t(`type.${tab.dataset.type}`));
+      setAttr(tab, "aria-selected", String(on));
       tab.tabIndex = on ? 0 : -1;
     }
-    els.panel.setAttribute("aria-labelledby", `tab-${this.#type}`);
-    els.searchLabel.textContent = this.t("catalog.search");
-    els.search.placeholder = this.t("catalog.searchPlaceholder");
-    els.providerLabel.textContent = this.t("catalog.provider");
+    setAttr(els.panel, "aria-labelledby", `tab-${this.#type}`);
+    setText(els.searchLabel, this.t("catalog.search"));
+    setAttr(els.search, "placeholder", this.t("catalog.searchPlaceholder"));
+    setText(els.providerLabel, this.t("catalog.provider"));
 
     const entry = this.#lists.get(this.#type) ?? { state: "loading" };
     const providers = entry.providers ?? [];
     if (this.#provider && entry.state === "ok" && !providers.includes(this.#provider)) this.#provider = "";
-    els.provider.replaceChildren(
-      h("option", { value: "" }, this.t("catalog.allProviders")),
-      ...providers.map((p) => h("option", { value: p }, p)),
-    );
-    els.provider.value = this.#provider;
+    // The provider list and the grid are rebuilt only when what they show changed: a choice
+    // (or a re-render for nothing) updates the cards in place, so a click stays cheap.
+    const providersKey = JSON.stringify([lang, providers]);
+    if (this.#shown.providers !== providersKey) {
+      this.#shown.providers = providersKey;
+      els.provider.replaceChildren(
+        h("option", { value: "" }, this.t("catalog.allProviders")),
+        ...providers.map((p) => h("option", { value: p }, p)),
+      );
+    }
+    if (els.provider.value !== this.#provider) els.provider.value = this.#provider;
 
+    const q = this.#query.trim().toLowerCase();
+    const gridKey = [entry, entry.state, lang, this.#provider, q];
+    const same = this.#shown.grid?.length === gridKey.length && this.#shown.grid.every((v, i) => v === gridKey[i]);
+    if (same) {
+      for (const li of els.grid.children) if (li.dataset.kode) this.#mark(li);
+      return;
+    }
+    this.#shown.grid = gridKey;
     const focusedCode = this.shadowRoot.activeElement?.dataset?.kode;
-    els.grid.setAttribute("aria-busy", String(entry.state === "loading"));
+    setAttr(els.grid, "aria-busy", String(entry.state === "loading"));
     if (entry.state === "loading") {
-      els.count.textContent = this.t("catalog.loading");
+      setText(els.count, this.t("catalog.loading"));
       els.grid.replaceChildren(
         ...Array.from({ length: 6 }, () => h("li", { class: "sk skeleton", "aria-hidden": "true" })),
       );
       return;
     }
     if (entry.state === "error") {
-      els.count.textContent = "";
+      setText(els.count, "");
       els.grid.replaceChildren(
         h(
           "li",
           { class: "notice bad error", role: "alert" },
-          h("span", {}, `${this.t("catalog.loadFailed")} ${errorMessage(this.uiLang, entry.error)}`),
+          h("span", {}, `${this.t("catalog.loadFailed")} ${errorMessage(lang, entry.error)}`),
           h("button", { type: "button", onclick: () => this.refresh() }, this.t("catalog.retry")),
         ),
       );
       return;
     }
-    const q = this.#query.trim().toLowerCase();
     const shown = entry.products.filter(
       (p) =>
         (!this.#provider || p.provider === this.#provider) &&
         (!q || `${p.nama_produk} ${p.kode_produk} ${p.deskripsi}`.toLowerCase().includes(q)),
     );
-    els.count.textContent = shown.length ? this.t("catalog.count", { n: shown.length }) : this.t("catalog.empty");
+    setText(els.count, shown.length ? this.t("catalog.count", { n: shown.length }) : this.t("catalog.empty"));
     els.grid.replaceChildren(...shown.map((p) => this.#card(p)));
     if (focusedCode) els.grid.querySelector(`button[data-kode="${CSS.escape(focusedCode)}"]`)?.focus();
   }
 
   #card(p) {
     const soldOut = !(p.stok > 0);
-    const chosen = p.kode_produk === this.#selected;
     const stock = soldOut
       ? h("span", { class: "badge bad stock" }, this.t("catalog.soldOut"))
       : p.stok <= LOW_STOCK
         ? h("span", { class: "badge warn stock" }, this.t("catalog.lowStock", { n: p.stok }))
         : h("span", { class: "badge ok stock" }, this.t("catalog.stock", { n: p.stok }));
     const nameId = `p-${p.kode_produk}`;
-    return h(
+    const li = h(
       "li",
       {
-        class: `product${soldOut ? " empty" : ""}${chosen ? " chosen" : ""}`,
+        class: `product${soldOut ? " empty" : ""}`,
         dataset: { kode: p.kode_produk, stock: soldOut ? "empty" : "ready", provider: p.provider },
       },
       h(
@@ -272,14 +287,25 @@ export class IcsCatalog extends IcsElement {
         {
           type: "button",
           dataset: { kode: p.kode_produk },
-          "aria-pressed": soldOut ? undefined : String(chosen),
           "aria-describedby": nameId,
           disabled: soldOut,
           onclick: () => this.#select(p),
         },
-        soldOut ? this.t("catalog.soldOut") : chosen ? this.t("catalog.chosen") : this.t("catalog.choose"),
       ),
     );
+    this.#mark(li);
+    return li;
+  }
+
+  /** Brings a card's chosen state (class, `aria-pressed`, button text) up to date. */
+  #mark(li) {
+    const soldOut = li.dataset.stock === "empty";
+    const chosen = li.dataset.kode === this.#selected;
+    li.classList.toggle("chosen", chosen);
+    const button = li.querySelector("button");
+    if (soldOut) button.removeAttribute("aria-pressed");
+    else setAttr(button, "aria-pressed", String(chosen));
+    setText(button, soldOut ? this.t("catalog.soldOut") : chosen ? this.t("catalog.chosen") : this.t("catalog.choose"));
   }
 
   #select(p) {

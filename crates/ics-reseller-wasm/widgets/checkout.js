@@ -21,7 +21,7 @@
 // phase is pay, paying, sending, pending, success, failed, still-pending, not-found or error.
 
 import { newRefId, normalizePhone, productTypeFits } from "../index.js";
-import { IcsElement, errorMessage, formatPhone, formatRupiah, h } from "./shared.js";
+import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setText } from "./shared.js";
 
 /**
  * Phases after an order was sent and is no longer being tracked: the order button then
@@ -107,6 +107,8 @@ export class IcsCheckout extends IcsElement {
   #busy = false;
   #copied = "";
   #els = {};
+  /** What the product and the detected number show now (see `#changed`). */
+  #shown = {};
 
   /** The product being bought (an item of listProducts), or null. */
   get product() {
@@ -248,6 +250,14 @@ export class IcsCheckout extends IcsElement {
     this.#readPhone(this.#els.input.value, false);
   }
 
+  /** Whether `key` (a list of values) differs from what part `name` shows; remembers it. */
+  #changed(name, key) {
+    const old = this.#shown[name];
+    if (old && old.length === key.length && old.every((v, i) => v === key[i])) return false;
+    this.#shown[name] = key;
+    return true;
+  }
+
   /** What is wrong with the phone field, or "" when it can be sent. */
   #phoneProblem() {
     if (this.#phone.ok) return "";
@@ -259,8 +269,10 @@ export class IcsCheckout extends IcsElement {
     if (!els.form) return;
     const p = this.#product;
     const soldOut = p && !(p.stok > 0);
-    els.title.textContent = this.t("checkout.title");
-    els.chosen.replaceChildren(
+    setText(els.title, this.t("checkout.title"));
+    // The product and the detected number are rebuilt only when they changed: render runs
+    // on every keystroke, and new nodes there made the browser lay the page out again.
+    if (this.#changed("chosen", [p, this.uiLang])) els.chosen.replaceChildren(
       ...(p
         ? [
             h("span", { class: "muted small" }, this.t("checkout.product")),
@@ -270,12 +282,12 @@ export class IcsCheckout extends IcsElement {
           ]
         : [h("span", { class: "muted" }, this.t("checkout.noProduct"))]),
     );
-    els.label.textContent = this.t("checkout.phone");
+    setText(els.label, this.t("checkout.phone"));
     els.input.placeholder = this.t("checkout.phonePlaceholder");
-    els.hint.textContent = this.t("checkout.phoneHint");
+    setText(els.hint, this.t("checkout.phoneHint"));
 
     const ok = this.#phone.ok;
-    els.detected.replaceChildren(
+    if (this.#changed("detected", [ok?.number, ok?.operator, this.uiLang])) els.detected.replaceChildren(
       ...(ok
         ? [
             h("span", {}, this.t("checkout.sendTo", { number: formatPhone(ok.number) })),
@@ -284,7 +296,7 @@ export class IcsCheckout extends IcsElement {
         : []),
     );
     const problem = this.#phone.touched ? this.#phoneProblem() : "";
-    els.error.textContent = problem;
+    setText(els.error, problem);
     els.error.hidden = !problem;
     els.input.setAttribute("aria-invalid", String(Boolean(problem)));
 
@@ -292,29 +304,30 @@ export class IcsCheckout extends IcsElement {
     els.mismatch.hidden = fits;
     if (!fits) {
       const wanted = OPERATORS.filter((o) => productTypeFits(String(p.type), o)).map((o) => this.t(`op.${o}`));
-      els.mismatch.textContent = this.t("checkout.mismatch", {
+      setText(els.mismatch, this.t("checkout.mismatch", {
         product: p.nama_produk,
         wanted: wanted.join(` ${this.t("or")} `),
         operator: this.t(`op.${ok.operator}`),
-      });
+      }));
     }
 
-    els.totalLabel.textContent = this.t("checkout.total");
-    els.total.textContent = p ? formatRupiah(p.harga_final) : "–";
+    setText(els.totalLabel, this.t("checkout.total"));
+    setText(els.total, p ? formatRupiah(p.harga_final) : "–");
     const phase = this.#order?.phase;
     const over = FINAL.includes(phase);
     els.button.disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
     els.button.setAttribute("aria-busy", String(this.#busy));
     els.button.dataset.action = over ? "again" : "order";
-    els.button.textContent = this.#busy
+    const label = this.#busy
       ? this.t("checkout.ordering")
       : over
         ? this.t("checkout.again")
         : soldOut
-        ? this.t("checkout.soldOut")
-        : p
-          ? `${this.t("checkout.order")} · ${formatRupiah(p.harga_final)}`
-          : this.t("checkout.order");
+          ? this.t("checkout.soldOut")
+          : p
+            ? `${this.t("checkout.order")} · ${formatRupiah(p.harga_final)}`
+            : this.t("checkout.order");
+    setText(els.button, label);
 
     this.#renderStatus();
   }
