@@ -115,7 +115,7 @@ const MAX_DEPTH: u32 = 64;
 /// A JS value as the core's [`Value`], read the way `JSON.stringify` would write it: plain
 /// objects by their own enumerable keys (in order), arrays item by item, numbers that are
 /// safe integers as integers, `undefined` and `null` as `null`. Functions, symbols and
-/// BigInts are refused, and so is nesting past [`MAX_DEPTH`] (a cycle included).
+/// BigInts are refused, and so is nesting past 64 levels (a cycle included).
 ///
 /// One small walker instead of serde-wasm-bindgen's `Deserializer` (see ARCHITECTURE.md's
 /// decisions): the core reads parameters, like bodies, from a `Value`, so each type's
