@@ -618,15 +618,10 @@ fn failure(
 ) -> Error {
     let parsed: Result<Value, _> = read_json(body).map_err(|e| e.error);
     let error_body = match &parsed {
-        Ok(Value::Object(map)) => map.get("error").and_then(error_text).map(|text| {
-            read_json::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
-                error: text,
-                refid: None,
-                saldo_awal: None,
-                saldo_akhir: None,
-                extra: Default::default(),
-            })
-        }),
+        Ok(Value::Object(map)) => map
+            .get("error")
+            .and_then(error_text)
+            .map(|text| read_json::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody::from_text(text))),
         _ => None,
     };
     let message = error_body.as_ref().map(|b| b.error.clone());
@@ -706,13 +701,8 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
     };
     let error_body = match (&value, &parsed) {
         (Ok(value::Value::Object(map)), Ok(de)) => map.get("error").and_then(value_error_text).map(|text| {
-            <ErrorBody as serde::Deserialize>::deserialize(de()).unwrap_or_else(|_| ErrorBody {
-                error: text,
-                refid: None,
-                saldo_awal: None,
-                saldo_akhir: None,
-                extra: Default::default(),
-            })
+            <ErrorBody as serde::Deserialize>::deserialize(de())
+                .unwrap_or_else(|_| ErrorBody::from_text(text))
         }),
         _ => None,
     };

@@ -263,6 +263,20 @@ lenient_body! {
     }
 }
 
+impl ErrorBody {
+    /// A refusal that says only `error` (what a body whose other fields do not read as
+    /// documented still says).
+    pub fn from_text(error: String) -> ErrorBody {
+        ErrorBody {
+            error,
+            refid: None,
+            saldo_awal: None,
+            saldo_akhir: None,
+            extra: Default::default(),
+        }
+    }
+}
+
 lenient_body! {
     /// Answer of `ping`.
     #[derive(Clone, Debug, PartialEq)]

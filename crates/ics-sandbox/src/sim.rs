@@ -97,13 +97,7 @@ impl Failure {
     pub fn new(status: u16, error: impl Into<String>) -> Failure {
         Failure {
             status,
-            body: Box::new(ErrorBody {
-                error: error.into(),
-                refid: None,
-                saldo_awal: None,
-                saldo_akhir: None,
-                extra: Default::default(),
-            }),
+            body: Box::new(ErrorBody::from_text(error.into())),
         }
     }
 
