@@ -29,33 +29,21 @@ pub fn register_strict_decode(f: Function) {
     STRICT_DECODE.with(|c| *c.borrow_mut() = Some(f));
 }
 
-/// The registered fast path on one parsed answer: `Ok(true)` for a strict success, to be
-/// returned as `JSON.parse` built it; `Ok(false)` when the core decides; `Err(why)` when
-/// the text is not JSON to the core (a lone surrogate escape).
-pub fn strict_decode(action: &str, status: u16, value: &JsValue, text: &JsValue) -> Result<bool, String> {
-    let Some(f) = STRICT_DECODE.with(|c| c.borrow().clone()) else {
-        return Ok(false);
-    };
-    let args = js_sys::Array::of4(&JsValue::from_str(action), &JsValue::from(status), value, text);
-    match f.apply(&JsValue::UNDEFINED, &args) {
-        Ok(v) => match v.as_string() {
-            Some(why) => Err(why),
-            None => Ok(v.is_truthy()),
-        },
-        Err(_) => Ok(false),
-    }
-}
-
-/// A body the JS engine parsed: `JSON.parse(text)`, or a fixed reason. The engine's
-/// `SyntaxError` message is not kept: V8 quotes the first characters of the body in it
-/// (`Unexpected token '<', "<html>sk_l"... is not valid JSON`), so a key the server echoed
-/// would reach the error cut at a boundary no scrubber can recognise (the wasm suites'
-/// `the_key_never_survives`). The error's snippet, cut from the scrubbed body, shows the text.
-pub fn parse(text: &JsValue) -> Result<JsValue, String> {
+/// The fast path of `js/decode.js` on one answer: the value `JSON.parse` makes of `text`
+/// when the registered `strictParsed` takes it as a strict success of `action`, to be
+/// returned as built; `None` when the core decides (not JSON, not strict, a lone surrogate
+/// escape, or no fast path registered). `JSON.parse` gets the JS string as it is, and its
+/// `SyntaxError` is dropped unread: V8 quotes the body's first characters in it, so an
+/// echoed key would be cut where no scrubber sees it (`the_key_never_survives`).
+pub fn strict_answer(action: &str, status: u16, text: &JsValue) -> Option<JsValue> {
+    let f = STRICT_DECODE.with(|c| c.borrow().clone())?;
     if !text.is_string() {
-        return Err("not a string".to_owned());
+        return None;
     }
-    json_parse(text).map_err(|_| "JSON.parse refused it".to_owned())
+    let value = json_parse(text).ok()?;
+    let args = js_sys::Array::of4(&JsValue::from_str(action), &JsValue::from(status), &value, text);
+    // `true` only: a string is the fast path's reason to refuse, `false` leaves it to the core.
+    (f.apply(&JsValue::UNDEFINED, &args).ok()? == JsValue::TRUE).then_some(value)
 }
 
 #[wasm_bindgen]

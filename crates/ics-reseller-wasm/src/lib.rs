@@ -199,7 +199,7 @@ impl Inner {
         retry_after: Option<&str>,
         text: &JsValue,
     ) -> Result<JsValue, Error> {
-        if let (Ok(v), true) = parse_answer(kind.name(), status, text) {
+        if let Some(v) = convert::strict_answer(kind.name(), status, text) {
             return Ok(v);
         }
         ics_reseller::with_action!(kind, A => self
@@ -327,20 +327,6 @@ impl Inner {
             }
             sleep(u64::from(interval), o.signal.as_ref()).await?;
         }
-    }
-}
-
-/// An answer's body `text` parsed by `JSON.parse` (or why it is not JSON to the core), and
-/// whether the fast path of `js/decode.js` takes it as a strict success of `action`.
-fn parse_answer(action: &str, status: u16, text: &JsValue) -> (Result<JsValue, String>, bool) {
-    let parsed = convert::parse(text);
-    let verdict = match &parsed {
-        Ok(v) => convert::strict_decode(action, status, v, text),
-        Err(_) => Ok(false),
-    };
-    match verdict {
-        Ok(strict) => (parsed, strict),
-        Err(why) => (Err(why), false),
     }
 }
 
