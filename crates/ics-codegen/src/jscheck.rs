@@ -1,7 +1,10 @@
-//! Strict checks in JavaScript, generated from the JSON Schemas: the npm package's fast path.
+//! Checks in JavaScript, generated from the JSON Schemas: the npm package's fast path.
 //!
 //! [`source`] writes one plain JS function per response body type (and `ErrorBody`) that
-//! checks a value produced by `JSON.parse` against the documented STRICT form, as
+//! first turns the common PHP forms of a field into the documented form in place
+//! ([`php_form`]: numbers as plain decimal strings, `1`/`0` booleans, comma lists, `null`
+//! strings and lists), then checks the value `JSON.parse` produced against the documented
+//! STRICT form, as
 //! [`crate::spec::json_schemas`] describes it: required fields present, `typeof` string or
 //! boolean, `Number.isSafeInteger` (and the schema's bounds) for integers, arrays and nested
 //! objects recursively, optional fields `null`, absent or of their type. Unknown fields are
@@ -11,8 +14,8 @@
 //! A check that passes also fills what the core's serialization would add, so the value is
 //! exactly what the slow path (core decode, then serialization) yields: an absent field with
 //! a `default` gets it, and a `null` optional field without one (serialized only when set)
-//! is deleted. Anything else (PHP-style values, `error` bodies, other statuses) is left to
-//! the core. The package's `js/decode.js` runs these checks; the package's test
+//! is deleted. Anything else (the rarer lenient forms, `error` bodies, other statuses) is
+//! left to the core. The package's `js/decode.js` runs these checks; the package's test
 //! `crates/ics-reseller-wasm/tests/jscheck.rs` runs them in Node against the core's decode
 //! over a corpus.
 
@@ -31,7 +34,7 @@ fn lit(s: &str) -> String {
 
 /// The JS function name of a schema name.
 fn fn_name(schema_name: &str) -> String {
-    format!("strict{schema_name}")
+    format!("check{schema_name}")
 }
 
 /// The JS boolean expression checking `x` against `schema` (not an object schema: those are
@@ -100,13 +103,83 @@ fn scalar(t: &str, schema: &Value, x: &str, owner: &str) -> Result<String, Error
                 Some(r) => fn_name(r.rsplit('/').next().unwrap_or_default()),
                 None => format!("(y) => {}", expr(items, "y", owner)?),
             };
-            format!("strictArray({x}, {f})")
+            format!("checkArray({x}, {f})")
         }
         _ => return Err(Error(format!("jscheck: unsupported type {t:?} in {owner}"))),
     })
 }
 
-/// One `function strictNAME(v)` for an object schema.
+/// The JS statement that turns the common PHP form of a field (`x`, member `key` of `v`)
+/// into its documented form in place, or `None` when its type has none the fast path takes.
+/// One rule per type, the subset of the core's lenient readers ([`ics_reseller::lenient`])
+/// that needs no judgement (jscheck.rs in the package's tests holds both to each other):
+/// - an integer sent as a plain decimal string (`"20000"`, no sign but `-`, no leading zero,
+///   no blank) becomes that number; `""` is absent for an optional one;
+/// - a boolean sent as `1`/`0`, `"1"`/`"0"` or `"true"`/`"false"` becomes `true`/`false`;
+/// - a list of strings sent as comma-separated printable ASCII (and tabs) becomes its trimmed, non-empty
+///   items, and `null` the empty list; a list of objects sent as `null` or `""` is empty;
+/// - a string sent as `null` becomes `""`.
+///
+/// Every other form (whole decimals, words, numbers for strings, PHP objects for lists,
+/// blanks around numbers) leaves the value as it was: the check that follows refuses it and
+/// the core reads it.
+fn php_form(schema: &Value, key: &str) -> Option<String> {
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    let nullable = types.contains(&"null");
+    let base: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
+    let [base] = base[..] else { return None };
+    Some(match base {
+        "integer" => format!("if (typeof x === \"string\") x = v[{key}] = phpInt(x, {nullable});"),
+        "boolean" => format!("if (typeof x !== \"boolean\" && x != null) x = v[{key}] = phpBool(x);"),
+        "string" if !nullable => format!("if (x === null) x = v[{key}] = \"\";"),
+        "array" if !nullable => {
+            let items = schema.get("items")?;
+            if items.get("type") == Some(&Value::from("string")) {
+                format!(
+                    "if (x === null) x = v[{key}] = [];\n    \
+                     else if (typeof x === \"string\") x = v[{key}] = phpList(x);"
+                )
+            } else if items.get("$ref").is_some() {
+                format!("if (x === null || x === \"\") x = v[{key}] = [];")
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The helpers [`php_form`]'s statements call, once at the top of the generated checks.
+const PHP_HELPERS: &str = r#"  // The common PHP forms (see php_form in crates/ics-codegen/src/jscheck.rs); any other
+  // value is returned as it was, for the check to refuse.
+  function phpInt(x, nullable) {
+    if (x === "" && nullable) return null;
+    return /^(0|-?[1-9][0-9]*)$/.test(x) ? +x : x;
+  }
+
+  function phpBool(x) {
+    if (x === 1 || x === "1" || x === "true") return true;
+    if (x === 0 || x === "0" || x === "false") return false;
+    return x;
+  }
+
+  function phpList(x) {
+    if (!/^[\t\x20-\x7e]*$/.test(x)) return x;
+    const out = [];
+    for (const s of x.split(",")) {
+      const t = s.trim();
+      if (t !== "") out.push(t);
+    }
+    return out;
+  }
+
+"#;
+
+/// One `function checkNAME(v)` for an object schema.
 fn object_fn(out: &mut String, name: &str, schema: &Value) -> Result<(), Error> {
     if schema.get("type") != Some(&Value::from("object")) {
         return Err(Error(format!("jscheck: {name} is not an object schema")));
@@ -128,6 +201,9 @@ fn object_fn(out: &mut String, name: &str, schema: &Value) -> Result<(), Error> 
         let key = lit(field);
         let check = expr(fs, "x", name)?;
         let _ = writeln!(out, "    x = v[{key}];");
+        if let Some(php) = php_form(fs, &key) {
+            let _ = writeln!(out, "    {php}");
+        }
         if required.contains(&field.as_str()) {
             let _ = writeln!(out, "    if (!({check})) return false;");
         } else if let Some(default) = fs.get("default") {
@@ -159,7 +235,7 @@ fn object_fn(out: &mut String, name: &str, schema: &Value) -> Result<(), Error> 
 }
 
 /// The generated JS, as written to [`crate::layout::JSCHECK`]: a script fragment (no
-/// `import`/`export`) that defines `strictChecks`, `{ actions: { NAME: check, … }, ErrorBody:
+/// `import`/`export`) that defines `fastChecks`, `{ actions: { NAME: check, … }, ErrorBody:
 /// check }`. The package concatenates it before `js/decode.js`.
 pub fn source() -> Result<String, Error> {
     let mut wanted: Vec<String> = ActionKind::ALL
@@ -170,15 +246,17 @@ pub fn source() -> Result<String, Error> {
 
     let mut out = format!("// {GENERATED}.\n");
     out.push_str(
-        "// Strict checks of JSON.parse output against the documented form of each response body,\n\
-         // from the core's JSON Schemas (crates/ics-codegen/src/jscheck.rs). A check that passes\n\
-         // fills defaults as the core's serialization would; anything it refuses goes to the core.\n\n",
+        "// Checks of JSON.parse output against the documented form of each response body, from\n\
+         // the core's JSON Schemas (crates/ics-codegen/src/jscheck.rs), after the common PHP forms\n\
+         // are turned into it. A check that passes fills defaults as the core's serialization\n\
+         // would; anything it refuses goes to the core.\n\n",
     );
-    out.push_str("const strictChecks = (() => {\n");
+    out.push_str("const fastChecks = (() => {\n");
     out.push_str(
-        "  function strictArray(x, f) {\n    if (!Array.isArray(x)) return false;\n    \
+        "  function checkArray(x, f) {\n    if (!Array.isArray(x)) return false;\n    \
          for (let i = 0; i < x.length; i++) if (!f(x[i])) return false;\n    return true;\n  }\n\n",
     );
+    out.push_str(PHP_HELPERS);
     let mut seen: Vec<String> = Vec::new();
     for (name, schema) in json_schemas() {
         if !wanted.contains(&name) {
@@ -240,10 +318,10 @@ mod tests {
     fn one_check_per_action_and_the_error_body() {
         let s = super::source().unwrap();
         for &k in ics_reseller::ActionKind::ALL {
-            assert!(s.contains(&format!("      {}: strict", k.name())), "{}", k.name());
+            assert!(s.contains(&format!("      {}: check", k.name())), "{}", k.name());
         }
-        assert!(s.contains("function strictProduct(v)"));
-        assert!(s.contains("ErrorBody: strictErrorBody,"));
+        assert!(s.contains("function checkProduct(v)"));
+        assert!(s.contains("ErrorBody: checkErrorBody,"));
         // StatusSummary keeps no unknown fields in the core.
         assert!(s.contains("for (const k in v) if (k !== \"count\" && k !== \"total\") return false;"));
     }

@@ -4,9 +4,9 @@
 // streaming; no top-level await) and for Node (js/load-node.js: loaded synchronously at
 // `import`/`require`). It holds the package's one export list, the error class,
 // `decode()` and the `history()` iterator; every decision is made in the Rust core
-// (decode.js only short-cuts a strict success).
+// (decode.js only short-cuts a success in the documented or a common PHP form).
 
-import { strictDecode, strictParsed } from "./decode.js";
+import { fastDecode, fastParsed } from "./decode.js";
 import { load, loaded } from "./load.js";
 import { METHODS } from "./methods.js";
 
@@ -35,7 +35,7 @@ let pending;
 function attach(bindings) {
   if (wasm === undefined) {
     bindings.__registerErrorClass(ResellerError);
-    bindings.__registerStrictDecode(strictParsed);
+    bindings.__registerFastDecode(fastParsed);
     wasm = bindings;
   }
   return wasm;
@@ -113,7 +113,7 @@ class ResellerClient {
    * Returns the typed body or throws a `ResellerError`.
    */
   decode(action, status, body) {
-    const v = strictDecode(action, status, body);
+    const v = fastDecode(action, status, body);
     return v !== undefined ? v : innerOf(this).__decode(action, status, body);
   }
 

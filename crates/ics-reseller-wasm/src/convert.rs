@@ -2,8 +2,8 @@
 //! `ResellerError`.
 //!
 //! The module carries no serde_json. An answer's body is copied into the wasm once
-//! ([`text_of`]) and parsed by the core's own `Value::from_json`; a strict success never
-//! gets here (the JS fast path returns what `JSON.parse` built). Parameters a caller passes
+//! ([`text_of`]) and parsed by the core's own `Value::from_json`; a success the JS fast
+//! path takes (documented form, or the common PHP forms it turns into it) never gets here (the JS fast path returns what `JSON.parse` built). Parameters a caller passes
 //! are walked into the core's [`Value`] ([`value_of`]); answers go back to JS through
 //! serde-wasm-bindgen's `Serializer`.
 
@@ -18,25 +18,25 @@ use wasm_bindgen::{prelude::*, JsCast};
 thread_local! {
     /// The JS `ResellerError` class, registered by the package's entry module.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// The package's `strictParsed(action, status, value, text)` (js/decode.js): whether a
+    /// The package's `fastParsed(action, status, value, text)` (js/decode.js): whether a
     /// body `JSON.parse` made of `text` is a 2xx success in the documented form.
-    static STRICT_DECODE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static FAST_DECODE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
 /// Registers the fast path of `js/decode.js` (called once, at load, by the package's entry).
-#[wasm_bindgen(js_name = __registerStrictDecode, skip_typescript)]
-pub fn register_strict_decode(f: Function) {
-    STRICT_DECODE.with(|c| *c.borrow_mut() = Some(f));
+#[wasm_bindgen(js_name = __registerFastDecode, skip_typescript)]
+pub fn register_fast_decode(f: Function) {
+    FAST_DECODE.with(|c| *c.borrow_mut() = Some(f));
 }
 
 /// The fast path of `js/decode.js` on one answer: the value `JSON.parse` makes of `text`
-/// when the registered `strictParsed` takes it as a strict success of `action`, to be
-/// returned as built; `None` when the core decides (not JSON, not strict, a lone surrogate
+/// when the registered `fastParsed` takes it as a success of `action` (normalised in
+/// place), to be returned as built; `None` when the core decides (not JSON, another form, a lone surrogate
 /// escape, or no fast path registered). `JSON.parse` gets the JS string as it is, and its
 /// `SyntaxError` is dropped unread: V8 quotes the body's first characters in it, so an
 /// echoed key would be cut where no scrubber sees it (`the_key_never_survives`).
-pub fn strict_answer(action: &str, status: u16, text: &JsValue) -> Option<JsValue> {
-    let f = STRICT_DECODE.with(|c| c.borrow().clone())?;
+pub fn fast_answer(action: &str, status: u16, text: &JsValue) -> Option<JsValue> {
+    let f = FAST_DECODE.with(|c| c.borrow().clone())?;
     if !text.is_string() {
         return None;
     }

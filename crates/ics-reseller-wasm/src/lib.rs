@@ -181,7 +181,7 @@ impl Inner {
             .decode_parsed::<A, _>(status, retry_after, de, &|| text.clone().into_bytes())
     }
 
-    /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a strict
+    /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a plain
     /// success, the core for everything else. No retry.
     async fn once_js(&self, kind: ActionKind, http: &HttpRequest, o: &CallOpts) -> Result<JsValue, Error> {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
@@ -191,7 +191,7 @@ impl Inner {
     }
 
     /// One answer (body text) as a JS value: parsed once by `JSON.parse`; the fast path of
-    /// `js/decode.js` for a strict success, the core for everything else.
+    /// `js/decode.js` for a plain success, the core for everything else.
     fn decode_js(
         &self,
         kind: ActionKind,
@@ -199,7 +199,7 @@ impl Inner {
         retry_after: Option<&str>,
         text: &JsValue,
     ) -> Result<JsValue, Error> {
-        if let Some(v) = convert::strict_answer(kind.name(), status, text) {
+        if let Some(v) = convert::fast_answer(kind.name(), status, text) {
             return Ok(v);
         }
         ics_reseller::with_action!(kind, A => self
