@@ -109,7 +109,8 @@ class ResellerClient {
 
   /**
    * Decodes an answer of `action` (status and body text) as the client's methods do: a 2xx
-   * success in the documented form as JSON.parse built it, anything else through the core.
+   * success in the documented form or a common PHP form as JSON.parse built it (normalised
+   * in place), anything else through the core.
    * Returns the typed body or throws a `ResellerError`.
    */
   decode(action, status, body) {
