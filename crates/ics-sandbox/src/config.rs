@@ -365,9 +365,10 @@ pub struct Flags {
     #[arg(long = "balance", env = "ICS_SANDBOX_BALANCE", value_name = "NAME=N",
           value_delimiter = ',', value_parser = balance)]
     pub balances: Vec<(String, i64)>,
-    /// Webhook of account NAME: a URL, `builtin` or `none`; repeatable.
+    /// Webhook of account NAME: a URL, `builtin` or `none`; repeatable. Several in one value
+    /// are separated by spaces, not commas: a URL may hold commas, never a bare space.
     #[arg(long = "webhook", env = "ICS_SANDBOX_WEBHOOK", value_name = "NAME=URL",
-          value_delimiter = ',', value_parser = webhook)]
+          value_delimiter = ' ', value_parser = webhook)]
     pub webhooks: Vec<(String, WebhookTarget)>,
     /// Do not serve the /__sandbox controls (faults, state, reset, info).
     #[arg(long, env = "ICS_SANDBOX_NO_FAULTS",
@@ -572,6 +573,13 @@ mod tests {
         assert!(!c.faults);
         assert_eq!(c.markup.apply(20000), 20500);
         assert_eq!(run(&["--markup-flat", "-500"]).unwrap().markup.flat, -500);
+        // A URL with commas stays whole; several webhooks in one value are space-separated.
+        let c = run(&["--webhook", "verified=http://h.test/x?a=1,2 unverified=none"]).unwrap();
+        assert_eq!(
+            c.account("verified").unwrap().webhook,
+            WebhookTarget::Url("http://h.test/x?a=1,2".into())
+        );
+        assert_eq!(c.account("unverified").unwrap().webhook, WebhookTarget::None);
         assert!(run(&["--help"]).is_err());
         assert!(run(&["--key", "nobody=x"]).is_err());
         // The gateway moved to crates/ics-gateway: its old flags are unknown here.
