@@ -248,11 +248,10 @@ mod tests {
         Error::Rejected {
             status: 200,
             body: Box::new(ErrorBody {
-                error: "Saldo tidak cukup".into(),
                 refid: Some("R1".into()),
                 saldo_awal: Some(1),
                 saldo_akhir: Some(1),
-                extra: Default::default(),
+                ..ErrorBody::from_text("Saldo tidak cukup".into())
             }),
             retry_after_ms: None,
         }

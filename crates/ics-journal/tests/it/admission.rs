@@ -61,11 +61,8 @@ async fn limits_refuse_with_the_limit_named_and_retry_after() {
         let refused = Err(Error::Rejected {
             status: 200,
             body: Box::new(ics_reseller::ErrorBody {
-                error: "Transaksi gagal".into(),
                 refid: Some("L3".into()),
-                saldo_awal: None,
-                saldo_akhir: None,
-                extra: Default::default(),
+                ..ics_reseller::ErrorBody::from_text("Transaksi gagal".into())
             }),
             retry_after_ms: None,
         });
