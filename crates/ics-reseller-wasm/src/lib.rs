@@ -373,9 +373,7 @@ macro_rules! action_methods {
             $(#[$doc])*
             #[wasm_bindgen(js_name = $js)]
             pub fn $snake(&self, params: JsValue, options: JsValue) -> Promise {
-                promise(&self.inner, move |i| async move {
-                    i.call(ActionKind::$ty, params, options).await
-                })
+                self.action(ActionKind::$ty, params, options)
             }
         }
     };
@@ -385,15 +383,23 @@ macro_rules! action_methods {
             $(#[$doc])*
             #[wasm_bindgen(js_name = $js)]
             pub fn $snake(&self, options: JsValue) -> Promise {
-                promise(&self.inner, move |i| async move {
-                    i.call(ActionKind::$ty, JsValue::UNDEFINED, options).await
-                })
+                self.action(ActionKind::$ty, JsValue::UNDEFINED, options)
             }
         }
     };
 }
 
 ics_reseller::for_each_action!(action_methods);
+
+impl ResellerClient {
+    /// Every action method's promise: one future type for all of them, not one per method
+    /// (each would be its own copy of the call's state machine and of `future_to_promise`).
+    fn action(&self, kind: ActionKind, params: JsValue, options: JsValue) -> Promise {
+        promise(&self.inner, move |i| async move {
+            i.call(kind, params, options).await
+        })
+    }
+}
 
 #[wasm_bindgen]
 impl ResellerClient {

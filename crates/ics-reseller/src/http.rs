@@ -212,14 +212,20 @@ impl Client {
     pub fn encode<A: Action>(&self, request: A::Request) -> Result<HttpRequest, Error> {
         let request = request.prepare()?;
         let value = value::to_value(&request).map_err(|e| Error::invalid("request", e.to_string()))?;
+        Ok(self.request(A::NAME, A::METHOD, &value))
+    }
+
+    /// The HTTP request of action `name` with the prepared request `value`: everything
+    /// [`Client::encode`] does past the typed steps, one function for every action.
+    fn request(&self, name: &str, method: Method, value: &value::Value) -> HttpRequest {
         let mut url = String::with_capacity(self.config.base_url.len() + 64);
         url.push_str(&self.config.base_url);
         url.push_str("/?action=");
-        url.push_str(A::NAME);
+        url.push_str(name);
         let mut headers = vec![("Accept", "application/json".to_owned())];
-        let body = match A::METHOD {
+        let body = match method {
             Method::Get => {
-                for (k, v) in query_pairs(&value) {
+                for (k, v) in query_pairs(value) {
                     url.push('&');
                     encode_component(&k, &mut url);
                     url.push('=');
@@ -243,12 +249,12 @@ impl Client {
                 }
             }
         }
-        Ok(HttpRequest {
-            method: A::METHOD,
+        HttpRequest {
+            method,
             url,
             headers,
             body,
-        })
+        }
     }
 
     /// Reads an answer for action `A`; see [`decode`]. The key, should the server echo it,
@@ -277,13 +283,18 @@ impl Client {
         parsed: Result<impl Fn() -> D, String>,
         text: &dyn Fn() -> Vec<u8>,
     ) -> Result<A::Response, Error> {
-        decode_parsed::<A, D>(status, retry_after, parsed, text).map_err(|e| match &self.config.api_key {
+        decode_parsed::<A, D>(status, retry_after, parsed, text).map_err(|e| self.redact_decoded(e, text))
+    }
+
+    /// The scrubbing of [`Client::decode_parsed`], one function for every action.
+    fn redact_decoded(&self, e: Error, text: &dyn Fn() -> Vec<u8>) -> Error {
+        match &self.config.api_key {
             Some(k) => {
                 let body = matches!(e, Error::HttpStatus { .. } | Error::Decode { .. }).then(text);
                 redact_error_with_body(e, k.expose(), body.as_deref())
             }
             None => e,
-        })
+        }
     }
 
     /// Scrubs the API key, wherever and however it appears in an error's texts, to `***`.
@@ -693,11 +704,34 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
         }
         _ => None,
     };
-    // The body as a value, and its error body when it says `error`: the only generic
-    // steps past the typed read; the rest is one function for every action.
+    let parsed = match &parsed {
+        Ok(de) => Ok(de as &dyn Fn() -> D),
+        Err(e) => Err(e.as_str()),
+    };
+    Err(failure_of_parsed(
+        A::NAME,
+        status,
+        retry_after,
+        parsed,
+        text,
+        typed,
+    ))
+}
+
+/// Why a parsed answer is not a success of action `name`: the body as a value, and its
+/// error body when it says `error` (generic over the deserializer only, so one copy per
+/// parser, not per action), then [`failure_parsed`].
+fn failure_of_parsed<'de, D: serde::Deserializer<'de>>(
+    name: &str,
+    status: u16,
+    retry_after: Option<&str>,
+    parsed: Result<&dyn Fn() -> D, &str>,
+    text: &dyn Fn() -> Vec<u8>,
+    typed: Option<(String, Option<String>)>,
+) -> Error {
     let value = match &parsed {
         Ok(de) => <value::Value as serde::Deserialize>::deserialize(de()).map_err(|e| serde_text(&e)),
-        Err(e) => Err(e.clone()),
+        Err(e) => Err((*e).to_owned()),
     };
     let error_body = match (&value, &parsed) {
         (Ok(value::Value::Object(map)), Ok(de)) => map.get("error").and_then(value_error_text).map(|text| {
@@ -706,15 +740,15 @@ pub fn decode_parsed<'de, A: Action, D: serde::Deserializer<'de>>(
         }),
         _ => None,
     };
-    Err(failure_parsed(
-        A::NAME,
+    failure_parsed(
+        name,
         status,
         retry_after,
         value.map(drop),
         error_body,
         text,
         typed,
-    ))
+    )
 }
 
 /// A deserializer's error as text, without the `Error: ` a JS error's `toString` puts
