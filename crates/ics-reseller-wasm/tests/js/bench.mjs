@@ -8,7 +8,9 @@
 // - per-call overhead of `ping` over loopback against bare `fetch` (same origin,
 //   keep-alive, means over 500 calls);
 // - import() → first decoded answer (200 products) in a new browser context per run: no
-//   throttling, CPU 4× slower, and a 1.6 Mbps / 150 ms link (both via CDP).
+//   throttling, CPU 4× slower, and a 1.6 Mbps / 150 ms link (both via CDP); files and
+//   answers are served compressed (brotli, else gzip, as the browser asks), as a
+//   production server such as ics-gateway serves them.
 // Every measurement is interleaved across the peers (order rotated each round), and each
 // ratio is the median of per-round ratios against the baseline of the same round.
 // Before timing, every peer must decode the bodies to the same value (else exit 1).
@@ -21,7 +23,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { brotliCompressSync, constants } from "node:zlib";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { dirname, extname, join, normalize, relative } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -184,10 +186,30 @@ console.error("bench: building the peers (esbuild, openapi-typescript, Ajv stand
 const files = await buildPeers({ out: here, src: join(here, "peers"), pkg, schema });
 if (smoke) typecheck(here);
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+/** Compressed bodies, by encoding and content (each file and answer is compressed once). */
+const compressed = new Map();
+function encode(encoding, body) {
+  const key = encoding + "\0" + (typeof body === "string" ? body : body.toString("latin1"));
+  let out = compressed.get(key);
+  if (out === undefined) {
+    out = encoding === "br"
+      ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
+      : gzipSync(body, { level: 9 });
+    compressed.set(key, out);
+  }
+  return out;
+}
 const server = createServer(async (req, res) => {
   const u = new URL(req.url, "http://x");
   const path = normalize(decodeURIComponent(u.pathname));
-  const send = (type, body) => res.writeHead(200, { "Content-Type": type }).end(body);
+  // As a production server would: brotli or gzip when the browser takes it.
+  const accepts = String(req.headers["accept-encoding"] ?? "");
+  const encoding = /\bbr\b/.test(accepts) ? "br" : /\bgzip\b/.test(accepts) ? "gzip" : undefined;
+  const send = (type, body) =>
+    encoding === undefined
+      ? res.writeHead(200, { "Content-Type": type }).end(body)
+      : res.writeHead(200, { "Content-Type": type, "Content-Encoding": encoding, Vary: "Accept-Encoding" })
+        .end(encode(encoding, body));
   if (path === "/bench.html") return send("text/html", page);
   if (path === "/favicon.ico") return res.writeHead(204).end();
   if (path === "/first.html") return send("text/html", first);
