@@ -8,11 +8,25 @@
 // the back-office's three only once they are shown), instead of the package's
 // `widgets/index.js` defining all five in the module task: at 4× CPU that one task of
 // evaluating, upgrading and laying out was the page's longest (see defineWidgets). The
-// WebAssembly module starts loading at once (compiled streaming, off the main thread).
+// WebAssembly module starts compiling at once (streaming, off the main thread), but the
+// package's JavaScript is not imported here: evaluating it made this module's task long.
+// It is imported after the first paint and handed the compiled module (see defineWidgets).
 
-import { ready } from "./pkg/index.js";
+/** The package's WebAssembly module, compiled while the page paints; if this browser cannot
+ * compile it streaming (e.g. a server without `application/wasm`), the response itself,
+ * which `ready()` then instantiates as it would its own. */
+const WASM = "pkg/wasm/ics_reseller_bg.wasm";
+const compiled = WebAssembly.compileStreaming(fetch(WASM)).catch(() => fetch(WASM));
 
-ready().catch(() => {}); // a failure shows in the widgets, on their first call
+/** Imports the package and instantiates its module (once) from `compiled`, in the task the
+ * import settles in: before any widget's module has run (they import the package), so
+ * their first calls wait for this instantiation instead of fetching the module again. A
+ * failure shows in the widgets, on their first call. */
+let started;
+function startPackage() {
+  started ??= import("./pkg/index.js").then((pkg) => pkg.ready(compiled).catch(() => {}));
+  return started;
+}
 
 /** Lets the browser paint and handle input before the next piece of work (also in a tab
  * that is hidden, where animation frames do not come). */
@@ -49,8 +63,12 @@ const defining = {};
  * the page upgrade when their class is defined. */
 function defineWidgets(page) {
   defining[page] ??= (async () => {
+    await nextTask({ paint: page === "shop" });
+    // The package first, in a task of its own: its instantiation from the module compiled
+    // meanwhile starts before a widget's first call would fetch and compile it again.
+    startPackage();
     for (const [name, url, exported] of WIDGETS[page]) {
-      await nextTask({ paint: page === "shop" && name === "ics-catalog" });
+      await nextTask();
       const module = await import(url);
       // Defined at the start of a task of its own: a module's promise may settle in the same
       // microtask checkpoint as the wasm's instantiation (~100 ms at 4× CPU).

@@ -20,7 +20,7 @@
 // Events: ics-order ({ phase, refid, status?, product, number, error? }) on every change;
 // phase is pay, paying, sending, pending, success, failed, still-pending, not-found or error.
 
-import { newRefId, normalizePhone, productTypeFits } from "../index.js";
+import { newRefId, normalizePhone, productTypeFits, ready } from "../index.js";
 import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setText } from "./shared.js";
 
 /**
@@ -97,6 +97,29 @@ button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
 .pay .amount { font-size: 1.35rem; font-weight: 700; }
 .pay .row button { flex: 1 1 8rem; }
 `;
+
+/**
+ * Runs the phone rules once, on a sample number, when the browser is idle after the
+ * WebAssembly module is loaded: V8 compiles each wasm function on its first call, which
+ * otherwise happened in the customer's first keystroke (tens of ms on a slow phone).
+ */
+let warmed = false;
+function warmPhoneRules() {
+  if (warmed) return;
+  warmed = true;
+  const idle = (f) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 0));
+  ready().then(
+    () =>
+      idle(() => {
+        try {
+          productTypeFits("xla", normalizePhone("0817-0000-0000").operator);
+        } catch {
+          // only a warm-up: the customer's own number is checked as they type
+        }
+      }),
+    () => {}, // a failure shows on the first call
+  );
+}
 
 export class IcsCheckout extends IcsElement {
   static css = STYLES;
@@ -222,6 +245,7 @@ export class IcsCheckout extends IcsElement {
   }
 
   connected() {
+    warmPhoneRules();
     this.ownerDocument.addEventListener(
       "ics-select",
       (ev) => {
