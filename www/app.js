@@ -7,39 +7,57 @@
 // The widgets load after the first paint, one custom element per task (the shop's two, then
 // the back-office's three only once they are shown), instead of the package's
 // `widgets/index.js` defining all five in the module task: at 4× CPU that one task of
-// evaluating, upgrading and laying out was the page's longest (see defineWidgets). The
-// WebAssembly module starts compiling at once (streaming, off the main thread), but the
-// package's JavaScript is not imported here: evaluating it made this module's task long.
-// It is imported after the first paint and handed the compiled module (see defineWidgets).
+// evaluating, upgrading and laying out was the page's longest (see defineWidgets). Nor is
+// the package imported here (evaluating it made this module's task long): after the first
+// paint its WebAssembly module starts compiling and the package instantiates it (see
+// startPackage), before the catalog's module loads.
 
-/** The package's WebAssembly module, compiled while the page paints; if this browser cannot
- * compile it streaming (e.g. a server without `application/wasm`), the response itself,
- * which `ready()` then instantiates as it would its own. */
+/** Where the package's WebAssembly module is. */
 const WASM = "pkg/wasm/ics_reseller_bg.wasm";
-const compiled = WebAssembly.compileStreaming(fetch(WASM)).catch(() => fetch(WASM));
 
-/** Imports the package and instantiates its module (once) from `compiled`, in the task the
- * import settles in: before any widget's module has run (they import the package), so
- * their first calls wait for this instantiation instead of fetching the module again. A
- * failure shows in the widgets, on their first call. */
+/** Starts compiling the package's WebAssembly module (streaming, off the main thread), then
+ * imports the package and instantiates the module from it (once). Called after the first
+ * paint: the fetch and the compilation's start were a third of this module's task at 4×
+ * CPU, and the largest paint then no longer waits behind the module's download on a slow
+ * link. The import settles before any widget's module has run (they import the package),
+ * so their first calls wait for this instantiation instead of fetching the module again.
+ * If this browser cannot compile it streaming (e.g. a server without `application/wasm`),
+ * `ready()` gets the response and instantiates it as it would its own. A failure shows in
+ * the widgets, on their first call. */
 let started;
 function startPackage() {
-  started ??= import("./pkg/index.js").then((pkg) => pkg.ready(compiled).catch(() => {}));
+  if (!started) {
+    const compiled = WebAssembly.compileStreaming(fetch(WASM)).catch(() => fetch(WASM));
+    started = import("./pkg/index.js").then((pkg) => pkg.ready(compiled).catch(() => {}));
+  }
   return started;
 }
 
-/** Lets the browser paint and handle input before the next piece of work (also in a tab
- * that is hidden, where animation frames do not come). */
+/** Lets the browser paint and handle input before the next piece of work: with `paint`,
+ * after the page's first contentful paint was presented (its `paint` entry; the largest
+ * paint of the shop is that one, its heading, so the package's download no longer counts
+ * against it), else after the next frame; at most 500 ms (a tab that is hidden gets
+ * neither frames nor paints). */
 function nextTask({ paint = false } = {}) {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, paint ? 100 : 0);
-    if (paint) {
-      requestAnimationFrame(() =>
-        setTimeout(() => {
-          clearTimeout(timer);
-          resolve();
-        }, 0),
-      );
+    const later = () => setTimeout(resolve, 0);
+    if (!paint) return later();
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      observer?.disconnect();
+      later();
+    };
+    setTimeout(once, 500);
+    const fcp = (entries) => entries.some((e) => e.name === "first-contentful-paint");
+    let observer;
+    if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+      if (fcp(performance.getEntriesByType("paint"))) return once();
+      observer = new PerformanceObserver((list) => fcp(list.getEntries()) && once());
+      observer.observe({ type: "paint" });
+    } else {
+      requestAnimationFrame(once);
     }
   });
 }
