@@ -229,7 +229,9 @@ export class IcsCatalog extends IcsElement {
     if (els.provider.value !== this.#provider) els.provider.value = this.#provider;
 
     const q = this.#query.trim().toLowerCase();
-    const gridKey = [entry, entry.state, lang, this.#provider, q];
+    // While loading, every entry looks the same (the skeleton): the render at connect and
+    // the one when the load starts share one skeleton instead of building it twice.
+    const gridKey = [entry.state === "loading" ? null : entry, entry.state, lang, this.#provider, q];
     const same = this.#shown.grid?.length === gridKey.length && this.#shown.grid.every((v, i) => v === gridKey[i]);
     if (same) {
       for (const li of els.grid.children) if (li.dataset.kode) this.#mark(li);

@@ -21,7 +21,7 @@
 // phase is pay, paying, sending, pending, success, failed, still-pending, not-found or error.
 
 import { newRefId, normalizePhone, productTypeFits, ready } from "../index.js";
-import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setText } from "./shared.js";
+import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setAttr, setText } from "./shared.js";
 
 /**
  * Phases after an order was sent and is no longer being tracked: the order button then
@@ -307,7 +307,7 @@ export class IcsCheckout extends IcsElement {
         : [h("span", { class: "muted" }, this.t("checkout.noProduct"))]),
     );
     setText(els.label, this.t("checkout.phone"));
-    els.input.placeholder = this.t("checkout.phonePlaceholder");
+    setAttr(els.input, "placeholder", this.t("checkout.phonePlaceholder"));
     setText(els.hint, this.t("checkout.phoneHint"));
 
     const ok = this.#phone.ok;
@@ -321,11 +321,11 @@ export class IcsCheckout extends IcsElement {
     );
     const problem = this.#phone.touched ? this.#phoneProblem() : "";
     setText(els.error, problem);
-    els.error.hidden = !problem;
-    els.input.setAttribute("aria-invalid", String(Boolean(problem)));
+    if (els.error.hidden !== !problem) els.error.hidden = !problem;
+    setAttr(els.input, "aria-invalid", String(Boolean(problem)));
 
     const fits = !ok || !p || productFitsOperator(p, ok.operator);
-    els.mismatch.hidden = fits;
+    if (els.mismatch.hidden !== fits) els.mismatch.hidden = fits;
     if (!fits) {
       const wanted = OPERATORS.filter((o) => productTypeFits(String(p.type), o)).map((o) => this.t(`op.${o}`));
       setText(els.mismatch, this.t("checkout.mismatch", {
@@ -339,9 +339,10 @@ export class IcsCheckout extends IcsElement {
     setText(els.total, p ? formatRupiah(p.harga_final) : "–");
     const phase = this.#order?.phase;
     const over = FINAL.includes(phase);
-    els.button.disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
-    els.button.setAttribute("aria-busy", String(this.#busy));
-    els.button.dataset.action = over ? "again" : "order";
+    const disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
+    if (els.button.disabled !== disabled) els.button.disabled = disabled;
+    setAttr(els.button, "aria-busy", String(this.#busy));
+    setAttr(els.button, "data-action", over ? "again" : "order");
     const label = this.#busy
       ? this.t("checkout.ordering")
       : over
@@ -360,7 +361,7 @@ export class IcsCheckout extends IcsElement {
     const els = this.#els;
     const o = this.#order;
     const paying = PAYING.includes(o?.phase);
-    els.pay.hidden = !paying;
+    if (els.pay.hidden !== !paying) els.pay.hidden = !paying;
     if (paying) {
       els.payTitle.textContent = this.t("checkout.payTitle");
       els.payAmount.textContent = formatRupiah(o.price);
@@ -372,7 +373,7 @@ export class IcsCheckout extends IcsElement {
       els.payCancel.textContent = this.t("checkout.payCancel");
       els.payCancel.disabled = o.phase === "paying";
     }
-    els.status.hidden = !o || paying;
+    if (els.status.hidden !== (!o || paying)) els.status.hidden = !o || paying;
     if (!o) {
       delete this.dataset.phase;
       return;
