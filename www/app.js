@@ -36,8 +36,10 @@ function startPackage() {
 /** Lets the browser paint and handle input before the next piece of work: with `paint`,
  * after the page's first contentful paint was presented (its `paint` entry; the largest
  * paint of the shop is that one, its heading, so the package's download no longer counts
- * against it), else after the next frame; at most 500 ms (a tab that is hidden gets
- * neither frames nor paints). */
+ * against it), else after the next frame. At most 500 ms in a tab that is hidden (it gets
+ * neither frames nor paints), else 5 s: on a slow phone that paint may come a second or
+ * more after this module ran, and a shorter wait (it was 500 ms) started the package's
+ * download before it. */
 function nextTask({ paint = false } = {}) {
   return new Promise((resolve) => {
     const later = () => setTimeout(resolve, 0);
@@ -49,7 +51,7 @@ function nextTask({ paint = false } = {}) {
       observer?.disconnect();
       later();
     };
-    setTimeout(once, 500);
+    setTimeout(once, document.visibilityState === "hidden" ? 500 : 5000);
     const fcp = (entries) => entries.some((e) => e.name === "first-contentful-paint");
     let observer;
     if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
