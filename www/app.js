@@ -7,25 +7,59 @@
 // The widgets load after the first paint, one custom element per task (the shop's two, then
 // the back-office's three only once they are shown), instead of the package's
 // `widgets/index.js` defining all five in the module task: at 4× CPU that one task of
-// evaluating, upgrading and laying out was the page's longest (see defineWidgets). The
-// WebAssembly module starts loading at once (compiled streaming, off the main thread).
+// evaluating, upgrading and laying out was the page's longest (see defineWidgets). Nor is
+// the package imported here (evaluating it made this module's task long): after the first
+// paint its WebAssembly module starts compiling and the package instantiates it (see
+// startPackage), before the catalog's module loads.
 
-import { ready } from "./pkg/index.js";
+/** Where the package's WebAssembly module is. */
+const WASM = "pkg/wasm/ics_reseller_bg.wasm";
 
-ready().catch(() => {}); // a failure shows in the widgets, on their first call
+/** Starts compiling the package's WebAssembly module (streaming, off the main thread), then
+ * imports the package and instantiates the module from it (once). Called after the first
+ * paint: the fetch and the compilation's start were a third of this module's task at 4×
+ * CPU, and the largest paint then no longer waits behind the module's download on a slow
+ * link. The import settles before any widget's module has run (they import the package),
+ * so their first calls wait for this instantiation instead of fetching the module again.
+ * If this browser cannot compile it streaming (e.g. a server without `application/wasm`),
+ * `ready()` gets the response and instantiates it as it would its own. A failure shows in
+ * the widgets, on their first call. */
+let started;
+function startPackage() {
+  if (!started) {
+    const compiled = WebAssembly.compileStreaming(fetch(WASM)).catch(() => fetch(WASM));
+    started = import("./pkg/index.js").then((pkg) => pkg.ready(compiled).catch(() => {}));
+  }
+  return started;
+}
 
-/** Lets the browser paint and handle input before the next piece of work (also in a tab
- * that is hidden, where animation frames do not come). */
+/** Lets the browser paint and handle input before the next piece of work: with `paint`,
+ * after the page's first contentful paint was presented (its `paint` entry; the largest
+ * paint of the shop is that one, its heading, so the package's download no longer counts
+ * against it), else after the next frame. At most 500 ms in a tab that is hidden (it gets
+ * neither frames nor paints), else 5 s: on a slow phone that paint may come a second or
+ * more after this module ran, and a shorter wait (it was 500 ms) started the package's
+ * download before it. */
 function nextTask({ paint = false } = {}) {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, paint ? 100 : 0);
-    if (paint) {
-      requestAnimationFrame(() =>
-        setTimeout(() => {
-          clearTimeout(timer);
-          resolve();
-        }, 0),
-      );
+    const later = () => setTimeout(resolve, 0);
+    if (!paint) return later();
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      observer?.disconnect();
+      later();
+    };
+    setTimeout(once, document.visibilityState === "hidden" ? 500 : 5000);
+    const fcp = (entries) => entries.some((e) => e.name === "first-contentful-paint");
+    let observer;
+    if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+      if (fcp(performance.getEntriesByType("paint"))) return once();
+      observer = new PerformanceObserver((list) => fcp(list.getEntries()) && once());
+      observer.observe({ type: "paint" });
+    } else {
+      requestAnimationFrame(once);
     }
   });
 }
@@ -49,8 +83,12 @@ const defining = {};
  * the page upgrade when their class is defined. */
 function defineWidgets(page) {
   defining[page] ??= (async () => {
+    await nextTask({ paint: page === "shop" });
+    // The package first, in a task of its own: its instantiation from the module compiled
+    // meanwhile starts before a widget's first call would fetch and compile it again.
+    startPackage();
     for (const [name, url, exported] of WIDGETS[page]) {
-      await nextTask({ paint: page === "shop" && name === "ics-catalog" });
+      await nextTask();
       const module = await import(url);
       // Defined at the start of a task of its own: a module's promise may settle in the same
       // microtask checkpoint as the wasm's instantiation (~100 ms at 4× CPU).

@@ -371,6 +371,10 @@ test("the page opens with sample data: catalog in rupiah, sold-out items shown, 
   assert.equal(await xla15.locator(".stock").textContent(), "Habis");
   assert.equal(await xla15.locator("button").isDisabled(), true);
   assert.equal(await page.locator("ics-catalog .price").first().textContent(), "Rp12.000");
+  // One download of the WebAssembly module: the page compiles it (app.js) and hands it to the
+  // package, whose widgets' first calls wait for that instead of fetching their own.
+  const wasm = requests.filter((r) => r.route.endsWith("/ics_reseller_bg.wasm"));
+  assert.equal(wasm.length, 1, `the module was fetched ${wasm.length} times`);
 
   statsBefore = await stats();
   const orders = Object.values(statsBefore).reduce((n, s) => n + s.count, 0);

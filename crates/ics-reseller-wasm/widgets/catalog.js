@@ -7,7 +7,7 @@
 // Properties: client, type, selected (product code), products (the loaded list).
 // Methods: refresh(). Events: ics-select, ics-catalog-loaded ({ type, count }).
 
-import { IcsElement, errorMessage, formatRupiah, h, setAttr, setText } from "./shared.js";
+import { IcsElement, errorMessage, formatRupiah, h, nextTask, setAttr, setText } from "./shared.js";
 
 const TYPES = ["all", "xla", "bpa", "fmax", "xda"];
 const LOW_STOCK = 15;
@@ -31,7 +31,10 @@ const STYLES = `
 .grid { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem;
   grid-template-columns: repeat(auto-fill, minmax(min(100%, 205px), 1fr)); }
 .product { display: flex; flex-direction: column; gap: 0.45rem; height: 100%;
-  background: var(--_surface); border: 1px solid var(--_line); border-radius: var(--_radius); padding: 0.85rem; }
+  background: var(--_surface); border: 1px solid var(--_line); border-radius: var(--_radius); padding: 0.85rem;
+  /* A card off screen is not laid out until it comes near the viewport (its size is
+     remembered once it was): the catalog's first layout is a screenful, not every card. */
+  content-visibility: auto; contain-intrinsic-size: auto 206px; }
 .product.chosen { border-color: var(--_accent); box-shadow: 0 0 0 2px var(--_accent); }
 .product.empty { background: var(--_soft); }
 .product.empty h3, .product.empty .price { color: var(--_muted); }
@@ -161,7 +164,12 @@ export class IcsCatalog extends IcsElement {
     this.#lists.set(type, entry);
     this.render();
     try {
-      const resp = await this.client.listProducts({ type }, { signal: this.signal });
+      // The skeleton, creating the client (the package's first wasm client compiles its code)
+      // and the call each in a task of their own: together they were one long task.
+      await nextTask();
+      const client = this.client;
+      await nextTask();
+      const resp = await client.listProducts({ type }, { signal: this.signal });
       const products = [...(resp.data.ready ?? []), ...(resp.data.empty ?? [])];
       const providers = [...new Set([...(resp.providers_used ?? []), ...products.map((p) => p.provider)])];
       Object.assign(entry, { state: "ok", products, providers });
@@ -221,7 +229,9 @@ export class IcsCatalog extends IcsElement {
     if (els.provider.value !== this.#provider) els.provider.value = this.#provider;
 
     const q = this.#query.trim().toLowerCase();
-    const gridKey = [entry, entry.state, lang, this.#provider, q];
+    // While loading, every entry looks the same (the skeleton): the render at connect and
+    // the one when the load starts share one skeleton instead of building it twice.
+    const gridKey = [entry.state === "loading" ? null : entry, entry.state, lang, this.#provider, q];
     const same = this.#shown.grid?.length === gridKey.length && this.#shown.grid.every((v, i) => v === gridKey[i]);
     if (same) {
       for (const li of els.grid.children) if (li.dataset.kode) this.#mark(li);

@@ -20,8 +20,8 @@
 // Events: ics-order ({ phase, refid, status?, product, number, error? }) on every change;
 // phase is pay, paying, sending, pending, success, failed, still-pending, not-found or error.
 
-import { newRefId, normalizePhone, productTypeFits } from "../index.js";
-import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setText } from "./shared.js";
+import { newRefId, normalizePhone, productTypeFits, ready } from "../index.js";
+import { IcsElement, errorMessage, formatPhone, formatRupiah, h, setAttr, setText } from "./shared.js";
 
 /**
  * Phases after an order was sent and is no longer being tracked: the order button then
@@ -97,6 +97,29 @@ button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
 .pay .amount { font-size: 1.35rem; font-weight: 700; }
 .pay .row button { flex: 1 1 8rem; }
 `;
+
+/**
+ * Runs the phone rules once, on a sample number, when the browser is idle after the
+ * WebAssembly module is loaded: V8 compiles each wasm function on its first call, which
+ * otherwise happened in the customer's first keystroke (tens of ms on a slow phone).
+ */
+let warmed = false;
+function warmPhoneRules() {
+  if (warmed) return;
+  warmed = true;
+  const idle = (f) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 0));
+  ready().then(
+    () =>
+      idle(() => {
+        try {
+          productTypeFits("xla", normalizePhone("0817-0000-0000").operator);
+        } catch {
+          // only a warm-up: the customer's own number is checked as they type
+        }
+      }),
+    () => {}, // a failure shows on the first call
+  );
+}
 
 export class IcsCheckout extends IcsElement {
   static css = STYLES;
@@ -222,6 +245,7 @@ export class IcsCheckout extends IcsElement {
   }
 
   connected() {
+    warmPhoneRules();
     this.ownerDocument.addEventListener(
       "ics-select",
       (ev) => {
@@ -283,7 +307,7 @@ export class IcsCheckout extends IcsElement {
         : [h("span", { class: "muted" }, this.t("checkout.noProduct"))]),
     );
     setText(els.label, this.t("checkout.phone"));
-    els.input.placeholder = this.t("checkout.phonePlaceholder");
+    setAttr(els.input, "placeholder", this.t("checkout.phonePlaceholder"));
     setText(els.hint, this.t("checkout.phoneHint"));
 
     const ok = this.#phone.ok;
@@ -297,11 +321,11 @@ export class IcsCheckout extends IcsElement {
     );
     const problem = this.#phone.touched ? this.#phoneProblem() : "";
     setText(els.error, problem);
-    els.error.hidden = !problem;
-    els.input.setAttribute("aria-invalid", String(Boolean(problem)));
+    if (els.error.hidden !== !problem) els.error.hidden = !problem;
+    setAttr(els.input, "aria-invalid", String(Boolean(problem)));
 
     const fits = !ok || !p || productFitsOperator(p, ok.operator);
-    els.mismatch.hidden = fits;
+    if (els.mismatch.hidden !== fits) els.mismatch.hidden = fits;
     if (!fits) {
       const wanted = OPERATORS.filter((o) => productTypeFits(String(p.type), o)).map((o) => this.t(`op.${o}`));
       setText(els.mismatch, this.t("checkout.mismatch", {
@@ -315,9 +339,10 @@ export class IcsCheckout extends IcsElement {
     setText(els.total, p ? formatRupiah(p.harga_final) : "–");
     const phase = this.#order?.phase;
     const over = FINAL.includes(phase);
-    els.button.disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
-    els.button.setAttribute("aria-busy", String(this.#busy));
-    els.button.dataset.action = over ? "again" : "order";
+    const disabled = this.#busy || PAYING.includes(phase) || (!over && (!p || Boolean(soldOut)));
+    if (els.button.disabled !== disabled) els.button.disabled = disabled;
+    setAttr(els.button, "aria-busy", String(this.#busy));
+    setAttr(els.button, "data-action", over ? "again" : "order");
     const label = this.#busy
       ? this.t("checkout.ordering")
       : over
@@ -336,7 +361,7 @@ export class IcsCheckout extends IcsElement {
     const els = this.#els;
     const o = this.#order;
     const paying = PAYING.includes(o?.phase);
-    els.pay.hidden = !paying;
+    if (els.pay.hidden !== !paying) els.pay.hidden = !paying;
     if (paying) {
       els.payTitle.textContent = this.t("checkout.payTitle");
       els.payAmount.textContent = formatRupiah(o.price);
@@ -348,7 +373,7 @@ export class IcsCheckout extends IcsElement {
       els.payCancel.textContent = this.t("checkout.payCancel");
       els.payCancel.disabled = o.phase === "paying";
     }
-    els.status.hidden = !o || paying;
+    if (els.status.hidden !== (!o || paying)) els.status.hidden = !o || paying;
     if (!o) {
       delete this.dataset.phase;
       return;

@@ -370,6 +370,16 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 /**
+ * Resolves in a later task (`scheduler.yield()` where there is one), so the browser can
+ * paint and handle input between two pieces of work.
+ */
+export function nextTask() {
+  return typeof globalThis.scheduler?.yield === "function"
+    ? globalThis.scheduler.yield()
+    : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * Sets `el`'s text to `value` only when it differs: an unchanged write would still replace
  * the text node and make the browser restyle it.
  */
@@ -459,9 +469,10 @@ label { font-weight: 600; font-size: 0.9rem; display: block; margin-bottom: 0.3r
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;
 }
-.skeleton { background: linear-gradient(90deg, #e8edf2 25%, #f5f7fa 50%, #e8edf2 75%); background-size: 200% 100%;
-  animation: shimmer 1.2s infinite linear; border-radius: 6px; }
-@keyframes shimmer { from { background-position: 200% 0; } to { background-position: -200% 0; } }
+/* The placeholder pulses by its opacity, which the compositor animates: a moving gradient
+   (background-position) was repainted on the main thread every frame while loading. */
+.skeleton { background: #e8edf2; animation: pulse 0.9s infinite alternate ease-in-out; border-radius: 6px; }
+@keyframes pulse { from { opacity: 1; } to { opacity: 0.45; } }
 @media (prefers-reduced-motion: reduce) { .skeleton { animation: none; } }
 `;
 
