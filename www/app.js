@@ -383,4 +383,5 @@ try {
 const lang = wanted === "en" || wanted === "id" ? wanted : saved === "en" ? "en" : "id";
 if (root.lang !== lang) root.lang = lang;
 showPage(false);
+root.classList.remove("i18n-wait"); // index.html hid an English page until its texts were in
 defineWidgets("shop");

@@ -715,6 +715,43 @@ test("English switch: every widget and the page follow, and back to Indonesian",
   assert.equal(await page.locator("ics-checkout h2").textContent(), "Beli paket");
 });
 
+test("a page asked for in English never paints Indonesian first, and shows even without its script", async () => {
+  const ctx = await browser.newContext({ viewport: DESKTOP, locale: "id-ID" });
+  try {
+    // app.js held back (a slow network): meanwhile the Indonesian static texts stay hidden.
+    let release;
+    const held = new Promise((r) => (release = r));
+    await ctx.route("**/app.js", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const tab = await ctx.newPage();
+    await tab.goto(`${BASE}/?lang=en`, { waitUntil: "commit" });
+    await tab.waitForFunction(() => document.body && getComputedStyle(document.body).visibility === "hidden");
+    assert.equal(await tab.locator("html").getAttribute("lang"), "en");
+    release();
+    await tab.waitForFunction(() => !document.documentElement.classList.contains("i18n-wait"));
+    assert.equal(await tab.evaluate(() => getComputedStyle(document.body).visibility), "visible");
+    assert.equal(await tab.locator("#nav-shop").textContent(), "Shop");
+    // English saved: the page waits for its texts too; ?lang=id wins over it (as in app.js).
+    await tab.evaluate(() => localStorage.setItem("ics-demo-lang", "en"));
+    await tab.goto(`${BASE}/`, { waitUntil: "load" });
+    await tab.waitForFunction(() => document.documentElement.lang === "en" && !document.documentElement.classList.contains("i18n-wait"));
+    assert.equal(await tab.locator("#nav-shop").textContent(), "Shop");
+    await tab.goto(`${BASE}/?lang=id`, { waitUntil: "commit" });
+    await tab.waitForFunction(() => document.body !== null);
+    assert.equal(await tab.evaluate(() => document.documentElement.classList.contains("i18n-wait")), false);
+    // app.js never arrives: the page still shows (style.css's fallback), in Indonesian.
+    await ctx.unroute("**/app.js");
+    await ctx.route("**/app.js", (route) => route.abort());
+    const bare = await ctx.newPage();
+    await bare.goto(`${BASE}/?lang=en`, { waitUntil: "load" });
+    await bare.waitForFunction(() => getComputedStyle(document.body).visibility === "visible", null, { timeout: 10000 });
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("phone: focus never hides under the sticky header; choosing a package moves focus to the checkout", async () => {
   await page.setViewportSize(PHONE);
   try {

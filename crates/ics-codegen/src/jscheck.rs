@@ -2,7 +2,7 @@
 //!
 //! [`source`] writes one plain JS function per response body type (and `ErrorBody`) that
 //! first turns the common PHP forms of a field into the documented form in place
-//! ([`php_form`]: numbers as plain decimal strings, `1`/`0` booleans, comma lists, `null`
+//! (`php_form`: numbers as plain decimal strings, `1`/`0` booleans, comma lists, `null`
 //! strings and lists), then checks the value `JSON.parse` produced against the documented
 //! STRICT form, as
 //! [`crate::spec::json_schemas`] describes it: required fields present, `typeof` string or
