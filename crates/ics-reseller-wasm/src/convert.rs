@@ -2,8 +2,9 @@
 //! `ResellerError`.
 //!
 //! The module carries no serde_json. An answer's body is copied into the wasm once
-//! ([`text_of`]) and parsed by the core's own `Value::from_json`; a success the JS fast
-//! path takes (documented form, or the common PHP forms it turns into it) never gets here (the JS fast path returns what `JSON.parse` built). Parameters a caller passes
+//! ([`text_of`]) and parsed by the core's own `Value::from_json`, unless the JS fast path
+//! takes it ([`fast_answer`]: the documented form, or a common PHP form it turns into it),
+//! which returns what `JSON.parse` built. Parameters a caller passes
 //! are walked into the core's [`Value`] ([`value_of`]); answers go back to JS through
 //! serde-wasm-bindgen's `Serializer`.
 
@@ -19,7 +20,7 @@ thread_local! {
     /// The JS `ResellerError` class, registered by the package's entry module.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
     /// The package's `fastParsed(action, status, value, text)` (js/decode.js): whether a
-    /// body `JSON.parse` made of `text` is a 2xx success in the documented form.
+    /// body `JSON.parse` made of `text` is a 2xx success its generated check takes.
     static FAST_DECODE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
@@ -31,8 +32,8 @@ pub fn register_fast_decode(f: Function) {
 
 /// The fast path of `js/decode.js` on one answer: the value `JSON.parse` makes of `text`
 /// when the registered `fastParsed` takes it as a success of `action` (normalised in
-/// place), to be returned as built; `None` when the core decides (not JSON, another form, a lone surrogate
-/// escape, or no fast path registered). `JSON.parse` gets the JS string as it is, and its
+/// place), to be returned as built; `None` when the core decides (not JSON, another form,
+/// a lone surrogate escape, or no fast path registered). `JSON.parse` gets the JS string as it is, and its
 /// `SyntaxError` is dropped unread: V8 quotes the body's first characters in it, so an
 /// echoed key would be cut where no scrubber sees it (`the_key_never_survives`).
 pub fn fast_answer(action: &str, status: u16, text: &JsValue) -> Option<JsValue> {

@@ -181,8 +181,8 @@ impl Inner {
             .decode_parsed::<A, _>(status, retry_after, de, &|| text.clone().into_bytes())
     }
 
-    /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a plain
-    /// success, the core for everything else. No retry.
+    /// One exchange decoded as a JS value: the fast path of `js/decode.js` for a success
+    /// its generated check takes, the core for everything else. No retry.
     async fn once_js(&self, kind: ActionKind, http: &HttpRequest, o: &CallOpts) -> Result<JsValue, Error> {
         let a = exchange(self.fetch.as_ref(), http, o.signal.as_ref(), o.timeout_ms)
             .await
@@ -191,7 +191,7 @@ impl Inner {
     }
 
     /// One answer (body text) as a JS value: parsed once by `JSON.parse`; the fast path of
-    /// `js/decode.js` for a plain success, the core for everything else.
+    /// `js/decode.js` for a success its generated check takes, the core for everything else.
     fn decode_js(
         &self,
         kind: ActionKind,
