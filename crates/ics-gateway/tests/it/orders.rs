@@ -95,7 +95,13 @@ fn gateway_client(e: &Env) -> ics_reseller_client::Client {
 
 #[tokio::test]
 async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
-    let e = env().await;
+    // The gateway's own reconciler re-sends a 404 order too (see the race test below); kept
+    // 30 s away here, so the re-send this test follows is the client's.
+    let e = env_with(|c| {
+        c.reconcile.first_check_ms = 30_000;
+        c.reconcile.max_check_ms = 30_000;
+    })
+    .await;
     let c = gateway_client(&e);
     let before = e.balance().await;
     // The answer is lost after the commit: the client finds the order by refid.
@@ -130,6 +136,40 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     let orders = e.state().await["orders"].as_array().unwrap().len();
     assert_eq!(orders, 2);
     assert_eq!(before - e.balance().await, 2 * PRICE);
+    e.stop().await;
+}
+
+/// The client's re-send and the gateway's reconciler race for the same 404 refid (both check
+/// within milliseconds): whichever re-sends, the order is placed once, and the client learns
+/// its outcome either from the re-send's answer or by finding it.
+#[tokio::test]
+async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whichever_wins() {
+    let e = env_with(|c| {
+        c.reconcile.first_check_ms = 1;
+        c.reconcile.max_check_ms = 20;
+        c.reconcile.poll_ms = 5;
+    })
+    .await;
+    let c = gateway_client(&e);
+    let before = e.balance().await;
+    const N: usize = 6;
+    for i in 0..N {
+        let refid = format!("RACE-{i}");
+        e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
+            .await;
+        let req = CreateTransactionRequest {
+            kode_produk: "XLA10".into(),
+            nomor_tujuan: format!("0812345622{i:02}"),
+            refid: refid.clone(),
+        };
+        let tok = token("XLA10", &req.nomor_tujuan, &refid, PRICE, 600);
+        let placed = c.create_transaction_with(req, Some(&tok)).await.unwrap();
+        assert_eq!(placed.refid(), refid);
+    }
+    // The reconciler may still be recording its last answer: the upstream's count is final.
+    let orders = e.state().await["orders"].as_array().unwrap().len();
+    assert_eq!(orders, N, "one upstream order per refid");
+    assert_eq!(before - e.balance().await, N as i64 * PRICE, "each debited once");
     e.stop().await;
 }
 
