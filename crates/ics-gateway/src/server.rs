@@ -743,6 +743,13 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
 /// A refid already journalled: the client's own reconciliation may re-send it after a 404,
 /// under the journal's rules (never acknowledged, outcome unknown, a re-send left, and the
 /// gateway's own checkTransaction says 404), written ahead like any order.
+///
+/// Another send of the refid may be under way: the first one (a twin request), or the
+/// reconciler's own re-send of the same 404 order. Answering "in flight" at once would let
+/// the client's confirming check run before that send lands upstream, and report a refusal
+/// for an order that is being placed. So this waits (polling the journal, at most the
+/// upstream timeout plus two seconds) until that send is recorded, then answers from what
+/// the journal says; `order_in_flight` only when the wait runs out.
 async fn client_resend(
     app: &App,
     req: CreateTransactionRequest,
@@ -761,53 +768,72 @@ async fn client_resend(
             "this refid is being ordered right now",
         )
     };
-    let cur = app
-        .journal
-        .order(&req.refid)
-        .await
-        .map_err(|e| journal_down(&e.to_string()))?
-        .ok_or_else(exists)?;
-    match cur.state {
-        OrderState::MaybeCommitted if !cur.acked && cur.resends < app.config.reconcile.max_resends => {}
-        OrderState::Admitted | OrderState::Resending => return Err(in_flight()),
-        _ => return Err(exists()),
-    }
-    let check = ics_reseller::RefIdRequest {
-        refid: req.refid.clone(),
+    let deadline = tokio::time::Instant::now()
+        + Duration::from_millis(app.config.upstream_timeout_ms.saturating_add(2_000));
+    let wait = || async {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(in_flight());
+        }
+        tokio::time::sleep(RESEND_POLL).await;
+        Ok(())
     };
-    match app.call::<actions::CheckTransaction>(check).await {
-        Ok(found) => {
-            if let Err(e) = app
-                .journal
-                .record_check(&req.refid, &found, ics_journal::now_ms())
-                .await
-            {
-                tracing::warn!(refid = %req.refid, error = %e, "recording a check failed");
+    loop {
+        let cur = app
+            .journal
+            .order(&req.refid)
+            .await
+            .map_err(|e| journal_down(&e.to_string()))?
+            .ok_or_else(exists)?;
+        match cur.state {
+            OrderState::MaybeCommitted if !cur.acked && cur.resends < app.config.reconcile.max_resends => {}
+            OrderState::Admitted | OrderState::Resending => {
+                wait().await?;
+                continue;
             }
-            Err(exists())
+            _ => return Err(exists()),
         }
-        Err(Error::NotFound { .. }) => {
-            let ok = app
-                .journal
-                .begin_resend(
-                    &req.refid,
-                    app.config.reconcile.max_resends,
-                    ics_journal::now_ms(),
-                )
-                .await
-                .map_err(|e| journal_down(&e.to_string()))?;
-            if !ok {
-                return Err(in_flight());
+        let check = ics_reseller::RefIdRequest {
+            refid: req.refid.clone(),
+        };
+        match app.call::<actions::CheckTransaction>(check).await {
+            Ok(found) => {
+                if let Err(e) = app
+                    .journal
+                    .record_check(&req.refid, &found, ics_journal::now_ms())
+                    .await
+                {
+                    tracing::warn!(refid = %req.refid, error = %e, "recording a check failed");
+                }
+                return Err(exists());
             }
-            crash_point("before_forward");
-            Ok(forward_order(app, req, cur.price_bound).await)
-        }
-        Err(e) => {
-            app.metrics.order("unknown");
-            Ok(app.upstream_error(e))
+            Err(Error::NotFound { .. }) => {
+                let ok = app
+                    .journal
+                    .begin_resend(
+                        &req.refid,
+                        app.config.reconcile.max_resends,
+                        ics_journal::now_ms(),
+                    )
+                    .await
+                    .map_err(|e| journal_down(&e.to_string()))?;
+                if !ok {
+                    // A reconciler holds the order's lease (it is checking or re-sending it).
+                    wait().await?;
+                    continue;
+                }
+                crash_point("before_forward");
+                return Ok(forward_order(app, req, cur.price_bound).await);
+            }
+            Err(e) => {
+                app.metrics.order("unknown");
+                return Ok(app.upstream_error(e));
+            }
         }
     }
 }
+
+/// How often [`client_resend`] looks at the journal while another send of its refid runs.
+const RESEND_POLL: Duration = Duration::from_millis(25);
 
 fn journal_down(detail: &str) -> GwError {
     tracing::error!(error = detail, "order journal unavailable");

@@ -173,6 +173,40 @@ async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whic
     e.stop().await;
 }
 
+/// The reconciler's re-send is slow (500 ms upstream): the client's own re-send of the same
+/// refid arrives while it runs. The gateway waits for that send instead of answering "in
+/// flight", so the client's confirming check finds the order rather than reporting a
+/// refusal for an order that is being placed.
+#[tokio::test]
+async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_the_order() {
+    let e = env_with(|c| {
+        c.reconcile.first_check_ms = 1;
+        c.reconcile.max_check_ms = 20;
+        c.reconcile.poll_ms = 5;
+    })
+    .await;
+    let c = gateway_client(&e);
+    let before = e.balance().await;
+    e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
+        .await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 500}))
+        .await;
+    let req = CreateTransactionRequest {
+        kode_produk: "XLA10".into(),
+        nomor_tujuan: "081234571111".into(),
+        refid: "SLOW-1".into(),
+    };
+    let tok = token("XLA10", "081234571111", "SLOW-1", PRICE, 600);
+    let placed = c.create_transaction_with(req, Some(&tok)).await.unwrap();
+    assert!(
+        matches!(&placed, Placed::Found(f) if f.refid == "SLOW-1"),
+        "{placed:?}"
+    );
+    assert_eq!(e.state().await["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(before - e.balance().await, PRICE, "placed once");
+    e.stop().await;
+}
+
 /// The drain figure: in open-orders mode an anonymous client spends at most the daily cap.
 #[tokio::test]
 async fn a_drain_in_open_orders_mode_is_stopped_by_the_spend_cap() {
