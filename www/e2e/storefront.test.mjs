@@ -879,6 +879,9 @@ test("…5555 stays pending and …6666 waits for payment: the shopper is told, 
 
   const unpaid = await order("XLA5", "0818-1234-6666");
   await phase("still-pending");
+  // "menunggu pembayaran" shows while the check is tracked: a wider window than 1.2 s, so
+  // a loaded machine's round trips to the page cannot miss it.
+  await checkout.evaluate((el) => el.setAttribute("timeout-ms", "4000"));
   await checkAgain(unpaid);
   await page.locator("ics-checkout #message").filter({ hasText: "menunggu pembayaran" }).waitFor();
   assert.equal(await page.locator("ics-checkout .tracker li").nth(1).textContent(), "Belum dibayar");

@@ -175,7 +175,9 @@ pub fn run(port: u16) -> Result<()> {
 pub fn e2e() -> Result<Outcome> {
     let root = project_root();
     build_package()?;
-    let settle_ms = 800;
+    // Long enough that a pending order stays pending for several of the tests' round trips
+    // to the page on a loaded machine (the "…2222: pending, then success" test reads it).
+    let settle_ms = 2_000;
     let demo = start("127.0.0.1:0", &settle_ms.to_string(), TEST_LIMITS)?;
     seed(&demo.gateway.url)?;
     // Let the sample orders settle, so the tests start from final statistics.

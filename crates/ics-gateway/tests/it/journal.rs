@@ -151,7 +151,9 @@ async fn crash_points_on(db: TestDb) {
     let dir = std::env::temp_dir().join(format!("ics-gw-crash-{}-{}", std::process::id(), db.name));
     std::fs::create_dir_all(&dir).unwrap();
     let http = http();
-    let points = ["before_forward", "after_forward", "after_answer"];
+    // after_forward first: it arms a latency fault for the next createTransaction, and with
+    // an empty journal no restarted reconciler can re-send an older order into that fault.
+    let points = ["after_forward", "before_forward", "after_answer"];
     for (i, point) in points.iter().enumerate() {
         let refid = format!("CRASH-{}-{i}", db.name);
         let number = format!("08123456{:04}", 2000 + i);

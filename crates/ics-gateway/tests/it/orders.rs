@@ -293,7 +293,18 @@ async fn per_number_limit_and_per_ip_rate_limit() {
 
 #[tokio::test]
 async fn five_hundred_concurrent_authorised_orders_keep_the_ledger_exact() {
-    let e = std::sync::Arc::new(env().await);
+    // 1,000 requests queue on one SQLite connection: on a loaded machine the default test
+    // timeouts (5 s upstream) could expire before the ledger is at stake, so they are wide,
+    // and the reconciler (nothing for it to settle here) keeps out of the journal's queue.
+    let e = std::sync::Arc::new(
+        env_with(|c| {
+            c.upstream_timeout_ms = 60_000;
+            c.reconcile.grace_ms = 70_000;
+            c.reconcile.first_check_ms = 30_000;
+            c.reconcile.max_check_ms = 30_000;
+        })
+        .await,
+    );
     let before = e.balance().await;
     let mut tasks = Vec::new();
     // 500 orders, each sent twice at once: exactly 500 placed, no refid twice.
