@@ -78,7 +78,12 @@ async fn no_request_shape_runs_a_disallowed_action_or_carries_a_browser_key() {
         }
     })
     .await;
-    let gw = ics_gateway::serve(config(&php)).await.unwrap();
+    // The order below ends "maybe committed": the reconciler's checkTransaction is kept
+    // 30 s away, so the upstream's log holds only what this test sent.
+    let mut cfg = config(&php);
+    cfg.reconcile.first_check_ms = 30_000;
+    cfg.reconcile.max_check_ms = 30_000;
+    let gw = ics_gateway::serve(cfg).await.unwrap();
     let http = http();
     let browser_key = "sk_test_lowbalance";
     let shapes = [

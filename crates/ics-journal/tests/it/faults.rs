@@ -10,7 +10,8 @@ use tokio::task::JoinSet;
 async fn two_hundred_orders_through_faults_match_the_sandbox() {
     for db in both() {
         let sb = sandbox().await;
-        let up = upstream(&sb);
+        // 800 ms: under the 1,500 ms latency faults below, so those calls time out.
+        let up = upstream_timing_out(&sb, 800);
         let j = open(&db).await;
         let create = "createTransaction";
         arm(

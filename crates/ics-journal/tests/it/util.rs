@@ -37,9 +37,16 @@ pub async fn sandbox() -> Sandbox {
     .expect("sandbox starts")
 }
 
+/// The sandbox as the journal's upstream, with a 10 s timeout (a loaded machine's slow
+/// answer is not taken for a lost one).
 pub fn upstream(sb: &Sandbox) -> Arc<HttpUpstream> {
+    upstream_timing_out(sb, 10_000)
+}
+
+/// [`upstream`] with a timeout of `ms` (the fault tests time out on purpose).
+pub fn upstream_timing_out(sb: &Sandbox, ms: u64) -> Arc<HttpUpstream> {
     let client = Client::new(ClientConfig::new(sb.url(), Some(ApiKey::new(KEY).unwrap())).unwrap());
-    Arc::new(HttpUpstream::new(client, Duration::from_millis(800)).unwrap())
+    Arc::new(HttpUpstream::new(client, Duration::from_millis(ms)).unwrap())
 }
 
 pub fn http() -> reqwest::Client {

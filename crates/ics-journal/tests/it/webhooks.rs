@@ -28,8 +28,26 @@ async fn webhooks_duplicated_reordered_forged_are_not_believed() {
         for r in ["W-ok", "W-fail", "W-open"] {
             assert_eq!(j.order(r).await.unwrap().unwrap().state, OrderState::Pending);
         }
-        // Let the sandbox settle (40 ms) and send its own webhooks.
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Let the sandbox settle (40 ms) and send its own webhooks: the three creates and
+        // the two final statuses.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = sandbox_json(&sb, "/__sandbox/webhooks").await;
+            let n = v["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["body"]["refid"].as_str().is_some_and(|r| r.starts_with("W-")))
+                .count();
+            if n >= 5 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "webhooks never arrived: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
 
         // Forged: success claimed for the order that failed. The check says failed.
         let out = intake(&j, &*up, &body("W-fail", "success")).await.unwrap();

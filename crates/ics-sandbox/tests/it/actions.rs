@@ -130,7 +130,7 @@ async fn markup_applies_to_prices_and_charges() {
 async fn test_numbers_follow_the_table() {
     // A settle delay long enough that "still pending right after the order" holds on a
     // loaded machine.
-    let sb = start_with(|c| c.settle_ms = 400).await;
+    let sb = start_with(|c| c.settle_ms = 2_000).await;
     let k = VERIFIED;
     // …1111: success at once.
     let a = sb.order(k, "XLA10", "0812-3456-1111", "TN-1111").await.ok();
