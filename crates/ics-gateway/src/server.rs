@@ -770,12 +770,17 @@ async fn client_resend(
     };
     let deadline = tokio::time::Instant::now()
         + Duration::from_millis(app.config.upstream_timeout_ms.saturating_add(2_000));
-    let wait = || async {
-        if tokio::time::Instant::now() >= deadline {
-            return Err(in_flight());
+    let mut pause = RESEND_POLL;
+    let mut wait = || {
+        let this = pause;
+        pause = (pause * 2).min(RESEND_POLL_MAX);
+        async move {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(in_flight());
+            }
+            tokio::time::sleep(this).await;
+            Ok(())
         }
-        tokio::time::sleep(RESEND_POLL).await;
-        Ok(())
     };
     loop {
         let cur = app
@@ -832,8 +837,11 @@ async fn client_resend(
     }
 }
 
-/// How often [`client_resend`] looks at the journal while another send of its refid runs.
+/// How soon [`client_resend`] looks at the journal again while another send of its refid
+/// runs; the pause doubles up to [`RESEND_POLL_MAX`].
 const RESEND_POLL: Duration = Duration::from_millis(25);
+/// The longest pause between two looks.
+const RESEND_POLL_MAX: Duration = Duration::from_millis(400);
 
 fn journal_down(detail: &str) -> GwError {
     tracing::error!(error = detail, "order journal unavailable");
