@@ -1,3 +1,7 @@
+//# allFunctionsCalledOnLoad
+// (V8's explicit compile hint: this module's functions are compiled with it, while it streams
+// in off the main thread, instead of lazily on their first call inside the widget's upgrade,
+// ~50-70 ms there at 4x CPU. The shop page calls nearly all of them while loading.)
 // <ics-checkout>: buy the chosen package. A phone field that normalises as you type and
 // names the operator (normalizePhone), a warning when the package does not fit that
 // operator, an order button that cannot double-submit, a live tracker (sent → processing →
@@ -73,13 +77,13 @@ section { display: grid; gap: 0.9rem; }
 .chosen .name { font-weight: 700; }
 .chosen .price { font-weight: 700; color: var(--_accent); }
 form { display: grid; gap: 0.55rem; }
-.detected { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; min-height: 1.5rem; font-size: 0.92rem; }
+.detected { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; min-height: 1.5rem; font-size: 0.875rem; }
 .total { display: flex; justify-content: space-between; align-items: baseline; border-top: 1px dashed var(--_line); padding-top: 0.6rem; margin-top: 0.2rem; }
 .total strong { font-size: 1.25rem; }
-button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
+button.primary { width: 100%; min-height: 2.9rem; }
 .status { display: grid; gap: 0.7rem; border-top: 1px solid var(--_line); padding-top: 0.9rem; }
 .tracker { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.3rem; }
-.tracker li { display: grid; justify-items: center; text-align: center; gap: 0.3rem; font-size: 0.8rem; color: var(--_muted); position: relative; }
+.tracker li { display: grid; justify-items: center; text-align: center; gap: 0.3rem; font-size: 0.75rem; color: var(--_muted); position: relative; }
 .tracker li::before { content: ""; width: 1.3rem; height: 1.3rem; border-radius: 50%; border: 2px solid var(--_line); background: var(--_surface); box-sizing: border-box; }
 .tracker li[data-state="done"]::before { background: var(--_ok); border-color: var(--_ok); }
 .tracker li[data-state="current"]::before { border-color: var(--_accent); border-width: 4px; animation: pulse 1s infinite alternate; }
@@ -90,11 +94,11 @@ button.primary { width: 100%; min-height: 2.9rem; font-size: 1.02rem; }
 @media (prefers-reduced-motion: reduce) { .tracker li::before { animation: none !important; } }
 .message:focus { outline: none; }
 .message:focus-visible { outline: 3px solid #f5a300; }
-.ref { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; font-size: 0.9rem; }
+.ref { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; font-size: 0.875rem; }
 .ref code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--_soft); padding: 0.2rem 0.4rem; border-radius: 6px; word-break: break-all; user-select: all; }
 .ref button { min-height: 2rem; padding: 0.2rem 0.6rem; }
 .pay { display: grid; gap: 0.6rem; border: 2px solid var(--_accent); border-radius: 10px; padding: 0.9rem; }
-.pay .amount { font-size: 1.35rem; font-weight: 700; }
+.pay .amount { font-size: 1.25rem; font-weight: 700; }
 .pay .row button { flex: 1 1 8rem; }
 `;
 
