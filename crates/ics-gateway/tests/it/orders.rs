@@ -139,17 +139,19 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     e.stop().await;
 }
 
+/// A gateway whose reconciler checks (and re-sends) an unknown order within milliseconds.
+fn eager_reconciler(c: &mut ics_gateway::config::Config) {
+    c.reconcile.first_check_ms = 1;
+    c.reconcile.max_check_ms = 20;
+    c.reconcile.poll_ms = 5;
+}
+
 /// The client's re-send and the gateway's reconciler race for the same 404 refid (both check
 /// within milliseconds): whichever re-sends, the order is placed once, and the client learns
 /// its outcome either from the re-send's answer or by finding it.
 #[tokio::test]
 async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whichever_wins() {
-    let e = env_with(|c| {
-        c.reconcile.first_check_ms = 1;
-        c.reconcile.max_check_ms = 20;
-        c.reconcile.poll_ms = 5;
-    })
-    .await;
+    let e = env_with(eager_reconciler).await;
     let c = gateway_client(&e);
     let before = e.balance().await;
     const N: usize = 6;
@@ -179,12 +181,7 @@ async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whic
 /// refusal for an order that is being placed.
 #[tokio::test]
 async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_the_order() {
-    let e = env_with(|c| {
-        c.reconcile.first_check_ms = 1;
-        c.reconcile.max_check_ms = 20;
-        c.reconcile.poll_ms = 5;
-    })
-    .await;
+    let e = env_with(eager_reconciler).await;
     let c = gateway_client(&e);
     let before = e.balance().await;
     e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
