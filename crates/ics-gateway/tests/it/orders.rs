@@ -204,6 +204,40 @@ async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_t
     e.stop().await;
 }
 
+/// A send that never finishes (a gateway killed between admitting and forwarding leaves its
+/// row `admitted` until the reconciler's grace runs out): a re-send of that refid waits at
+/// most the upstream timeout + 2 s, then answers `order_in_flight`, and orders nothing.
+#[tokio::test]
+async fn a_resend_behind_a_stuck_send_stops_waiting_and_orders_nothing() {
+    let e = env_with(|c| c.upstream_timeout_ms = 300).await;
+    let before = e.balance().await;
+    // The stuck row, written as the killed gateway left it (its next check 30 s away).
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let order = ics_journal::NewOrder {
+        refid: "STUCK-1".into(),
+        product: "XLA10".into(),
+        number: "081234561111".into(),
+        price_bound: PRICE,
+        token_id: "killed-gateway".into(),
+        client_ip_hash: "-".into(),
+    };
+    j.admit(order, &ics_journal::Limits::default(), ics_journal::now_ms())
+        .await
+        .unwrap();
+    j.close().await;
+    let tok = token("XLA10", "081234561111", "STUCK-1", PRICE, 600);
+    let r = e.order("XLA10", "081234561111", "STUCK-1", Some(&tok)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (409, "order_in_flight"),
+        "{}",
+        r.text
+    );
+    assert_eq!(e.state().await["orders"].as_array().unwrap().len(), 0);
+    assert_eq!(before, e.balance().await, "nothing ordered");
+    e.stop().await;
+}
+
 /// The drain figure: in open-orders mode an anonymous client spends at most the daily cap.
 #[tokio::test]
 async fn a_drain_in_open_orders_mode_is_stopped_by_the_spend_cap() {
