@@ -50,6 +50,12 @@ pub fn quick_reconcile() -> ics_gateway::config::Reconcile {
 }
 
 /// A gateway configuration for tests: generous limits, one operator, its own journal.
+/// A shop-day offset that puts the shop's clock at noon now, so no test's daily cap is reset
+/// by the shop's midnight (17:00 UTC in WIB) passing mid-test: 12 hours either side.
+pub fn noon_offset_s() -> i64 {
+    43_200 - now_s().rem_euclid(86_400)
+}
+
 pub fn config(upstream: &str) -> Config {
     Config {
         database: Secret(temp_db_url()),
@@ -68,6 +74,7 @@ pub fn config(upstream: &str) -> Config {
             per_ip_burst: 100_000,
             orders_per_number_per_hour: 10_000,
             daily_spend_cap: 1_000_000_000,
+            day_utc_offset_s: noon_offset_s(),
             ..Limits::default()
         },
         price_cache_ms: 2_000,
