@@ -5,6 +5,7 @@ use crate::util::*;
 use ics_reseller::{CreateTransactionRequest, Placed, ReconcilePolicy, TxStatus};
 use serde_json::json;
 use std::collections::HashSet;
+use std::time::Duration;
 
 const PRICE: i64 = 20_000; // XLA10 in the sandbox (no markup)
 
@@ -297,29 +298,44 @@ async fn per_number_limit_and_per_ip_rate_limit() {
     assert_eq!((r.status, r.code().as_str()), (429, "number_limit"), "{}", r.text);
     assert!(r.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 3000);
     e.stop().await;
-    let e = env_with(|c| {
-        c.limits.per_ip_per_second = 1;
-        c.limits.per_ip_burst = 3;
-    })
-    .await;
-    let mut statuses = Vec::new();
-    for _ in 0..6 {
-        statuses.push(e.get("/gateway/?action=checkTransaction&refid=NONE").await.status);
-    }
-    assert_eq!(&statuses[..3], [404, 404, 404]);
-    assert!(statuses[3..].contains(&429), "{statuses:?}");
-    // Without --trust-proxy a forged X-Forwarded-For does not make a new client.
-    for i in 0..3 {
-        let r = send(
-            e.http
-                .get(e.url("/gateway/?action=checkTransaction&refid=NONE"))
-                .header("x-forwarded-for", format!("10.0.0.{i}")),
-        )
+    // One token a second with a burst of 3: the nine requests below tell the limiter's answer
+    // only when they all fall within a second of the first (a token refilled later makes a
+    // 404 right). A run that a loaded machine stretched past that is measured again.
+    for attempt in 1..=3 {
+        let e = env_with(|c| {
+            c.limits.per_ip_per_second = 1;
+            c.limits.per_ip_burst = 3;
+        })
         .await;
-        assert_eq!(r.status, 429, "{}", r.text);
-        assert!(r.headers.contains_key("retry-after"));
+        let start = std::time::Instant::now();
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            statuses.push(e.get("/gateway/?action=checkTransaction&refid=NONE").await.status);
+        }
+        // Without --trust-proxy a forged X-Forwarded-For does not make a new client.
+        let mut forged = Vec::new();
+        for i in 0..3 {
+            let r = send(
+                e.http
+                    .get(e.url("/gateway/?action=checkTransaction&refid=NONE"))
+                    .header("x-forwarded-for", format!("10.0.0.{i}")),
+            )
+            .await;
+            forged.push((r.status, r.headers.contains_key("retry-after"), r.text));
+        }
+        let in_time = start.elapsed() < Duration::from_millis(950);
+        e.stop().await;
+        if !in_time && attempt < 3 {
+            continue;
+        }
+        assert_eq!(&statuses[..3], [404, 404, 404]);
+        assert!(statuses[3..].contains(&429), "{statuses:?}");
+        for (status, retry_after, text) in forged {
+            assert_eq!(status, 429, "{text}");
+            assert!(retry_after);
+        }
+        return;
     }
-    e.stop().await;
 }
 
 #[tokio::test]
