@@ -1,3 +1,7 @@
+//# allFunctionsCalledOnLoad
+// (V8's explicit compile hint, as on the widgets' modules: this module's functions compile
+// while it streams in, off the main thread, instead of lazily on their first call. It
+// applies to the functions after it, so it is the first line.)
 // The demo storefront's glue: the widgets come from the npm package (`pkg/widgets/`), this
 // file only switches pages (#shop, #backoffice) and languages, fills in test numbers, and
 // signs the operator in to the back-office. Every call goes to ics-gateway: no API key is
@@ -390,6 +394,3 @@ setTimeout(() => {
   root.classList.remove("i18n-wait"); // index.html hid an English page until its texts were in
   defineWidgets("shop");
 }, 0);
-//# allFunctionsCalledOnLoad
-// (V8's explicit compile hint, as on the widgets' modules: this module's functions compile
-// while it streams in, off the main thread, instead of lazily on their first call.)
