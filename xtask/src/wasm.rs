@@ -2,7 +2,8 @@
 //! (wasm-bindgen tests in Node and headless Chromium, the packed tarball in Node ESM/CJS,
 //! Vite, `tsc`, `attw`), and `cargo xtask bench`.
 //!
-//! Package layout (`pkg/`, git-ignored), one wasm module shared by every entry:
+//! Package layout (`pkg/`, git-ignored), one wasm module for browsers and bundlers, one
+//! for Node (the same crate, with `signOrder`'s signing):
 //!
 //! ```text
 //! package.json        exports: "node" → node.mjs / node.cjs, otherwise index.js
@@ -13,7 +14,9 @@
 //!                     bindings (wasm/node.cjs) read the wasm from disk at require
 //! node.mjs            ESM for Node: re-exports node.cjs (one instance, no dual-package hazard)
 //! index.d.ts          js/types.generated.d.ts + js/index.d.ts; index.d.cts is the same for CJS
-//! wasm/               ics_reseller_bg.wasm (wasm-opt -Oz) and the node.cjs bindings
+//! wasm/               ics_reseller_bg.wasm (the browser module: wasm-opt -Oz, built without the
+//!                     crate's `sign` feature, so `signOrder` only refuses), and the Node
+//!                     module ics_reseller_node_bg.wasm (with it) and its node.cjs bindings
 //! widgets/            `ics-reseller/widgets`: the demo's custom elements (browser ESM), copied
 //!                     from crates/ics-reseller-wasm/widgets by `demo::copy_widgets`
 //! ```
@@ -97,47 +100,49 @@ fn wasm_bindgen_bin() -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// `cargo xtask build-wasm`: release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, pkg/.
+/// `cargo xtask build-wasm`: two release builds of the wasm crate (the browser module
+/// without its `sign` feature, the Node module with it), wasm-bindgen (`web` bindings for
+/// the first, `nodejs` for the second), wasm-opt -Oz, pkg/.
 pub fn build() -> Result<()> {
     let sh = shell()?;
-    cmd!(
-        sh,
-        "cargo build --release --package ics-reseller-wasm --target wasm32-unknown-unknown"
-    )
-    // wasm-bindgen reads the `target_features` section that `strip = true` removes;
-    // wasm-opt strips names and debug info afterwards.
-    .env("CARGO_PROFILE_RELEASE_STRIP", "false")
-    .run()?;
-    let wasm_in = target_dir().join("wasm32-unknown-unknown/release/ics_reseller_wasm.wasm");
     let pkg = pkg_dir();
     if pkg.exists() {
         fs::remove_dir_all(&pkg).context("removing pkg/")?;
     }
+    fs::create_dir_all(pkg.join("wasm")).context("creating pkg/wasm")?;
     let gen = target_dir().join("wasm-bindgen");
     let _ = fs::remove_dir_all(&gen);
     let wasm_bindgen = wasm_bindgen_bin()?;
-    for target in ["web", "nodejs"] {
+    // The page's module leaves `signOrder`'s signing (SHA-256, HMAC) out; Node's keeps it.
+    // Each profile has its own folder, so neither build overwrites the other's `.wasm`.
+    for (target, profile, features, out_name) in [
+        ("web", "release", &["--no-default-features"][..], "ics_reseller"),
+        ("nodejs", "wasm-node", &[][..], "ics_reseller_node"),
+    ] {
+        cmd!(
+            sh,
+            "cargo build --profile {profile} --package ics-reseller-wasm --target wasm32-unknown-unknown {features...}"
+        )
+        // wasm-bindgen reads the `target_features` section that `strip = true` removes;
+        // wasm-opt strips names and debug info afterwards.
+        .env("CARGO_PROFILE_RELEASE_STRIP", "false")
+        .env("CARGO_PROFILE_WASM_NODE_STRIP", "false")
+        .run()?;
+        let wasm_in = target_dir().join(format!("wasm32-unknown-unknown/{profile}/ics_reseller_wasm.wasm"));
         let out_dir = gen.join(target);
         cmd!(
             sh,
-            "{wasm_bindgen} {wasm_in} --target {target} --no-typescript --out-name ics_reseller --out-dir {out_dir}"
+            "{wasm_bindgen} {wasm_in} --target {target} --no-typescript --out-name {out_name} --out-dir {out_dir}"
+        )
+        .run()?;
+        let (wasm_opt, bindgen_wasm) = (node_bin("wasm-opt"), out_dir.join(format!("{out_name}_bg.wasm")));
+        let wasm_out = pkg.join(format!("wasm/{out_name}_bg.wasm"));
+        cmd!(
+            sh,
+            "{wasm_opt} {bindgen_wasm} -Oz --strip-debug --strip-producers {WASM_FEATURES...} -o {wasm_out}"
         )
         .run()?;
     }
-    // Both targets wrap the same module; ship one, optimised for size.
-    let web_wasm = gen.join("web/ics_reseller_bg.wasm");
-    let node_wasm = gen.join("nodejs/ics_reseller_bg.wasm");
-    let same = fs::read(&web_wasm).ok() == fs::read(&node_wasm).ok();
-    if !same {
-        bail!("wasm-bindgen's web and nodejs outputs differ; the package assumes one wasm module");
-    }
-    fs::create_dir_all(pkg.join("wasm")).context("creating pkg/wasm")?;
-    let (wasm_opt, wasm_out) = (node_bin("wasm-opt"), pkg.join("wasm/ics_reseller_bg.wasm"));
-    cmd!(
-        sh,
-        "{wasm_opt} {web_wasm} -Oz --strip-debug --strip-producers {WASM_FEATURES...} -o {wasm_out}"
-    )
-    .run()?;
 
     let web_js = read(&gen.join("web/ics_reseller.js"))?;
     // wasm-bindgen's default location (`new URL('ics_reseller_bg.wasm', import.meta.url)`)
@@ -148,9 +153,9 @@ pub fn build() -> Result<()> {
         bail!("wasm-bindgen's web bindings no longer hold {default_url}; update build-wasm");
     }
     let web_js = web_js.replace(default_url, "undefined");
-    let node_js = read(&gen.join("nodejs/ics_reseller.js"))?;
-    if !node_js.contains("ics_reseller_bg.wasm") {
-        bail!("wasm-bindgen's nodejs bindings do not name ics_reseller_bg.wasm; update build-wasm");
+    let node_js = read(&gen.join("nodejs/ics_reseller_node.js"))?;
+    if !node_js.contains("ics_reseller_node_bg.wasm") {
+        bail!("wasm-bindgen's nodejs bindings do not name ics_reseller_node_bg.wasm; update build-wasm");
     }
     write(&pkg.join("wasm/node.cjs"), node_js)?;
 
@@ -216,8 +221,12 @@ pub fn build() -> Result<()> {
     write(&pkg.join("package.json"), package_json(&version()?))?;
     write(&pkg.join("README.md"), package_readme())?;
     crate::demo::copy_widgets(&pkg)?;
-    let wasm_size = fs::metadata(pkg.join("wasm/ics_reseller_bg.wasm")).map_or(0, |m| m.len());
-    println!("build-wasm: pkg/ assembled (wasm {} bytes)", wasm_size);
+    let size = |name: &str| fs::metadata(pkg.join("wasm").join(name)).map_or(0, |m| m.len());
+    println!(
+        "build-wasm: pkg/ assembled (wasm: browser {} bytes, Node {} bytes)",
+        size("ics_reseller_bg.wasm"),
+        size("ics_reseller_node_bg.wasm")
+    );
     Ok(())
 }
 
@@ -349,11 +358,16 @@ pub fn test_chromium() -> Result<Outcome> {
 /// The wasm-bindgen tests: in Node, or in Chromium (`browser`: the runner's address).
 fn wasm_bindgen_tests(servers: &Servers, browser: Option<&str>) -> Result<()> {
     let sh = shell()?;
-    let suite = if browser.is_some() { "browser" } else { "node" };
+    // Chromium tests the browser module's build (no `sign` feature), Node the Node module's.
+    let (suite, features) = if browser.is_some() {
+        ("browser", &["--no-default-features"][..])
+    } else {
+        ("node", &[][..])
+    };
     let mut cmd = with_env(
         cmd!(
             sh,
-            "cargo test --package ics-reseller-wasm --target wasm32-unknown-unknown --test {suite}"
+            "cargo test --package ics-reseller-wasm --target wasm32-unknown-unknown --test {suite} {features...}"
         ),
         servers,
     )

@@ -330,13 +330,12 @@ impl Inner {
     }
 }
 
-/// Runs `f` as a JS promise that rejects with a `ResellerError`.
-fn promise<F>(inner: &Rc<Inner>, f: impl FnOnce(Rc<Inner>) -> F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    let fut = f(inner.clone());
-    future_to_promise(async move { fut.await.map_err(|e| to_js_error(&e)) })
+/// What one promise of the client runs: an action method, or `waitForTransaction`.
+enum Call {
+    /// An action of the core's table, with its `params` and call options.
+    Action(ActionKind, JsValue, JsValue),
+    /// `waitForTransaction(refid, options)`.
+    Wait(JsValue, JsValue),
 }
 
 /// The client: `new ResellerClient({ baseUrl, apiKey?, auth?, timeoutMs?, retries?,
@@ -392,11 +391,25 @@ macro_rules! action_methods {
 ics_reseller::for_each_action!(action_methods);
 
 impl ResellerClient {
-    /// Every action method's promise: one future type for all of them, not one per method
-    /// (each would be its own copy of the call's state machine and of `future_to_promise`).
+    /// An action method's promise.
     fn action(&self, kind: ActionKind, params: JsValue, options: JsValue) -> Promise {
-        promise(&self.inner, move |i| async move {
-            i.call(kind, params, options).await
+        self.run(Call::Action(kind, params, options))
+    }
+
+    /// Every method's promise, rejecting with a `ResellerError`: one future type for all of
+    /// them, not one per method (each would be its own copy of the call's state machine and
+    /// of `future_to_promise`).
+    fn run(&self, call: Call) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let result = match call {
+                Call::Action(kind, params, options) => inner.call(kind, params, options).await,
+                Call::Wait(refid, options) => match refid.as_string() {
+                    Some(refid) => inner.wait(refid, options).await,
+                    None => Err(Error::invalid("refid", "must be a string")),
+                },
+            };
+            result.map_err(|e| to_js_error(&e))
         })
     }
 }
@@ -475,12 +488,7 @@ impl ResellerClient {
     /// Polls checkTransaction every `intervalMs` until `success` or `failed`.
     #[wasm_bindgen(js_name = waitForTransaction)]
     pub fn wait_for_transaction(&self, refid: JsValue, options: JsValue) -> Promise {
-        promise(&self.inner, move |i| async move {
-            let refid = refid
-                .as_string()
-                .ok_or_else(|| Error::invalid("refid", "must be a string"))?;
-            i.wait(refid, options).await
-        })
+        self.run(Call::Wait(refid, options))
     }
 }
 
@@ -504,7 +512,9 @@ pub fn new_ref_id() -> String {
 /// Signs an order token (`ics_reseller::token::sign_order`) for a shop's Node backend:
 /// `signOrder(secret, { kode_produk, nomor_tujuan, refid, max_price, expires_at })`.
 /// `secret` is a string (its UTF-8 bytes) or a `Uint8Array` of at least 32 bytes. Refused
-/// in a browser page, where anyone could read the secret and authorise any order.
+/// in a browser page, where anyone could read the secret and authorise any order. Without
+/// the `sign` feature (the browser module) it signs nowhere: it refuses in a page as
+/// above, and elsewhere names the Node entry.
 #[wasm_bindgen(js_name = signOrder, skip_typescript)]
 pub fn sign_order(secret: JsValue, grant: JsValue) -> Result<String, JsValue> {
     sign_order_inner(&secret, &grant).map_err(|e| to_js_error(&e))
@@ -519,10 +529,23 @@ fn sign_order_inner(secret: &JsValue, grant: &JsValue) -> Result<String, Error> 
              and give the page only the token",
         ));
     }
-    let secret =
-        body_bytes(secret).map_err(|_| Error::invalid("secret", "must be a string or a Uint8Array"))?;
-    let grant: ics_reseller::token::OrderGrant = from_js(grant, "grant")?;
-    ics_reseller::token::sign_order(&secret, &grant)
+    #[cfg(feature = "sign")]
+    {
+        let secret =
+            body_bytes(secret).map_err(|_| Error::invalid("secret", "must be a string or a Uint8Array"))?;
+        let grant: ics_reseller::token::OrderGrant = from_js(grant, "grant")?;
+        ics_reseller::token::sign_order(&secret, &grant)
+    }
+    #[cfg(not(feature = "sign"))]
+    {
+        let _ = (secret, grant);
+        Err(Error::invalid(
+            "secret",
+            "the browser build of ics-reseller (index.js) does not sign order tokens: sign on \
+             the shop's server with the package's Node entry (import or require it in Node, \
+             Deno or Bun)",
+        ))
+    }
 }
 
 /// Normalises an Indonesian mobile number: `{ number, operator }`, or throws `invalid_input`.
@@ -564,6 +587,7 @@ fn body_text(body: &JsValue) -> Result<JsValue, Error> {
 }
 
 /// A body given as a string or a `Uint8Array`, as bytes.
+#[cfg(feature = "sign")]
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, Error> {
     match body.as_string() {
         Some(s) => Ok(s.into_bytes()),

@@ -6,6 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 
 const base = process.env.ICS_SANDBOX_URL;
 assert.ok(base, "ICS_SANDBOX_URL is not set");
@@ -13,7 +15,10 @@ const gateway = process.env.ICS_GATEWAY_URL;
 assert.ok(gateway, "ICS_GATEWAY_URL is not set");
 const secret = process.env.ICS_GATEWAY_ORDER_SECRET;
 assert.ok(secret, "ICS_GATEWAY_ORDER_SECRET is not set");
-const pkg = await import(process.env.ICS_PKG_ENTRY ?? "ics-reseller");
+const entry = process.env.ICS_PKG_ENTRY
+  ? pathToFileURL(process.env.ICS_PKG_ENTRY).href
+  : import.meta.resolve("ics-reseller");
+const pkg = await import(entry);
 const { ResellerClient, ResellerError, actionNames, errorCodes, newRefId, signOrder } = pkg;
 
 /** Orders the sandbox holds under `refid` (its control API). */
@@ -83,6 +88,23 @@ test("signOrder: an HMAC-SHA256 token node:crypto verifies, binding the normalis
       return true;
     });
   }
+});
+
+test("the browser module (index.js) has no signing: outside a page signOrder names the Node entry", async () => {
+  // index.js and its wasm sit beside the Node entry; Node is not a page, so this is the
+  // refusal a worker or an edge runtime gets (a page gets the page's, tests/browser.rs).
+  const web = await import(new URL("./index.js", entry).href);
+  await web.ready(readFileSync(new URL("./wasm/ics_reseller_bg.wasm", entry)));
+  assert.equal(web.normalizePhone("+62 812-3456-1111").number, "081234561111");
+  const grant = { kode_produk: "XLA10", nomor_tujuan: "081234561111", refid: "R1", max_price: 1, expires_at: 9999999999 };
+  assert.throws(() => web.signOrder(secret, grant), (e) => {
+    assert.ok(e instanceof web.ResellerError, String(e));
+    assert.equal(e.code, "invalid_input");
+    assert.equal(e.field, "secret");
+    assert.match(e.message, /Node entry/);
+    assert.ok(!e.message.includes(secret));
+    return true;
+  });
 });
 
 test("through ics-gateway: an order needs its token, and the token places it once", async () => {
