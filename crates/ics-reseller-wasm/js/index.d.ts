@@ -206,7 +206,10 @@ export interface OrderGrant {
  * shop's server (Node) after it has taken the customer's payment. `secret` is the
  * gateway's `ICS_GATEWAY_ORDER_SECRET` (at least 32 bytes). Throws `ResellerError`
  * (`invalid_input`, `field` naming the fault) for a weak secret or a bad grant, and in a
- * browser page: a secret there lets anyone authorise any order.
+ * browser page: a secret there lets anyone authorise any order. Only the Node entry
+ * (`import`/`require` under Node's `node` export condition) signs; the browser module
+ * (`index.js`, what bundlers, workers and edge runtimes get) leaves the signing out to
+ * stay small and throws the same `invalid_input`, naming the Node entry.
  */
 export declare function signOrder(secret: string | Uint8Array, grant: OrderGrant): string;
 /** Reads a webhook body; throws `ResellerError` (`decode`). */
