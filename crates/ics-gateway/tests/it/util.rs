@@ -49,13 +49,13 @@ pub fn quick_reconcile() -> ics_gateway::config::Reconcile {
     }
 }
 
-/// A gateway configuration for tests: generous limits, one operator, its own journal.
 /// A shop-day offset that puts the shop's clock at noon now, so no test's daily cap is reset
 /// by the shop's midnight (17:00 UTC in WIB) passing mid-test: 12 hours either side.
 pub fn noon_offset_s() -> i64 {
     43_200 - now_s().rem_euclid(86_400)
 }
 
+/// A gateway configuration for tests: generous limits, one operator, its own journal.
 pub fn config(upstream: &str) -> Config {
     Config {
         database: Secret(temp_db_url()),
