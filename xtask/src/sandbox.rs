@@ -158,10 +158,16 @@ impl Script {
     }
 }
 
-/// Builds `package` (debug) and returns its binary's path (honours `CARGO_TARGET_DIR`).
+/// Builds both servers (debug) and returns `package`'s binary path (honours `CARGO_TARGET_DIR`).
+///
+/// Always one `cargo build -p ics-sandbox -p ics-gateway`, whichever is asked for: built
+/// together, their dependencies resolve to the same features as `cargo test --workspace`
+/// (measured: 0 crates to compile after the `test` step), while each built alone resolves a
+/// feature set of its own and recompiles reqwest, rustls and sqlx for it (66 s + 151 s in a
+/// warm `wasm-node` step, before this).
 fn build_bin(package: &str) -> Result<PathBuf> {
     let sh = shell()?;
-    cmd!(sh, "cargo build --package {package}").run()?;
+    cmd!(sh, "cargo build --package ics-sandbox --package ics-gateway").run()?;
     Ok(target_dir().join("debug").join(package))
 }
 
