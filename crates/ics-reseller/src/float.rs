@@ -207,6 +207,63 @@ pub fn serde_unexpected(v: f64, out: &mut String) {
     }
 }
 
+/// `text.parse::<f64>().ok()`: Rust's float grammar (`1`, `-1.5e3`, `.5`, `5.`, `inf`,
+/// `NaN`, case-insensitive) and the correctly rounded value. With the `js-float` feature in
+/// a wasm build, the grammar is checked here and the value of a decimal comes from the JS
+/// engine's `parseFloat` (correctly rounded in V8, SpiderMonkey and JavaScriptCore; the
+/// same engine's `JSON.parse` gives the package's fast path its numbers), which keeps
+/// `core::num::dec2flt` (~18 KB with its tables) out of the npm package's wasm.
+pub fn parse(text: &str) -> Option<f64> {
+    #[cfg(all(feature = "js-float", target_family = "wasm"))]
+    return parse_with(text, js_sys::parse_float);
+    #[cfg(not(all(feature = "js-float", target_family = "wasm")))]
+    return text.parse().ok();
+}
+
+/// Rust's grammar checked here; a decimal that passes is valued by `value`.
+#[cfg_attr(not(all(feature = "js-float", target_family = "wasm")), allow(dead_code))]
+fn parse_with(text: &str, value: impl Fn(&str) -> f64) -> Option<f64> {
+    let negative = text.starts_with('-');
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let special = if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
+        Some(f64::INFINITY)
+    } else if unsigned.eq_ignore_ascii_case("nan") {
+        Some(f64::NAN)
+    } else {
+        None
+    };
+    if let Some(v) = special {
+        return Some(if negative { -v } else { v });
+    }
+    let b = unsigned.as_bytes();
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut i = 0;
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    (i == b.len()).then(|| value(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,11 +344,56 @@ mod tests {
         }
     }
 
+    fn same(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+
+    /// The grammar `parse_with` checks is std's: it hands std's parser (which would panic
+    /// on a text it refuses) only what std takes, and refuses what std refuses.
+    fn check_parse(text: &str) {
+        let std = text.parse::<f64>().ok();
+        let ours = parse_with(text, |t| {
+            t.parse::<f64>().expect("a text std refuses was let through")
+        });
+        assert!(same(ours, std), "{text:?}: {ours:?}, std {std:?}");
+        assert!(same(parse(text), std), "{text:?}");
+    }
+
+    #[test]
+    fn parse_takes_what_std_takes() {
+        for t in [
+            "", "+", "-", ".", "e", "e5", "1e", "1e+", "1e-", ".e5", "1.e5", "1.", ".5", "+.5", "-5.",
+            "0", "-0", "+0", "00", "1_0", "1 ", " 1", "1,5", "1.5.", "1..5", "1e5e5", "0x10", "inf",
+            "-inf", "+Infinity", "INF", "infinit", "infinityy", "nan", "-NaN", "NAN", "nan1", "1e400",
+            "-1e400", "1e-400", "4.35", "1.5E+3", "1.5e-3", "9007199254740993", "2.2250738585072011e-308",
+            "179769313486231570000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            "1e99999999999999999999", "1e-99999999999999999999", "٣", "1\u{0}",
+        ] {
+            check_parse(t);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
         #[test]
         fn any_bits_read_as_std_writes_them(bits in any::<u64>()) {
             check(f64::from_bits(bits));
+        }
+
+        #[test]
+        fn parse_takes_any_text_as_std_does(t in "[-+0-9.eEinfatyINFATY ]{0,12}") {
+            check_parse(&t);
+        }
+
+        #[test]
+        fn parse_reads_every_float_std_writes(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            check_parse(&format!("{v}"));
+            check_parse(&format!("{v:?}"));
+            check_parse(&format!("{v:e}"));
         }
 
         #[test]

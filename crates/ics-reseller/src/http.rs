@@ -528,7 +528,7 @@ pub fn snippet(body: &[u8]) -> String {
 
 /// Reads `Retry-After` given in seconds (an HTTP date is ignored); capped at one hour.
 pub fn parse_retry_after(v: &str) -> Option<u64> {
-    let secs: f64 = v.trim().parse().ok()?;
+    let secs = crate::float::parse(v.trim())?;
     if secs.is_finite() && secs >= 0.0 {
         Some((secs.min(3600.0) * 1000.0) as u64)
     } else {

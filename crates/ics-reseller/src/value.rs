@@ -776,8 +776,8 @@ impl Parser<'_> {
                 return Ok(Number::PosInt(n));
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+        match crate::float::parse(text) {
+            Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => Err(self.err("number out of range")),
         }
     }
