@@ -838,3 +838,20 @@ fn failure_parsed(
         path,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ascending_once_is_sort_and_dedup(v in proptest::collection::vec(0usize..5_000, 0..64), base in 0usize..1 << 40) {
+            let mut ours: Vec<usize> = v.iter().map(|x| x + base).collect();
+            let mut std = ours.clone();
+            super::ascending_once(&mut ours);
+            std.sort_unstable();
+            std.dedup();
+            prop_assert_eq!(ours, std);
+        }
+    }
+}
