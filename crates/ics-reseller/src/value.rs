@@ -369,7 +369,14 @@ impl<'de> Deserializer<'de> for &'de Value {
                 v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s.as_str()))
             }
             other => other.deserialize_any(v).map_err(|_: Self::Error| {
-                de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
+                // `{variants:?}` written by hand: the slice's `Debug` links the debug builders
+                let mut list = String::from("[");
+                for (i, v) in variants.iter().enumerate() {
+                    let sep = if i > 0 { ", " } else { "" };
+                    let _ = write!(list, "{sep}{v:?}");
+                }
+                list.push(']');
+                de::Error::custom(format_args!("expected a {name}, one of {list}"))
             }),
         }
     }
@@ -1186,6 +1193,20 @@ mod tests {
             assert_eq!(
                 ReadError::invalid_value(unexp, exp).to_string(),
                 de::value::Error::invalid_value(unexp, exp).to_string()
+            );
+        }
+        // an enum from anything but its name: the variants as `{:?}` of the slice writes them
+        #[derive(Debug, serde::Deserialize)]
+        enum Two {
+            A,
+            #[serde(rename = "b\"\u{e9}")]
+            B,
+        }
+        for v in [Value::Bool(true), Value::Number(Number::Float(0.5)), Value::Null] {
+            let e = <Two as Deserialize>::deserialize(&v).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("expected a Two, one of {:?}", ["A", "b\"\u{e9}"])
             );
         }
         // through a derived visitor: a float where a struct was expected
