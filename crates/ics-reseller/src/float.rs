@@ -190,10 +190,12 @@ pub fn debug(v: f64, plus: bool, out: &mut String) {
     }
     out.push('e');
     let e = d.exp - 1;
-    if e >= 0 && plus {
+    if e < 0 {
+        out.push('-');
+    } else if plus {
         out.push('+');
     }
-    let _ = write!(out, "{e}");
+    let _ = write!(out, "{}", e.unsigned_abs());
 }
 
 /// What serde's `Unexpected::Float` writes after `floating point`: the `Display` text, with
