@@ -86,13 +86,13 @@ fn opt_string(options: &JsValue, key: &'static str) -> Result<Option<String>, Er
         .ok_or_else(|| Error::invalid(key, "must be a string"))
 }
 
-fn opt_uint(options: &JsValue, key: &'static str, max: f64) -> Result<Option<u32>, Error> {
+fn opt_uint(options: &JsValue, key: &'static str, max: u32) -> Result<Option<u32>, Error> {
     let v = get(options, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
+        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(max)).contains(&n) => Ok(Some(n as u32)),
         _ => Err(Error::invalid(
             key,
             format!("must be a whole number from 0 to {max}"),
@@ -151,7 +151,7 @@ impl Inner {
     fn call_opts(&self, options: &JsValue) -> Result<CallOpts, Error> {
         Ok(CallOpts {
             signal: opt_signal(options)?,
-            timeout_ms: opt_uint(options, "timeoutMs", 3_600_000.0)?.unwrap_or(self.timeout_ms),
+            timeout_ms: opt_uint(options, "timeoutMs", 3_600_000)?.unwrap_or(self.timeout_ms),
         })
     }
 
@@ -304,8 +304,8 @@ impl Inner {
     /// Polls checkTransaction until the order is final or the time is up.
     async fn wait(&self, refid: String, options: JsValue) -> Result<JsValue, Error> {
         let o = self.call_opts(&options)?;
-        let interval = opt_uint(&options, "intervalMs", 3_600_000.0)?.unwrap_or(DEFAULT_WAIT_INTERVAL_MS);
-        let limit = opt_uint(&options, "timeoutMs", 86_400_000.0)?.unwrap_or(DEFAULT_WAIT_TIMEOUT_MS);
+        let interval = opt_uint(&options, "intervalMs", 3_600_000)?.unwrap_or(DEFAULT_WAIT_INTERVAL_MS);
+        let limit = opt_uint(&options, "timeoutMs", 86_400_000)?.unwrap_or(DEFAULT_WAIT_TIMEOUT_MS);
         let o = CallOpts {
             timeout_ms: self.timeout_ms.min(limit.max(1)),
             ..o
@@ -457,13 +457,13 @@ impl ResellerClient {
             )
         };
         let mut retry = RetryPolicy::default();
-        if let Some(n) = opt_uint(options, "retries", 10.0)? {
+        if let Some(n) = opt_uint(options, "retries", 10)? {
             retry.max_retries = n;
         }
         Ok(ResellerClient {
             inner: Rc::new(Inner {
                 core: Client::new(config),
-                timeout_ms: opt_uint(options, "timeoutMs", 3_600_000.0)?
+                timeout_ms: opt_uint(options, "timeoutMs", 3_600_000)?
                     .filter(|&t| t > 0)
                     .unwrap_or(DEFAULT_TIMEOUT_MS),
                 retry,

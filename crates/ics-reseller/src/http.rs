@@ -139,14 +139,20 @@ pub fn redact_query_key(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
         return url.to_owned();
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|p| match p.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case(API_KEY_QUERY) => format!("{k}=***"),
-            _ => p.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", parts.join("&"))
+    let mut out = format!("{base}?");
+    for (i, p) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match p.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case(API_KEY_QUERY) => {
+                out.push_str(k);
+                out.push_str("=***");
+            }
+            _ => out.push_str(p),
+        }
+    }
+    out
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters stay as they are).
@@ -176,14 +182,20 @@ pub fn query_pairs(value: &value::Value) -> Vec<(String, String)> {
         let text = match v {
             Value::Null => continue,
             Value::String(s) => s.clone(),
-            Value::Array(items) => items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => s.clone(),
-                    other => other.to_json(),
-                })
-                .collect::<Vec<_>>()
-                .join(","),
+            Value::Array(items) => {
+                // joined by hand: `[String]::join` is ~1 KB of the wasm
+                let mut text = String::new();
+                for (n, i) in items.iter().enumerate() {
+                    if n > 0 {
+                        text.push(',');
+                    }
+                    match i {
+                        Value::String(s) => text.push_str(s),
+                        other => text.push_str(&other.to_json()),
+                    }
+                }
+                text
+            }
             other => other.to_json(),
         };
         out.push((k.clone(), text));
@@ -360,6 +372,20 @@ fn spellings(t: &[u8], p: usize, k: u8, out: &mut Vec<usize>) {
     }
 }
 
+/// `v` sorted ascending, each value once (what `sort_unstable` + `dedup` give), by marking
+/// the span the values lie in: linear, and no sort code in the wasm (~4 KB).
+fn ascending_once(v: &mut Vec<usize>) {
+    let (Some(&lo), Some(&hi)) = (v.iter().min(), v.iter().max()) else {
+        return;
+    };
+    let mut seen = vec![false; hi - lo + 1];
+    for &x in v.iter() {
+        seen[x - lo] = true;
+    }
+    v.clear();
+    v.extend(seen.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| lo + i));
+}
+
 /// The end of the longest spelling of `key` that starts at `t[p]`, if any.
 fn key_at(t: &[u8], p: usize, key: &[u8]) -> Option<usize> {
     let mut here = vec![p];
@@ -372,8 +398,7 @@ fn key_at(t: &[u8], p: usize, key: &[u8]) -> Option<usize> {
         if next.is_empty() {
             return None;
         }
-        next.sort_unstable();
-        next.dedup();
+        ascending_once(&mut next);
         std::mem::swap(&mut here, &mut next);
     }
     here.last().copied()
@@ -528,7 +553,7 @@ pub fn snippet(body: &[u8]) -> String {
 
 /// Reads `Retry-After` given in seconds (an HTTP date is ignored); capped at one hour.
 pub fn parse_retry_after(v: &str) -> Option<u64> {
-    let secs: f64 = v.trim().parse().ok()?;
+    let secs = crate::float::parse(v.trim())?;
     if secs.is_finite() && secs >= 0.0 {
         Some((secs.min(3600.0) * 1000.0) as u64)
     } else {
@@ -811,5 +836,22 @@ fn failure_parsed(
         message,
         snippet: snippet(&body),
         path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ascending_once_is_sort_and_dedup(v in proptest::collection::vec(0usize..5_000, 0..64), base in 0usize..1 << 40) {
+            let mut ours: Vec<usize> = v.iter().map(|x| x + base).collect();
+            let mut std = ours.clone();
+            super::ascending_once(&mut ours);
+            std.sort_unstable();
+            std.dedup();
+            prop_assert_eq!(ours, std);
+        }
     }
 }

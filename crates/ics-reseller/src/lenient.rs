@@ -172,13 +172,21 @@ fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
 }
 
 fn int_from_f64<E: de::Error>(v: f64) -> Result<i64, E> {
+    // `{v}` as std's `Display` writes it, by `crate::float` (no core::fmt float code)
+    let text = || {
+        let mut text = String::new();
+        crate::float::display(v, &mut text);
+        text
+    };
     if !v.is_finite() || v.abs() > MAX_SAFE as f64 {
         Err(E::custom(format_args!(
-            "the number {v} is out of range (at most 2^53 - 1 either way)"
+            "the number {} is out of range (at most 2^53 - 1 either way)",
+            text()
         )))
     } else if v.fract() != 0.0 {
         Err(E::custom(format_args!(
-            "expected a whole number, got {v} which has a fraction"
+            "expected a whole number, got {} which has a fraction",
+            text()
         )))
     } else {
         Ok(v as i64)
@@ -349,7 +357,9 @@ impl<'de> Visitor<'de> for StringVisitor {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+        let mut s = String::new();
+        crate::float::display(v, &mut s);
+        Ok(s)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
         Ok(v.to_string())
@@ -396,7 +406,7 @@ impl<'de> Visitor<'de> for OptStringVisitor {
         Ok(Some(v.to_string()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        StringVisitor.visit_f64(v).map(Some)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         Ok(Some(v.to_string()))

@@ -5,6 +5,7 @@
 //! - [`http`]: [`Client::encode`] a typed request into an [`HttpRequest`] description and
 //!   [`Client::decode`] a status + body into the typed response or an [`Error`].
 //! - [`error`]: one error taxonomy with stable codes.
+//! - [`float`]: an `f64`'s text as std writes it, without `core::fmt`'s float code.
 //! - [`value`]: the core's own JSON value (`extra` fields, requests on their way out); the
 //!   default feature `json` adds serde_json (byte decoding, the generators) for native users.
 //! - [`validate`]: phone numbers, refids, paging; [`refid`]: the refid generator.
@@ -33,6 +34,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod actions;
 pub mod error;
+pub mod float;
 #[cfg(feature = "json")]
 pub mod fuzzing;
 pub mod http;

@@ -262,12 +262,73 @@ impl<'de> Deserialize<'de> for Map {
     }
 }
 
+/// Why a [`Value`] did not read as a type: the error of its deserializer, with the texts
+/// serde's own `serde::de::value::Error` gives (`invalid type: floating point \`1.5\`,
+/// expected a string`), a float in them written by [`crate::float`] instead of
+/// `core::fmt` (serde's `Unexpected` would link std's float formatting into the wasm).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError(String);
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<T: fmt::Display>(msg: T) -> ReadError {
+        ReadError(msg.to_string())
+    }
+    fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> ReadError {
+        ReadError(format!("invalid type: {}, expected {exp}", Unexpected(unexp)))
+    }
+    fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> ReadError {
+        ReadError(format!("invalid value: {}, expected {exp}", Unexpected(unexp)))
+    }
+}
+
+/// serde's `Display` of `Unexpected`, word for word, a float written by [`crate::float`].
+struct Unexpected<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for Unexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use de::Unexpected as U;
+        match self.0 {
+            U::Bool(b) => write!(f, "boolean `{b}`"),
+            U::Unsigned(i) => write!(f, "integer `{i}`"),
+            U::Signed(i) => write!(f, "integer `{i}`"),
+            U::Float(v) => {
+                let mut s = String::from("floating point `");
+                crate::float::serde_unexpected(v, &mut s);
+                s.push('`');
+                f.write_str(&s)
+            }
+            U::Char(c) => write!(f, "character `{c}`"),
+            U::Str(s) => write!(f, "string {s:?}"),
+            U::Bytes(_) => f.write_str("byte array"),
+            U::Unit => f.write_str("unit value"),
+            U::Option => f.write_str("Option value"),
+            U::NewtypeStruct => f.write_str("newtype struct"),
+            U::Seq => f.write_str("sequence"),
+            U::Map => f.write_str("map"),
+            U::Enum => f.write_str("enum"),
+            U::UnitVariant => f.write_str("unit variant"),
+            U::NewtypeVariant => f.write_str("newtype variant"),
+            U::TupleVariant => f.write_str("tuple variant"),
+            U::StructVariant => f.write_str("struct variant"),
+            U::Other(other) => f.write_str(other),
+        }
+    }
+}
+
 /// Reads a value again as any type (what `serde_json::from_value` does), by reference:
 /// the webhook's second read, after `success` was added, and the npm package's answers and
 /// requests (every key is seen, so `deny_unknown_fields` holds). One borrowed reader, so a
 /// type read from a `Value` compiles its visitor once, and a body decoded twice (typed,
 /// then as an error) is not copied.
-impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Value {
+impl<'de> de::IntoDeserializer<'de, ReadError> for &'de Value {
     type Deserializer = &'de Value;
     fn into_deserializer(self) -> &'de Value {
         self
@@ -275,7 +336,7 @@ impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Value {
 }
 
 impl<'de> Deserializer<'de> for &'de Value {
-    type Error = de::value::Error;
+    type Error = ReadError;
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
         match self {
             Value::Null => v.visit_unit(),
@@ -308,7 +369,14 @@ impl<'de> Deserializer<'de> for &'de Value {
                 v.visit_enum(de::IntoDeserializer::<Self::Error>::into_deserializer(s.as_str()))
             }
             other => other.deserialize_any(v).map_err(|_: Self::Error| {
-                de::Error::custom(format_args!("expected a {name}, one of {variants:?}"))
+                // `{variants:?}` written by hand: the slice's `Debug` links the debug builders
+                let mut list = String::from("[");
+                for (i, v) in variants.iter().enumerate() {
+                    let sep = if i > 0 { ", " } else { "" };
+                    let _ = write!(list, "{sep}{v:?}");
+                }
+                list.push(']');
+                de::Error::custom(format_args!("expected a {name}, one of {list}"))
             }),
         }
     }
@@ -410,17 +478,8 @@ fn write_json(v: &Value, out: &mut String) {
             let _ = write!(out, "{n}");
         }
         Value::Number(Number::Float(n)) if !n.is_finite() => out.push_str("null"),
-        Value::Number(Number::Float(n)) => {
-            // As serde_json (ryu) writes it: `20000.0`, `0.5`, `1e+300`, `1e-7` (shortest
-            // round trip; Rust's `Debug` leaves out the exponent's `+`).
-            let start = out.len();
-            let _ = write!(out, "{n:?}");
-            if let Some(e) = out[start..].find('e') {
-                if out.as_bytes().get(start + e + 1) != Some(&b'-') {
-                    out.insert(start + e + 1, '+');
-                }
-            }
-        }
+        // As serde_json writes it: `20000.0`, `0.5`, `1e+300`, `1e-7` (shortest round trip).
+        Value::Number(Number::Float(n)) => crate::float::debug(*n, true, out),
         Value::String(s) => write_str(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -724,8 +783,8 @@ impl Parser<'_> {
                 return Ok(Number::PosInt(n));
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+        match crate::float::parse(text) {
+            Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => Err(self.err("number out of range")),
         }
     }
@@ -1096,6 +1155,67 @@ mod json {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn read_errors_are_serdes_texts() {
+        use de::{Error as _, Unexpected as U};
+        let exp: &dyn de::Expected = &"a string";
+        for unexp in [
+            U::Bool(true),
+            U::Unsigned(18_446_744_073_709_551_615),
+            U::Signed(-7),
+            U::Float(1.5),
+            U::Float(-0.0),
+            U::Float(1e21),
+            U::Float(5e-324),
+            U::Float(1e300),
+            U::Float(f64::NAN),
+            U::Float(f64::NEG_INFINITY),
+            U::Char('\u{e9}'),
+            U::Str("a \"b\"\n\u{0}\u{301}é"),
+            U::Bytes(b"x"),
+            U::Unit,
+            U::Option,
+            U::NewtypeStruct,
+            U::Seq,
+            U::Map,
+            U::Enum,
+            U::UnitVariant,
+            U::NewtypeVariant,
+            U::TupleVariant,
+            U::StructVariant,
+            U::Other("something else"),
+        ] {
+            assert_eq!(
+                ReadError::invalid_type(unexp, exp).to_string(),
+                de::value::Error::invalid_type(unexp, exp).to_string()
+            );
+            assert_eq!(
+                ReadError::invalid_value(unexp, exp).to_string(),
+                de::value::Error::invalid_value(unexp, exp).to_string()
+            );
+        }
+        // an enum from anything but its name: the variants as `{:?}` of the slice writes them
+        #[derive(Debug, serde::Deserialize)]
+        enum Two {
+            A,
+            #[serde(rename = "b\"\u{e9}")]
+            B,
+        }
+        for v in [Value::Bool(true), Value::Number(Number::Float(0.5)), Value::Null] {
+            let e = <Two as Deserialize>::deserialize(&v).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("expected a Two, one of {:?}", ["A", "b\"\u{e9}"])
+            );
+        }
+        // through a derived visitor: a float where a struct was expected
+        let e = <crate::types::PingResponse as Deserialize>::deserialize(&Value::Number(Number::Float(2.5)));
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "invalid type: floating point `2.5`, expected a PingResponse object"
+        );
+    }
 
     #[test]
     fn round_trips_through_serde_json() {

@@ -728,8 +728,76 @@ pub fn helpers() {
     );
 }
 
+/// The core's float text and parsing in this engine (`float::parse` goes through the JS
+/// engine's `parseFloat` here, with the `js-float` feature) against std's own, which the
+/// test binary links: random bits in every form std writes, long and halfway decimals.
+pub fn floats_as_std() {
+    use ics_reseller::float;
+    fn same(text: &str) {
+        let (ours, std) = (float::parse(text), text.parse::<f64>().ok());
+        let agree = match (ours, std) {
+            (Some(a), Some(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        assert!(agree, "{text:?}: {ours:?}, std {std:?}");
+    }
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..20_000 {
+        let v = f64::from_bits(next());
+        for text in [format!("{v}"), format!("{v:?}"), format!("{v:e}")] {
+            same(&text);
+        }
+        let (mut d, mut e) = (String::new(), String::new());
+        float::display(v, &mut d);
+        float::debug(v, false, &mut e);
+        assert_eq!((d, e), (format!("{v}"), format!("{v:?}")));
+        // 17 to 40 digits, beyond the 20 an engine must round exactly by the letter of
+        // ECMAScript, and an exponent anywhere in range
+        let n = next();
+        let digits: String = (0..17 + n % 24)
+            .map(|i| char::from(b'0' + ((n >> (i % 60)) % 10) as u8))
+            .collect();
+        same(&format!(
+            "{}.{}e{}",
+            &digits[..1],
+            &digits[1..],
+            (next() % 660) as i64 - 340
+        ));
+    }
+    for text in [
+        "9007199254740993",
+        "9007199254740995",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "2.2250738585072011e-308",
+        "0.1000000000000000055511151231257827021181583404541015625",
+        "1e400",
+        "-0",
+        ".5",
+        "5.",
+        "+1",
+        "1e",
+        "inf",
+        "-Infinity",
+        "NaN",
+        "1.5x",
+        "0x10",
+        "",
+    ] {
+        same(text);
+    }
+}
+
 /// Declares one `#[wasm_bindgen_test]` per shared test: the same list in Node and in
-/// Chromium, written once here (plus a sync `helpers` test).
+/// Chromium, written once here (plus the sync `helpers` and `floats_as_std` tests).
 #[macro_export]
 macro_rules! shared_tests {
     () => {
@@ -752,6 +820,11 @@ macro_rules! shared_tests {
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn helpers() {
             suite::helpers()
+        }
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn floats_as_std() {
+            suite::floats_as_std()
         }
     };
     ($($name:ident),* $(,)?) => {$(
