@@ -66,11 +66,13 @@ export async function buildPeers({ out, src, pkg, schema }) {
     });
     files[name] = [outfile];
   }
+  // Only the module a page loads: `index.js` asks for `wasm/ics_reseller_bg.wasm`; the Node
+  // module beside it (`ics_reseller_node_bg.wasm`, with signing) never reaches a browser.
   mkdirSync(join(dist, "wasm"), { recursive: true });
-  for (const f of readdirSync(join(pkg, "wasm")).filter((f) => f.endsWith(".wasm"))) {
-    copyFileSync(join(pkg, "wasm", f), join(dist, "wasm", f));
-    files.package.push(join(dist, "wasm", f));
-  }
+  const wasm = "ics_reseller_bg.wasm";
+  if (!readdirSync(join(pkg, "wasm")).includes(wasm)) throw new Error(`${pkg}/wasm/${wasm} is missing`);
+  copyFileSync(join(pkg, "wasm", wasm), join(dist, "wasm", wasm));
+  files.package.push(join(dist, "wasm", wasm));
   return files;
 }
 
