@@ -82,13 +82,18 @@ async fn orders_without_a_valid_token_are_refused_and_a_signed_one_is_placed_onc
 }
 
 fn gateway_client(e: &Env) -> ics_reseller_client::Client {
+    gateway_client_checking_after(e, 20)
+}
+
+/// [`gateway_client`] whose first check of an unknown outcome waits `first_check_ms`.
+fn gateway_client_checking_after(e: &Env, first_check_ms: u64) -> ics_reseller_client::Client {
     ics_reseller_client::Client::builder(e.url("/gateway"))
         .use_system_proxy(false)
         .reconcile(ReconcilePolicy {
             max_checks: 5,
             max_resends: 1,
-            first_check_delay_ms: 20,
-            max_check_delay_ms: 200,
+            first_check_delay_ms: first_check_ms,
+            max_check_delay_ms: first_check_ms.max(200),
         })
         .build()
         .unwrap()
@@ -140,20 +145,28 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     e.stop().await;
 }
 
-/// A gateway whose reconciler checks (and re-sends) an unknown order within milliseconds.
+/// The forward grace of [`eager_reconciler`] (ms): a 404 read sooner after a send proves
+/// nothing, so its reconciler re-sends an unknown order this long after the send.
+const EAGER_GRACE_MS: u64 = 2_100;
+
+/// A gateway whose reconciler checks an unknown order within milliseconds and re-sends it
+/// (after a 404) as soon as the send's grace is over: [`EAGER_GRACE_MS`], just past a 2 s
+/// upstream timeout.
 fn eager_reconciler(c: &mut ics_gateway::config::Config) {
+    c.upstream_timeout_ms = 2_000;
+    c.reconcile.grace_ms = EAGER_GRACE_MS as i64;
     c.reconcile.first_check_ms = 1;
     c.reconcile.max_check_ms = 20;
     c.reconcile.poll_ms = 5;
 }
 
 /// The client's re-send and the gateway's reconciler race for the same 404 refid (both check
-/// within milliseconds): whichever re-sends, the order is placed once, and the client learns
+/// as the grace ends): whichever re-sends, the order is placed once, and the client learns
 /// its outcome either from the re-send's answer or by finding it.
 #[tokio::test]
 async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whichever_wins() {
     let e = env_with(eager_reconciler).await;
-    let c = gateway_client(&e);
+    let c = gateway_client_checking_after(&e, EAGER_GRACE_MS);
     let before = e.balance().await;
     const N: usize = 6;
     for i in 0..N {
@@ -176,18 +189,19 @@ async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whic
     e.stop().await;
 }
 
-/// The reconciler's re-send is slow (500 ms upstream): the client's own re-send of the same
-/// refid arrives while it runs. The gateway waits for that send instead of answering "in
-/// flight", so the client's confirming check finds the order rather than reporting a
-/// refusal for an order that is being placed.
+/// The reconciler's re-send (at the end of the grace) is slow (1.5 s upstream): the
+/// client's own re-send of the same refid, checked half a second after the grace, arrives
+/// while it runs. The gateway waits for that send instead of answering "in flight", so the
+/// client's confirming check finds the order rather than reporting a refusal for an order
+/// that is being placed.
 #[tokio::test]
 async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_the_order() {
     let e = env_with(eager_reconciler).await;
-    let c = gateway_client(&e);
+    let c = gateway_client_checking_after(&e, EAGER_GRACE_MS + 500);
     let before = e.balance().await;
     e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
         .await;
-    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 500}))
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 1_500}))
         .await;
     let req = CreateTransactionRequest {
         kode_produk: "XLA10".into(),
