@@ -665,7 +665,11 @@ async fn early_webhook_on(db: TestDb) {
     journal_matches_ledger(&j, &e.sandbox, 1, &format!("early webhook on {name}")).await;
     let o = j.order(&refid).await.unwrap().unwrap();
     assert_eq!((o.state, o.resends), (OrderState::Success, 0), "{o:?}");
-    assert_eq!(creates_received(&e.sandbox).await, 1, "{name}: sent upstream once");
+    assert_eq!(
+        creates_received(&e.sandbox).await,
+        1,
+        "{name}: sent upstream once"
+    );
     j.close().await;
     e.stop().await;
 }

@@ -226,21 +226,22 @@ async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_t
 async fn a_resend_behind_a_stuck_send_stops_waiting_and_orders_nothing() {
     let e = env_with(|c| c.upstream_timeout_ms = 300).await;
     let before = e.balance().await;
-    // The stuck row, written as the killed gateway left it (its next check 30 s away).
+    // The stuck row, written as the killed gateway left it (its next check 30 s away), for
+    // the token the client re-sends with.
+    let tok = token("XLA10", "081234561111", "STUCK-1", PRICE, 600);
     let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
     let order = ics_journal::NewOrder {
         refid: "STUCK-1".into(),
         product: "XLA10".into(),
         number: "081234561111".into(),
         price_bound: PRICE,
-        token_id: "killed-gateway".into(),
+        token_id: ics_reseller::token::token_id(&tok),
         client_ip_hash: "-".into(),
     };
     j.admit(order, &ics_journal::Limits::default(), ics_journal::now_ms())
         .await
         .unwrap();
     j.close().await;
-    let tok = token("XLA10", "081234561111", "STUCK-1", PRICE, 600);
     let r = e.order("XLA10", "081234561111", "STUCK-1", Some(&tok)).await;
     assert_eq!(
         (r.status, r.code().as_str()),
@@ -501,5 +502,146 @@ async fn the_demo_payment_signs_a_token_under_the_same_limits() {
         e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await.status,
         404
     );
+    e.stop().await;
+}
+
+/// Places `refid` behind a one-off HTTP 502 (the order does not run upstream, the gateway
+/// records an unknown outcome) and checks the journal kept it open.
+async fn unknown_outcome(e: &Env, code: &str, number: &str, refid: &str, tok: Option<&str>) {
+    e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
+        .await;
+    let r = e.order(code, number, refid, tok).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let o = j.order(refid).await.unwrap().unwrap();
+    assert_eq!(o.state, ics_journal::OrderState::MaybeCommitted, "{o:?}");
+    j.close().await;
+}
+
+/// The journalled order of `refid`, accepted upstream: (product, number, price bound,
+/// price charged).
+async fn journalled(e: &Env, refid: &str) -> (String, String, i64, Option<i64>) {
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let o = j.order(refid).await.unwrap().unwrap();
+    j.close().await;
+    assert!(o.acked && !o.state.to_refund(), "{o:?}");
+    (o.product, o.number, o.price_bound, o.price)
+}
+
+/// The products the sandbox charged, in order.
+async fn charged(e: &Env) -> Vec<(String, String)> {
+    e.state().await["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["refid"].as_str().unwrap_or("").to_owned(),
+                o["kode_produk"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A re-send of an unknown-outcome refid is the same order or nothing: another product
+/// (a dearer one, with a token of its own), another number, or another token for the same
+/// order is refused `order_exists` and nothing is charged; the same request with the same
+/// token is placed once, as journalled.
+#[tokio::test]
+async fn a_resend_with_another_product_number_or_token_is_refused() {
+    // The reconciler's re-send kept 30 s away: every send here is the client's.
+    let e = env_with(|c| {
+        c.reconcile.first_check_ms = 30_000;
+        c.reconcile.max_check_ms = 30_000;
+    })
+    .await;
+    let n = "081234581111";
+    let tok = token("XDA1", n, "SWAP-1", 3_000, 600);
+    unknown_outcome(&e, "XDA1", n, "SWAP-1", Some(&tok)).await;
+    let before = e.balance().await;
+    let cases = [
+        ("FMAX40", n, token("FMAX40", n, "SWAP-1", 45_000, 600)),
+        (
+            "XDA1",
+            "081234582222",
+            token("XDA1", "081234582222", "SWAP-1", 3_000, 600),
+        ),
+        // Another token for the very same order (another expiry: another token id).
+        ("XDA1", n, token("XDA1", n, "SWAP-1", 3_000, 900)),
+    ];
+    for (code, number, other) in &cases {
+        let r = e.order(code, number, "SWAP-1", Some(other)).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (409, "order_exists"),
+            "{code} {number}: {}",
+            r.text
+        );
+    }
+    assert_eq!(e.balance().await, before, "nothing charged");
+    assert!(charged(&e).await.is_empty());
+    // The client's own re-send (same request, same token): placed once, as journalled.
+    let r = e.order("XDA1", n, "SWAP-1", Some(&tok)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
+    assert_eq!(charged(&e).await, [("SWAP-1".to_owned(), "XDA1".to_owned())]);
+    assert_eq!(
+        journalled(&e, "SWAP-1").await,
+        ("XDA1".into(), n.into(), 3_000, Some(3_000))
+    );
+    e.stop().await;
+}
+
+/// Open-orders mode (no token at all): a re-send of an unknown-outcome refid with another
+/// product or number is refused `order_exists`; the same order, its number written
+/// another way, is placed once; a live price above the journalled bound is refused.
+#[tokio::test]
+async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
+    let e = env_with(|c| {
+        c.open_orders = true;
+        c.order_secret = None;
+        c.reconcile.first_check_ms = 30_000;
+        c.reconcile.max_check_ms = 30_000;
+    })
+    .await;
+    let n = "081234583333";
+    unknown_outcome(&e, "XDA1", n, "SWAP-2", None).await;
+    let before = e.balance().await;
+    for (code, number) in [("FMAX40", n), ("XDA1", "081234584444")] {
+        let r = e.order(code, number, "SWAP-2", None).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (409, "order_exists"),
+            "{code} {number}: {}",
+            r.text
+        );
+    }
+    assert_eq!(e.balance().await, before, "nothing charged");
+    let r = e.order("XDA1", "+62 812-3458-3333", "SWAP-2", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
+    assert_eq!(charged(&e).await, [("SWAP-2".to_owned(), "XDA1".to_owned())]);
+    assert_eq!(
+        journalled(&e, "SWAP-2").await,
+        ("XDA1".into(), n.into(), 3_000, Some(3_000))
+    );
+    // The live price (3,000) above the bound the journal reserved for the refid (as if the
+    // price rose since): refused at once, nothing charged, the reservation never exceeded.
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let order = ics_journal::NewOrder {
+        refid: "SWAP-3".into(),
+        product: "XDA1".into(),
+        number: n.into(),
+        price_bound: 2_000,
+        token_id: "open:SWAP-3".into(),
+        client_ip_hash: "-".into(),
+    };
+    j.admit(order, &ics_journal::Limits::default(), ics_journal::now_ms())
+        .await
+        .unwrap();
+    j.close().await;
+    let r = e.order("XDA1", n, "SWAP-3", None).await;
+    assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
     e.stop().await;
 }
