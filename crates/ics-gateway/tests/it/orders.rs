@@ -604,10 +604,10 @@ async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
         c.reconcile.max_check_ms = 30_000;
     })
     .await;
-    let n = "081234583333";
+    let n = "081234583111";
     unknown_outcome(&e, "XDA1", n, "SWAP-2", None).await;
     let before = e.balance().await;
-    for (code, number) in [("FMAX40", n), ("XDA1", "081234584444")] {
+    for (code, number) in [("FMAX40", n), ("XDA1", "081234584111")] {
         let r = e.order(code, number, "SWAP-2", None).await;
         assert_eq!(
             (r.status, r.code().as_str()),
@@ -617,7 +617,7 @@ async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
         );
     }
     assert_eq!(e.balance().await, before, "nothing charged");
-    let r = e.order("XDA1", "+62 812-3458-3333", "SWAP-2", None).await;
+    let r = e.order("XDA1", "+62 812-3458-3111", "SWAP-2", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(before - e.balance().await, 3_000);
     assert_eq!(charged(&e).await, [("SWAP-2".to_owned(), "XDA1".to_owned())]);
