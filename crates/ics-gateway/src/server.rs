@@ -685,7 +685,7 @@ async fn order_inner(
         product: req.kode_produk.clone(),
         number: req.nomor_tujuan.clone(),
         price_bound: bound,
-        token_id,
+        token_id: token_id.clone(),
         client_ip_hash: ics_journal::client_ip_hash(&app.ip_key, &ip.to_string()),
     };
     match app
@@ -694,7 +694,7 @@ async fn order_inner(
         .await
     {
         Ok(_) => {}
-        Err(Refusal::DuplicateRefid) => return client_resend(app, req).await,
+        Err(Refusal::DuplicateRefid) => return client_resend(app, req, &token_id, price).await,
         Err(r) => return Err(refusal_error(app, &r)),
     }
     crash_point("before_forward");
@@ -744,6 +744,14 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
 /// under the journal's rules (never acknowledged, outcome unknown, a re-send left, and the
 /// gateway's own checkTransaction says 404), written ahead like any order.
 ///
+/// A re-send is the SAME order or nothing: its product, its normalised number and its
+/// authorisation (`token_id`: the same token, or in open-orders mode none both times) must
+/// equal the journalled ones, and the live `price` must still fit the journalled bound —
+/// else `order_exists`. The journal keeps the first request's product, number and price
+/// bound (the spend cap counts that bound), so another product, number or token (whose
+/// price bound may differ) under a used refid would be charged unrecorded and uncapped.
+/// The client's own reconciliation re-sends the request it sent, token included.
+///
 /// Another send of the refid may be under way: the first one (a twin request), or the
 /// reconciler's own re-send of the same 404 order. Answering "in flight" at once would let
 /// the client's confirming check run before that send lands upstream, and report a refusal
@@ -753,6 +761,8 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
 async fn client_resend(
     app: &App,
     req: CreateTransactionRequest,
+    token_id: &str,
+    price: i64,
 ) -> Result<(Response, &'static str), GwError> {
     let exists = || {
         GwError::new(
@@ -789,6 +799,19 @@ async fn client_resend(
             .await
             .map_err(|e| journal_down(&e.to_string()))?
             .ok_or_else(exists)?;
+        let same_number =
+            ics_reseller::normalize_phone(&req.nomor_tujuan).is_ok_and(|n| n.number == cur.number);
+        if cur.product != req.kode_produk
+            || !same_number
+            || cur.token_id != token_id
+            || price > cur.price_bound
+        {
+            return Err(GwError::new(
+                StatusCode::CONFLICT,
+                "order_exists",
+                "an order with this refid was already placed (another product, number, token or price)",
+            ));
+        }
         match cur.state {
             OrderState::MaybeCommitted if !cur.acked && cur.resends < app.config.reconcile.max_resends => {}
             OrderState::Admitted | OrderState::Resending => {

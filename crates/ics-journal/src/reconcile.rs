@@ -10,9 +10,10 @@
 //! order never acknowledged allows a re-send, under the SAME refid, at most `max_resends`
 //! times (written ahead: the `resending` state and count are committed before the send); a
 //! refusal of a re-send is confirmed by one more check (found: it landed after all; 404:
-//! the refusal stands, `rejected`); a 404 with no re-send left is `not_placed`. Those two
-//! final verdicts wait until the last send is `forward_grace_ms` old, so a send still on
-//! its way (a slow upstream) cannot land after the journal called it not placed.
+//! the refusal stands, `rejected`); a 404 with no re-send left is `not_placed`. A 404 means
+//! anything only once the last send is `forward_grace_ms` old: before that it is
+//! inconclusive (checked again with backoff), so a send still on its way (a slow upstream)
+//! is neither sent a second time nor called not placed before it lands.
 
 use crate::journal::{now_ms, Change, Journal, JournalError, OrderRecord, OrderState, COLS};
 use crate::upstream::Upstream;
@@ -168,11 +169,11 @@ impl Reconciler {
                     .await?;
             }
             Ok(_) => self.inconclusive(&order, "mismatch").await?,
-            // A send may still be landing: a 404 so soon after it proves nothing final.
+            // A send may still be landing: a 404 so soon after it proves nothing, neither a
+            // verdict nor leave to re-send (before the first re-send too: a webhook or a
+            // fast backoff can bring the check inside the first send's grace).
             Err(Error::NotFound { .. })
-                if !order.acked
-                    && order.resends >= self.config.max_resends
-                    && now_ms() - order.sent_at < self.journal.options().forward_grace_ms =>
+                if !order.acked && now_ms() - order.sent_at < self.journal.options().forward_grace_ms =>
             {
                 self.inconclusive(&order, "not_found_early").await?
             }

@@ -32,7 +32,8 @@ pub enum WebhookOutcome {
         /// The refid the body named.
         refid: String,
     },
-    /// The check failed; the order was made due so the reconciler settles it.
+    /// The check failed; the order was made due (not before the last send's grace is over)
+    /// so the reconciler settles it.
     Deferred {
         /// The order.
         refid: String,
@@ -81,13 +82,20 @@ pub async fn intake(
             ),
         }),
         Err(error) => {
-            // Make it due now: the reconciler (with its backoff) takes over.
-            sqlx::query("UPDATE journal_orders SET next_check_at = $1 WHERE refid = $2 AND is_final = 0")
-                .bind(now_ms())
-                .bind(&refid)
-                .execute(journal.pool())
-                .await
-                .map_err(|e| WebhookError::Journal(e.into()))?;
+            // Make it due soon: the reconciler (with its backoff) takes over. Never before the
+            // last send's grace is over (a stranger's body must not hurry a re-send of an
+            // order still in flight), and never later than it was due already.
+            let due = now_ms().max(order.sent_at + journal.options().forward_grace_ms);
+            sqlx::query(
+                "UPDATE journal_orders SET next_check_at = $1 \
+                 WHERE refid = $2 AND is_final = 0 AND sent_at = $3 AND next_check_at > $1",
+            )
+            .bind(due)
+            .bind(&refid)
+            .bind(order.sent_at)
+            .execute(journal.pool())
+            .await
+            .map_err(|e| WebhookError::Journal(e.into()))?;
             Ok(WebhookOutcome::Deferred { refid, error })
         }
     }

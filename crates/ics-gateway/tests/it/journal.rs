@@ -598,3 +598,88 @@ async fn webhooks_shop_events_and_backoffice_views_through_the_gateway() {
         webhooks_events_backoffice_on(db).await;
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// a webhook while the order is still on its way upstream
+
+/// How many createTransaction requests the sandbox received.
+async fn creates_received(sb: &ics_sandbox::Sandbox) -> usize {
+    let v = send(http().get(format!("{}/__sandbox/requests", sb.url())))
+        .await
+        .json();
+    v["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["target"].as_str().unwrap_or("").contains("createTransaction"))
+        .count()
+}
+
+async fn early_webhook_on(db: TestDb) {
+    let name = db.name;
+    // The reconciler polls every 50 ms; the grace (6 s) outlasts the upstream timeout (5 s).
+    let e = env_on(db, |_| {}).await;
+    // The upstream holds the order 3 s before it runs it.
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 3_000}))
+        .await;
+    let refid = format!("EARLY-{name}");
+    let number = "081200007777";
+    let tok = token("XLA10", number, &refid, PRICE, 600);
+    let body = order_body(number, &refid);
+    let placing = tokio::spawn({
+        let http = e.http.clone();
+        let url = e.url("/gateway/?action=createTransaction");
+        async move {
+            send(
+                http.post(url)
+                    .header("content-type", "application/json")
+                    .header("x-order-token", &tok)
+                    .body(body),
+            )
+            .await
+        }
+    });
+    // Once the order is written ahead (and so on its way), an unsigned webhook claims success.
+    let j = Journal::open(&e.db.url).await.unwrap();
+    let start = Instant::now();
+    while j.order(&refid).await.unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never admitted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let r = send(
+        e.http
+            .post(e.url("/gateway/webhook"))
+            .header("content-type", "application/json")
+            .body(webhook_body(&refid, "success", number)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let outcome = r.json()["outcome"].as_str().unwrap_or("").to_owned();
+    // The check reads 404 while the order is held: deferred (`recorded` only if it ran first).
+    assert!(outcome == "deferred" || outcome == "recorded", "{}", r.text);
+    // The client's own request is the one that places the order: no re-send overtook it.
+    let r = placing.await.unwrap();
+    assert_eq!(r.status, 200, "{name}: {}", r.text);
+    assert_eq!(r.json()["refid"], refid.as_str(), "{name}: {}", r.text);
+    assert!(r.json().get("code").is_none(), "{name}: {}", r.text);
+    journal_matches_ledger(&j, &e.sandbox, 1, &format!("early webhook on {name}")).await;
+    let o = j.order(&refid).await.unwrap().unwrap();
+    assert_eq!((o.state, o.resends), (OrderState::Success, 0), "{o:?}");
+    assert_eq!(
+        creates_received(&e.sandbox).await,
+        1,
+        "{name}: sent upstream once"
+    );
+    j.close().await;
+    e.stop().await;
+}
+
+/// An unauthenticated webhook for an order still on its way upstream (a slow
+/// createTransaction) neither hurries the reconciler nor lets its 404 check trigger a
+/// re-send: the order is sent once, and the client's own request gets its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_during_a_slow_order_does_not_trigger_a_second_send() {
+    for db in both() {
+        early_webhook_on(db).await;
+    }
+}

@@ -82,13 +82,18 @@ async fn orders_without_a_valid_token_are_refused_and_a_signed_one_is_placed_onc
 }
 
 fn gateway_client(e: &Env) -> ics_reseller_client::Client {
+    gateway_client_checking_after(e, 20)
+}
+
+/// [`gateway_client`] whose first check of an unknown outcome waits `first_check_ms`.
+fn gateway_client_checking_after(e: &Env, first_check_ms: u64) -> ics_reseller_client::Client {
     ics_reseller_client::Client::builder(e.url("/gateway"))
         .use_system_proxy(false)
         .reconcile(ReconcilePolicy {
             max_checks: 5,
             max_resends: 1,
-            first_check_delay_ms: 20,
-            max_check_delay_ms: 200,
+            first_check_delay_ms: first_check_ms,
+            max_check_delay_ms: first_check_ms.max(200),
         })
         .build()
         .unwrap()
@@ -140,20 +145,28 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     e.stop().await;
 }
 
-/// A gateway whose reconciler checks (and re-sends) an unknown order within milliseconds.
+/// The forward grace of [`eager_reconciler`] (ms): a 404 read sooner after a send proves
+/// nothing, so its reconciler re-sends an unknown order this long after the send.
+const EAGER_GRACE_MS: u64 = 2_100;
+
+/// A gateway whose reconciler checks an unknown order within milliseconds and re-sends it
+/// (after a 404) as soon as the send's grace is over: [`EAGER_GRACE_MS`], just past a 2 s
+/// upstream timeout.
 fn eager_reconciler(c: &mut ics_gateway::config::Config) {
+    c.upstream_timeout_ms = 2_000;
+    c.reconcile.grace_ms = EAGER_GRACE_MS as i64;
     c.reconcile.first_check_ms = 1;
     c.reconcile.max_check_ms = 20;
     c.reconcile.poll_ms = 5;
 }
 
 /// The client's re-send and the gateway's reconciler race for the same 404 refid (both check
-/// within milliseconds): whichever re-sends, the order is placed once, and the client learns
+/// as the grace ends): whichever re-sends, the order is placed once, and the client learns
 /// its outcome either from the re-send's answer or by finding it.
 #[tokio::test]
 async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whichever_wins() {
     let e = env_with(eager_reconciler).await;
-    let c = gateway_client(&e);
+    let c = gateway_client_checking_after(&e, EAGER_GRACE_MS);
     let before = e.balance().await;
     const N: usize = 6;
     for i in 0..N {
@@ -176,18 +189,19 @@ async fn the_clients_resend_and_the_gateways_reconciler_place_an_order_once_whic
     e.stop().await;
 }
 
-/// The reconciler's re-send is slow (500 ms upstream): the client's own re-send of the same
-/// refid arrives while it runs. The gateway waits for that send instead of answering "in
-/// flight", so the client's confirming check finds the order rather than reporting a
-/// refusal for an order that is being placed.
+/// The reconciler's re-send (at the end of the grace) is slow (1.5 s upstream): the
+/// client's own re-send of the same refid, checked half a second after the grace, arrives
+/// while it runs. The gateway waits for that send instead of answering "in flight", so the
+/// client's confirming check finds the order rather than reporting a refusal for an order
+/// that is being placed.
 #[tokio::test]
 async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_the_order() {
     let e = env_with(eager_reconciler).await;
-    let c = gateway_client(&e);
+    let c = gateway_client_checking_after(&e, EAGER_GRACE_MS + 500);
     let before = e.balance().await;
     e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
         .await;
-    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 500}))
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 1_500}))
         .await;
     let req = CreateTransactionRequest {
         kode_produk: "XLA10".into(),
@@ -212,21 +226,22 @@ async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_t
 async fn a_resend_behind_a_stuck_send_stops_waiting_and_orders_nothing() {
     let e = env_with(|c| c.upstream_timeout_ms = 300).await;
     let before = e.balance().await;
-    // The stuck row, written as the killed gateway left it (its next check 30 s away).
+    // The stuck row, written as the killed gateway left it (its next check 30 s away), for
+    // the token the client re-sends with.
+    let tok = token("XLA10", "081234561111", "STUCK-1", PRICE, 600);
     let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
     let order = ics_journal::NewOrder {
         refid: "STUCK-1".into(),
         product: "XLA10".into(),
         number: "081234561111".into(),
         price_bound: PRICE,
-        token_id: "killed-gateway".into(),
+        token_id: ics_reseller::token::token_id(&tok),
         client_ip_hash: "-".into(),
     };
     j.admit(order, &ics_journal::Limits::default(), ics_journal::now_ms())
         .await
         .unwrap();
     j.close().await;
-    let tok = token("XLA10", "081234561111", "STUCK-1", PRICE, 600);
     let r = e.order("XLA10", "081234561111", "STUCK-1", Some(&tok)).await;
     assert_eq!(
         (r.status, r.code().as_str()),
@@ -487,5 +502,146 @@ async fn the_demo_payment_signs_a_token_under_the_same_limits() {
         e.post_json("/gateway/demo/pay", &body("PAY-1"), &[]).await.status,
         404
     );
+    e.stop().await;
+}
+
+/// Places `refid` behind a one-off HTTP 502 (the order does not run upstream, the gateway
+/// records an unknown outcome) and checks the journal kept it open.
+async fn unknown_outcome(e: &Env, code: &str, number: &str, refid: &str, tok: Option<&str>) {
+    e.arm(json!({"mode": "http502", "action": "createTransaction", "count": 1}))
+        .await;
+    let r = e.order(code, number, refid, tok).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let o = j.order(refid).await.unwrap().unwrap();
+    assert_eq!(o.state, ics_journal::OrderState::MaybeCommitted, "{o:?}");
+    j.close().await;
+}
+
+/// The journalled order of `refid`, accepted upstream: (product, number, price bound,
+/// price charged).
+async fn journalled(e: &Env, refid: &str) -> (String, String, i64, Option<i64>) {
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let o = j.order(refid).await.unwrap().unwrap();
+    j.close().await;
+    assert!(o.acked && !o.state.to_refund(), "{o:?}");
+    (o.product, o.number, o.price_bound, o.price)
+}
+
+/// The products the sandbox charged, in order.
+async fn charged(e: &Env) -> Vec<(String, String)> {
+    e.state().await["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["refid"].as_str().unwrap_or("").to_owned(),
+                o["kode_produk"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A re-send of an unknown-outcome refid is the same order or nothing: another product
+/// (a dearer one, with a token of its own), another number, or another token for the same
+/// order is refused `order_exists` and nothing is charged; the same request with the same
+/// token is placed once, as journalled.
+#[tokio::test]
+async fn a_resend_with_another_product_number_or_token_is_refused() {
+    // The reconciler's re-send kept 30 s away: every send here is the client's.
+    let e = env_with(|c| {
+        c.reconcile.first_check_ms = 30_000;
+        c.reconcile.max_check_ms = 30_000;
+    })
+    .await;
+    let n = "081234581111";
+    let tok = token("XDA1", n, "SWAP-1", 3_000, 600);
+    unknown_outcome(&e, "XDA1", n, "SWAP-1", Some(&tok)).await;
+    let before = e.balance().await;
+    let cases = [
+        ("FMAX40", n, token("FMAX40", n, "SWAP-1", 45_000, 600)),
+        (
+            "XDA1",
+            "081234582222",
+            token("XDA1", "081234582222", "SWAP-1", 3_000, 600),
+        ),
+        // Another token for the very same order (another expiry: another token id).
+        ("XDA1", n, token("XDA1", n, "SWAP-1", 3_000, 900)),
+    ];
+    for (code, number, other) in &cases {
+        let r = e.order(code, number, "SWAP-1", Some(other)).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (409, "order_exists"),
+            "{code} {number}: {}",
+            r.text
+        );
+    }
+    assert_eq!(e.balance().await, before, "nothing charged");
+    assert!(charged(&e).await.is_empty());
+    // The client's own re-send (same request, same token): placed once, as journalled.
+    let r = e.order("XDA1", n, "SWAP-1", Some(&tok)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
+    assert_eq!(charged(&e).await, [("SWAP-1".to_owned(), "XDA1".to_owned())]);
+    assert_eq!(
+        journalled(&e, "SWAP-1").await,
+        ("XDA1".into(), n.into(), 3_000, Some(3_000))
+    );
+    e.stop().await;
+}
+
+/// Open-orders mode (no token at all): a re-send of an unknown-outcome refid with another
+/// product or number is refused `order_exists`; the same order, its number written
+/// another way, is placed once; a live price above the journalled bound is refused.
+#[tokio::test]
+async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
+    let e = env_with(|c| {
+        c.open_orders = true;
+        c.order_secret = None;
+        c.reconcile.first_check_ms = 30_000;
+        c.reconcile.max_check_ms = 30_000;
+    })
+    .await;
+    let n = "081234583111";
+    unknown_outcome(&e, "XDA1", n, "SWAP-2", None).await;
+    let before = e.balance().await;
+    for (code, number) in [("FMAX40", n), ("XDA1", "081234584111")] {
+        let r = e.order(code, number, "SWAP-2", None).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (409, "order_exists"),
+            "{code} {number}: {}",
+            r.text
+        );
+    }
+    assert_eq!(e.balance().await, before, "nothing charged");
+    let r = e.order("XDA1", "+62 812-3458-3111", "SWAP-2", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
+    assert_eq!(charged(&e).await, [("SWAP-2".to_owned(), "XDA1".to_owned())]);
+    assert_eq!(
+        journalled(&e, "SWAP-2").await,
+        ("XDA1".into(), n.into(), 3_000, Some(3_000))
+    );
+    // The live price (3,000) above the bound the journal reserved for the refid (as if the
+    // price rose since): refused at once, nothing charged, the reservation never exceeded.
+    let j = ics_journal::Journal::open(&e.db.url).await.unwrap();
+    let order = ics_journal::NewOrder {
+        refid: "SWAP-3".into(),
+        product: "XDA1".into(),
+        number: n.into(),
+        price_bound: 2_000,
+        token_id: "open:SWAP-3".into(),
+        client_ip_hash: "-".into(),
+    };
+    j.admit(order, &ics_journal::Limits::default(), ics_journal::now_ms())
+        .await
+        .unwrap();
+    j.close().await;
+    let r = e.order("XDA1", n, "SWAP-3", None).await;
+    assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
+    assert_eq!(before - e.balance().await, 3_000);
     e.stop().await;
 }

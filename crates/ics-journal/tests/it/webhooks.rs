@@ -132,3 +132,62 @@ async fn webhooks_duplicated_reordered_forged_are_not_believed() {
         sb.shutdown().await;
     }
 }
+
+/// An order admitted and on its way upstream (nothing answered yet): a webhook whose check
+/// reads 404 does not make it due before the send's grace is over, and a reconciler that
+/// looks at it anyway (due or not) reads the 404 as inconclusive — no re-send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_for_an_order_in_flight_hurries_no_resend() {
+    for db in both() {
+        let sb = sandbox().await;
+        let up = upstream(&sb);
+        // A grace no loaded machine outlasts between the admission and the checks below.
+        let grace = 120_000;
+        let j = ics_journal::Journal::open_with(
+            &db.url,
+            ics_journal::JournalOptions {
+                forward_grace_ms: grace,
+                ..options()
+            },
+        )
+        .await
+        .unwrap();
+        let a = j
+            .admit(
+                new_order("W-flight", "081200006666", 5_000),
+                &roomy(),
+                ics_journal::now_ms(),
+            )
+            .await
+            .expect("admitted");
+        let admitted = j.order(&a.refid).await.unwrap().unwrap();
+        let out = intake(&j, &*up, &body("W-flight", "success")).await.unwrap();
+        assert!(matches!(out, WebhookOutcome::Deferred { .. }), "{out:?}");
+        let o = j.order("W-flight").await.unwrap().unwrap();
+        assert!(
+            o.next_check_at >= o.sent_at + grace,
+            "{}: made due inside the grace: {o:?}",
+            db.name
+        );
+        assert_eq!(o.next_check_at, admitted.next_check_at, "never made later");
+        // A reconciler pass as if the order were due: its check reads 404 inside the grace.
+        let r = ics_journal::Reconciler::new(j.clone(), up.clone(), ics_journal::ReconcilerConfig::default());
+        let claimed = r.run_once(o.sent_at + grace).await.unwrap();
+        assert_eq!(claimed, 1);
+        let o = j.order("W-flight").await.unwrap().unwrap();
+        assert_eq!(
+            (o.state, o.resends),
+            (OrderState::Admitted, 0),
+            "{}: {o:?}",
+            db.name
+        );
+        let (orders, _, _) = sandbox_orders(&sb).await;
+        assert!(
+            !orders.contains_key("W-flight"),
+            "{}: sent by the reconciler",
+            db.name
+        );
+        j.close().await;
+        sb.shutdown().await;
+    }
+}
