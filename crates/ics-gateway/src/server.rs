@@ -116,7 +116,10 @@ impl App {
         }
         Ok(App {
             journal_limits: crate::journal::limits(&config),
-            journal_upstream: Arc::new(crate::journal::GatewayUpstream(upstream.clone())),
+            journal_upstream: Arc::new(crate::journal::GatewayUpstream {
+                client: upstream.clone(),
+                scrub: Scrubber::new(key.expose()),
+            }),
             journal,
             ip_key,
             scrub: Scrubber::new(key.expose()),
@@ -718,6 +721,9 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
         None => call.await,
     };
     crash_point("after_answer");
+    // The upstream's texts are journalled without the key (an echo would otherwise reach
+    // the back-office views and exports, and backups of the database).
+    let result = result.map(|r| app.scrub.create_answer(r));
     let outcome = match app
         .journal
         .record_answer(&refid, &result, ics_journal::now_ms())
@@ -1173,7 +1179,8 @@ async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum:
     resp
 }
 
-/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV.
+/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV, scrubbed of the key
+/// and with spreadsheet formulas defused ([`Scrubber::csv`]).
 async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let r = async {
         signed_in(&app, &headers)?;
@@ -1189,7 +1196,7 @@ async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
                     (header::CONTENT_DISPOSITION, "attachment; filename=\"orders.csv\""),
                     (header::CACHE_CONTROL, "no-store"),
                 ],
-                out,
+                app.scrub.csv(&out),
             )
                 .into_response(),
         )
@@ -1222,8 +1229,11 @@ async fn not_found() -> Response {
     GwError::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
 }
 
-/// Refuses paths that escape `root` through a symlink, protocol-relative paths, and
-/// backslashes, before the static file service sees them.
+/// Refuses, before the static file service sees them: protocol-relative paths, backslashes,
+/// NULs, `..`, any segment starting with `.` (dotfiles and dot-folders such as `.env` or
+/// `.git/`, however encoded), and a path where anything the file service may open for it
+/// resolves outside `root` through a symlink: the file itself, its precompressed siblings
+/// (`NAME.gz`, `NAME.br`) and, for a folder, its `index.html` and that file's siblings.
 async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let rel = path.strip_prefix(prefix).unwrap_or(path);
@@ -1234,17 +1244,36 @@ async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next:
     if path.starts_with("//")
         || decoded.contains('\\')
         || decoded.contains('\0')
-        || decoded.split('/').any(|s| s == "..")
+        || decoded.split('/').any(|s| s.starts_with('.'))
     {
         return not_found().await;
     }
     let full = root.join(decoded.trim_start_matches('/'));
-    if let Ok(real) = full.canonicalize() {
-        if !real.starts_with(root.as_path()) {
-            return not_found().await;
-        }
+    let mut opened = vec![full.clone()];
+    if full.is_dir() {
+        opened.push(full.join("index.html"));
+    }
+    let siblings: Vec<PathBuf> = opened
+        .iter()
+        .flat_map(|p| ["gz", "br"].map(|ext| sibling(p, ext)))
+        .collect();
+    opened.extend(siblings);
+    let escapes = |p: &PathBuf| {
+        p.canonicalize()
+            .is_ok_and(|real| !real.starts_with(root.as_path()))
+    };
+    if opened.iter().any(escapes) {
+        return not_found().await;
     }
     next.run(req).await
+}
+
+/// `path` with `.ext` appended to its file name (`a.js` → `a.js.gz`).
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
 }
 
 /// `Cache-Control` of a static file whose name carries a content hash: it never changes

@@ -467,3 +467,86 @@ async fn https_upstream_with_a_test_ca() {
     gw.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Signs the test operator in; the session cookie.
+async fn sign_in(http: &reqwest::Client, base: &str) -> String {
+    let r = send(
+        http.post(format!("{base}/gateway/auth/login"))
+            .header("content-type", "application/json")
+            .body(json!({"username": OPERATOR, "password": PASSWORD}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let c = r.headers["set-cookie"].to_str().unwrap();
+    c.split(';').next().unwrap().to_owned()
+}
+
+/// An upstream that echoes the key in a createTransaction *success* message: the message is
+/// journalled without the key, and neither the JSON view nor the CSV export shows it; a
+/// message shaped as a spreadsheet formula comes out of the CSV defused (`'=...`).
+#[tokio::test]
+async fn an_echoed_key_never_reaches_the_journal_or_the_csv_export() {
+    let (echo, _log) = upstream(|s: &Seen| {
+        let q = s.uri.split_once('?').map(|(_, q)| q).unwrap_or("");
+        match php_parse(q).get("action").and_then(Value::as_str) {
+            Some("listProducts") => axum::Json(products_json("ok")).into_response(),
+            Some("createTransaction") => {
+                let (refid, message) = if s.body.contains("CSV-FORMULA") {
+                    ("CSV-FORMULA", "=HYPERLINK(\"http://evil.example\",\"x\")".to_owned())
+                } else {
+                    ("CSV-ECHO", format!("ok; served for key {ECHO_KEY}"))
+                };
+                axum::Json(json!({"success": true, "pending": false, "message": message,
+                    "refid": refid, "supplier_trxid": format!("T-{ECHO_KEY}"),
+                    "saldo_awal": 100_000, "saldo_akhir": 80_000}))
+                .into_response()
+            }
+            _ => (axum::http::StatusCode::NOT_FOUND, "no").into_response(),
+        }
+    })
+    .await;
+    let mut c = config(&echo);
+    c.api_key = Some(ics_gateway::Secret(ECHO_KEY.into()));
+    let gw = ics_gateway::serve(c).await.unwrap();
+    let http = http();
+    for refid in ["CSV-ECHO", "CSV-FORMULA"] {
+        let tok = token("XLA10", "081234561111", refid, 20_000, 600);
+        let r = send(
+            http.post(format!("{}/gateway/?action=createTransaction", gw.url()))
+                .header("content-type", "application/json")
+                .header("x-order-token", tok)
+                .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": refid}).to_string()),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(leaks(&r.text), None, "{}", r.text);
+    }
+    let stored = gw.app().journal.order("CSV-ECHO").await.unwrap().unwrap();
+    let message = stored.message.clone().unwrap_or_default();
+    assert_eq!(message, "ok; served for key ***");
+    assert_eq!(leaks(&format!("{stored:?}")), None, "journalled: {stored:?}");
+    let cookie = sign_in(&http, gw.url()).await;
+    let view = send(
+        http.get(format!("{}/gateway/backoffice/orders", gw.url()))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert_eq!(view.status, 200, "{}", view.text);
+    let csv = send(
+        http.get(format!("{}/gateway/backoffice/orders.csv", gw.url()))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    for r in [&view, &csv] {
+        assert_eq!(leaks(&r.text), None, "key leaked in {}", r.text);
+    }
+    assert!(csv.text.contains("ok; served for key ***"), "{}", csv.text);
+    assert!(
+        csv.text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""),
+        "{}",
+        csv.text
+    );
+    assert!(!csv.text.contains(",=HYPERLINK") && !csv.text.contains(",\"=HYPERLINK"));
+    gw.shutdown().await;
+}

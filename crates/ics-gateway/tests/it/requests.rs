@@ -171,6 +171,19 @@ async fn static_files_never_escape_their_folder() {
     std::fs::write(dir.join("secret.txt"), "outside").unwrap();
     std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink(&dir, site.join("up")).unwrap();
+    // What the file service opens beside the requested path: precompressed siblings and a
+    // folder's index.html, each a symlink out of the folder.
+    std::fs::write(site.join("page.html"), "inside page").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("page.html.gz")).unwrap();
+    std::fs::write(site.join("style.css"), "inside style").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("style.css.br")).unwrap();
+    std::fs::create_dir_all(site.join("folder")).unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("folder/index.html")).unwrap();
+    // Dotfiles and dot-folders inside the folder.
+    std::fs::write(site.join(".env"), "API_KEY=outside").unwrap();
+    std::fs::create_dir_all(site.join(".git")).unwrap();
+    std::fs::write(site.join(".git/config"), "[remote] outside").unwrap();
+    std::fs::write(site.join("sub/.htpasswd"), "outside").unwrap();
     let s = site.clone();
     let e = env_with(move |c| {
         c.static_dir = Some(s.clone());
@@ -192,6 +205,17 @@ async fn static_files_never_escape_their_folder() {
         "/pkg/up/secret.txt",
         "/%2e%2e/secret.txt",
         "//evil.example/sub",
+        "/folder/",
+        "/folder",
+        "/pkg/folder/",
+        "/.env",
+        "/%2eenv",
+        "/.git/config",
+        "/%2egit/config",
+        "/%2Egit/config",
+        "/pkg/.git/config",
+        "/sub/.htpasswd",
+        "/sub/%2ehtpasswd",
     ] {
         let r = e.get(p).await;
         assert_ne!(r.status, 200, "{p}");
@@ -199,6 +223,15 @@ async fn static_files_never_escape_their_folder() {
         if let Some(loc) = r.headers.get("location") {
             assert!(!loc.to_str().unwrap().starts_with("//"), "{p}: {loc:?}");
         }
+    }
+    for (p, encoding) in [
+        ("/page.html", "gzip"),
+        ("/pkg/page.html", "gzip"),
+        ("/style.css", "br"),
+    ] {
+        let r = send(e.http.get(e.url(p)).header("accept-encoding", encoding)).await;
+        assert_ne!(r.status, 200, "{p} ({encoding})");
+        assert!(!r.text.contains("outside"), "{p} ({encoding})");
     }
     e.stop().await;
     let _ = std::fs::remove_dir_all(dir);
