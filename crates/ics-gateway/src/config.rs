@@ -63,6 +63,23 @@ pub struct Limits {
     pub login_per_user_per_minute: u32,
     /// Offset of the shop's day (for the daily cap) from UTC, in seconds; WIB by default.
     pub day_utc_offset_s: i64,
+    /// Password verifications (argon2id, 19 MiB each) running at once; a sign-in beyond
+    /// them is answered 503 + `Retry-After: 1` at once. 0: twice the available cores, at
+    /// least 2.
+    pub login_concurrency: usize,
+}
+
+impl Limits {
+    /// [`Limits::login_concurrency`] with 0 resolved.
+    pub fn login_slots(&self) -> usize {
+        match self.login_concurrency {
+            0 => std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .saturating_mul(2)
+                .max(2),
+            n => n,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -75,6 +92,7 @@ impl Default for Limits {
             login_per_ip_per_minute: 20,
             login_per_user_per_minute: 5,
             day_utc_offset_s: 7 * 3600,
+            login_concurrency: 0,
         }
     }
 }

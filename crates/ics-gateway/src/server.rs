@@ -65,6 +65,10 @@ pub struct App {
     /// Prometheus metrics.
     pub metrics: Metrics,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Bounds the password verifications running at once (each holds 19 MiB).
+    login_slots: Arc<tokio::sync::Semaphore>,
+    login_running: std::sync::atomic::AtomicUsize,
+    login_peak: std::sync::atomic::AtomicUsize,
     prices: Mutex<PriceCache>,
     price_flight: tokio::sync::Mutex<()>,
 }
@@ -132,10 +136,19 @@ impl App {
             auth,
             metrics: Metrics::new(),
             per_ip: RateLimiter::keyed(quota),
+            login_slots: Arc::new(tokio::sync::Semaphore::new(config.limits.login_slots())),
+            login_running: Default::default(),
+            login_peak: Default::default(),
             prices: Mutex::new(PriceCache::default()),
             price_flight: tokio::sync::Mutex::new(()),
             config,
         })
+    }
+
+    /// The most password verifications that have run at once since the start (at most
+    /// [`crate::config::Limits::login_slots`]).
+    pub fn login_peak(&self) -> usize {
+        self.login_peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Drops idle limiter entries and expired sessions.
@@ -916,6 +929,19 @@ async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<R
     let l: Login = serde_json::from_slice(&body)
         .map_err(|_| GwError::bad_request("bad_json", "expected {\"username\", \"password\"}"))?;
     let ip = client_ip(app, &parts.headers, peer);
+    // A verification holds 19 MiB: with every slot taken, answer at once rather than queue
+    // (a queue of blocking tasks is the memory the bound is there to cap).
+    let permit = app.login_slots.clone().try_acquire_owned().map_err(|_| {
+        app.metrics.limit("login_busy");
+        GwError {
+            retry_after_s: Some(1),
+            ..GwError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login_busy",
+                "too many sign-ins at once; retry shortly",
+            )
+        }
+    })?;
     app.auth.throttle(ip, &l.username).map_err(|e| {
         app.metrics.limit("login");
         match e {
@@ -928,7 +954,15 @@ async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<R
         }
     })?;
     let a = app.clone();
-    let id = tokio::task::spawn_blocking(move || a.auth.login(&l.username, &l.password))
+    let id = tokio::task::spawn_blocking(move || {
+        use std::sync::atomic::Ordering::SeqCst;
+        let running = a.login_running.fetch_add(1, SeqCst) + 1;
+        a.login_peak.fetch_max(running, SeqCst);
+        let r = a.auth.login(&l.username, &l.password);
+        a.login_running.fetch_sub(1, SeqCst);
+        drop(permit);
+        r
+    })
         .await
         .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
         .map_err(|_| {
