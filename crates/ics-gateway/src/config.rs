@@ -227,6 +227,44 @@ impl Default for Config {
     }
 }
 
+/// A TOML error as `line L, column C: MESSAGE`, never with the source line (it may be
+/// `api_key = sk_live_…`) and with any quoted value in the message hidden (serde's
+/// `invalid type: string "…"`).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = hide_quoted(e.message().trim());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+/// `text` with the contents of every `"…"` replaced by `…`.
+fn hide_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !inside {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    if inside {
+        out.push('"');
+    }
+    out.replace('\n', " ")
+}
+
 /// Resolved allow-lists.
 #[derive(Clone, Debug)]
 pub struct AllowLists {
@@ -240,7 +278,7 @@ impl Config {
     /// Reads a TOML config file (every field optional).
     pub fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), toml_error(&text, &e)))
     }
 
     /// Fills the secrets from the environment when set there.
