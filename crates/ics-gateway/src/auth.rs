@@ -97,8 +97,9 @@ impl Auth {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts one attempt against the throttles.
+    /// Counts one attempt against the throttles (per [`rate_key`] of `ip`, per username).
     pub fn throttle(&self, ip: IpAddr, username: &str) -> Result<(), LoginError> {
+        let ip = rate_key(ip);
         use governor::clock::{Clock, DefaultClock};
         let wait = |e: governor::NotUntil<governor::clock::QuantaInstant>| {
             e.wait_time_from(DefaultClock::default().now()).as_secs() + 1
@@ -165,6 +166,22 @@ impl Auth {
     }
 }
 
+/// The key an address is limited by: an IPv4 address as it is (an IPv4-mapped IPv6
+/// address as its IPv4), an IPv6 address by its /64 (one subscriber or host usually holds
+/// a whole /64, so rotating addresses inside it gains nothing).
+pub fn rate_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(bits))
+            }
+        },
+    }
+}
+
 /// The session id in a `Cookie` header.
 pub fn cookie_session(cookie_header: Option<&str>) -> Option<&str> {
     cookie_header?
@@ -191,6 +208,16 @@ pub fn set_cookie(id: Option<&str>, ttl: Duration, secure: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_is_limited_by_its_64() {
+        let k = |s: &str| rate_key(s.parse().unwrap()).to_string();
+        assert_eq!(k("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::");
+        assert_eq!(k("2001:db8:1:2::ffff"), "2001:db8:1:2::");
+        assert_ne!(k("2001:db8:1:3::1"), k("2001:db8:1:2::1"));
+        assert_eq!(k("::ffff:10.1.2.3"), "10.1.2.3");
+        assert_eq!(k("10.1.2.3"), "10.1.2.3");
+    }
 
     #[test]
     fn hash_verify_and_cookies() {

@@ -67,6 +67,14 @@ pub struct Limits {
     /// them is answered 503 + `Retry-After: 1` at once. 0: twice the available cores, at
     /// least 2.
     pub login_concurrency: usize,
+    /// Connections open at once; past that, new ones wait in the listen backlog (keep it
+    /// below the process's open-file limit).
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (also how long an idle
+    /// keep-alive connection stays open), in milliseconds; then the connection is closed.
+    pub header_read_timeout_ms: u64,
+    /// How long a client may take to send a request's body, in milliseconds; then 408.
+    pub body_read_timeout_ms: u64,
 }
 
 impl Limits {
@@ -93,6 +101,9 @@ impl Default for Limits {
             login_per_user_per_minute: 5,
             day_utc_offset_s: 7 * 3600,
             login_concurrency: 0,
+            max_connections: 1_000,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
         }
     }
 }

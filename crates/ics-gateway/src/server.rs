@@ -367,21 +367,35 @@ impl App {
     }
 }
 
-/// The client's IP: the peer, or with `trust_proxy` the last `X-Forwarded-For` entry.
+/// The client's IP: the peer, or with `trust_proxy` the last `X-Forwarded-For` entry (the
+/// one the proxy appended; `ip`, `ip:port` or `[v6]:port`). When that entry is not an
+/// address the peer is used: never an earlier entry, which the client wrote.
 fn client_ip(app: &App, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if app.config.trust_proxy {
-        if let Some(ip) = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .next_back()
-        {
-            return ip;
-        }
+    if !app.config.trust_proxy {
+        return peer.ip();
     }
-    peer.ip()
+    let Some(last) = headers.get_all("x-forwarded-for").iter().next_back() else {
+        return peer.ip();
+    };
+    last.to_str()
+        .ok()
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(forwarded_ip)
+        .unwrap_or_else(|| peer.ip())
+}
+
+/// One `X-Forwarded-For` entry as an address: `ip`, `ip:port`, `[v6]` or `[v6]:port`.
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let e = entry.trim();
+    e.parse::<IpAddr>()
+        .ok()
+        .or_else(|| e.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            e.strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|v6| v6.parse::<std::net::Ipv6Addr>().ok())
+                .map(IpAddr::V6)
+        })
 }
 
 /// Whether the request came over HTTPS (directly never: TLS ends at the proxy).
@@ -432,14 +446,15 @@ fn check_same_origin(app: &App, headers: &HeaderMap) -> Result<(), GwError> {
 
 fn limit_ip(app: &App, ip: IpAddr) -> Result<(), GwError> {
     use governor::clock::{Clock, DefaultClock};
-    app.per_ip.check_key(&ip).map_err(|e| {
+    app.per_ip.check_key(&auth::rate_key(ip)).map_err(|e| {
         app.metrics.limit("per_ip");
         let wait = e.wait_time_from(DefaultClock::default().now()).as_secs() + 1;
         GwError::limited("rate_limited", "too many requests from this address", wait)
     })
 }
 
-/// Reads a JSON body: 415 unless `application/json`, 413 over the size limit.
+/// Reads a JSON body: 415 unless `application/json`, 413 over the size limit, 408 when it
+/// takes longer than `limits.body_read_timeout_ms`.
 async fn json_body(app: &App, headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, GwError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !params::is_json(ct) {
@@ -449,13 +464,22 @@ async fn json_body(app: &App, headers: &HeaderMap, body: Body) -> Result<axum::b
             "only Content-Type: application/json is accepted",
         ));
     }
-    to_bytes(body, app.config.body_limit).await.map_err(|_| {
-        GwError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "request body too large",
-        )
-    })
+    let read = to_bytes(body, app.config.body_limit);
+    let within = Duration::from_millis(app.config.limits.body_read_timeout_ms.max(1));
+    match tokio::time::timeout(within, read).await {
+        Ok(r) => r.map_err(|_| {
+            GwError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "request body too large",
+            )
+        }),
+        Err(_) => Err(GwError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "the request body did not arrive in time",
+        )),
+    }
 }
 
 /// Which allow-list a route uses.
@@ -963,15 +987,15 @@ async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<R
         drop(permit);
         r
     })
-        .await
-        .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
-        .map_err(|_| {
-            GwError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "wrong username or password",
-            )
-        })?;
+    .await
+    .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
+    .map_err(|_| {
+        GwError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong username or password",
+        )
+    })?;
     let cookie = auth::set_cookie(Some(&id), app.auth.ttl(), over_https(app, &parts.headers));
     Ok((
         StatusCode::NO_CONTENT,
@@ -1418,6 +1442,31 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
             HeaderValue::from_static("nosniff"),
         )),
     )
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::forwarded_ip;
+
+    #[test]
+    fn forwarded_entries_parse_with_and_without_port() {
+        for (entry, ip) in [
+            (" 10.1.2.3 ", Some("10.1.2.3")),
+            ("10.1.2.3:8080", Some("10.1.2.3")),
+            ("2001:db8::1", Some("2001:db8::1")),
+            ("[2001:db8::1]:443", Some("2001:db8::1")),
+            ("[2001:db8::1]", Some("2001:db8::1")),
+            ("unknown", None),
+            ("10.1.2.3:x", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                forwarded_ip(entry).map(|i| i.to_string()).as_deref(),
+                ip,
+                "{entry}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]
