@@ -130,8 +130,8 @@ impl Scrubber {
 
     /// A CSV document made safe to open in a spreadsheet: every cell scrubbed, and a cell
     /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
-    /// carriage return; OWASP "CSV injection") prefixed with `'`. Plain integers (`-5`)
-    /// are left as they are. Bytes that do not parse as CSV are scrubbed as a whole.
+    /// carriage return; OWASP "CSV injection") prefixed with `'`. Plain integers (digits
+    /// after an optional `-`, such as `-5`) are left as they are. Bytes that do not parse as CSV are scrubbed as a whole.
     pub fn csv(&self, doc: &[u8]) -> Vec<u8> {
         let safe = || -> Result<Vec<u8>, csv::Error> {
             let mut r = csv::ReaderBuilder::new()
@@ -190,7 +190,8 @@ impl Scrubber {
 /// `cell` with a leading `'` when a spreadsheet would take it for a formula.
 pub fn defuse_formula(cell: &[u8]) -> Vec<u8> {
     let risky = matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    let integer = std::str::from_utf8(cell).is_ok_and(|s| s.parse::<i64>().is_ok());
+    let digits = cell.strip_prefix(b"-").unwrap_or(cell);
+    let integer = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
     if risky && !integer {
         let mut out = Vec::with_capacity(cell.len() + 1);
         out.push(b'\'');
