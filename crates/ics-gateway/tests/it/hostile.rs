@@ -579,8 +579,9 @@ async fn read_until_closed(conn: &mut tokio::net::TcpStream) -> Result<String, &
 }
 
 /// Slowloris: a client that never finishes its request headers (one that goes quiet, one
-/// that trickles a header line at a time) is disconnected by the gateway; one that stalls
-/// its body gets 408 `body_timeout`; the server keeps answering others meanwhile.
+/// that trickles a header line at a time) is disconnected by the gateway, and so is an idle
+/// keep-alive connection; one that stalls its body gets 408 `body_timeout`; the server
+/// keeps answering others meanwhile.
 #[tokio::test]
 async fn slow_clients_are_disconnected_by_the_header_and_body_timeouts() {
     use tokio::io::AsyncWriteExt;
@@ -636,6 +637,13 @@ async fn slow_clients_are_disconnected_by_the_header_and_body_timeouts() {
         "a trickling client is closed within the header timeout"
     );
     writer.abort();
+    // An idle keep-alive connection is closed after its answer, too.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let got = read_until_closed(&mut idle).await.expect("closed when idle");
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
     // A body that stalls.
     let mut slow_body = tokio::net::TcpStream::connect(addr).await.unwrap();
     slow_body
