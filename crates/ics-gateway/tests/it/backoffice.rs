@@ -230,6 +230,8 @@ async fn concurrent_sign_ins_are_bounded_and_the_overflow_answered_503() {
     assert!(busy < 24, "the slots serve some");
     let peak = e.gw.app().login_peak();
     assert!((1..=2).contains(&peak), "verifications at once: {peak}");
+    let buffers = e.gw.app().auth.memory_buffers();
+    assert!((1..=2).contains(&buffers), "19 MiB buffers kept: {buffers}");
     // Slots free again afterwards.
     let r = e
         .post_json(
