@@ -124,6 +124,9 @@ async fn main() {
             per_ip_burst: 1_000_000,
             orders_per_number_per_hour: 1_000_000,
             daily_spend_cap: i64::MAX / 4,
+            // The bench holds 2,000 idle keep-alive connections open at once.
+            max_connections: 10_000,
+            header_read_timeout_ms: 600_000,
             ..Limits::default()
         },
         ..Config::default()

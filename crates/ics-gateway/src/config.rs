@@ -63,6 +63,31 @@ pub struct Limits {
     pub login_per_user_per_minute: u32,
     /// Offset of the shop's day (for the daily cap) from UTC, in seconds; WIB by default.
     pub day_utc_offset_s: i64,
+    /// Password verifications (argon2id, 19 MiB each) running at once; a sign-in beyond
+    /// them is answered 503 + `Retry-After: 1` at once. 0: twice the available cores, at
+    /// least 2.
+    pub login_concurrency: usize,
+    /// Connections open at once; past that, new ones wait in the listen backlog (keep it
+    /// below the process's open-file limit).
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (also how long an idle
+    /// keep-alive connection stays open), in milliseconds; then the connection is closed.
+    pub header_read_timeout_ms: u64,
+    /// How long a client may take to send a request's body, in milliseconds; then 408.
+    pub body_read_timeout_ms: u64,
+}
+
+impl Limits {
+    /// [`Limits::login_concurrency`] with 0 resolved.
+    pub fn login_slots(&self) -> usize {
+        match self.login_concurrency {
+            0 => std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .saturating_mul(2)
+                .max(2),
+            n => n,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -75,6 +100,10 @@ impl Default for Limits {
             login_per_ip_per_minute: 20,
             login_per_user_per_minute: 5,
             day_utc_offset_s: 7 * 3600,
+            login_concurrency: 0,
+            max_connections: 1_000,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
         }
     }
 }
@@ -209,6 +238,44 @@ impl Default for Config {
     }
 }
 
+/// A TOML error as `line L, column C: MESSAGE`, never with the source line (it may be
+/// `api_key = sk_live_…`) and with any quoted value in the message hidden (serde's
+/// `invalid type: string "…"`).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = hide_quoted(e.message().trim());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+/// `text` with the contents of every `"…"` replaced by `…`.
+fn hide_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !inside {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    if inside {
+        out.push('"');
+    }
+    out.replace('\n', " ")
+}
+
 /// Resolved allow-lists.
 #[derive(Clone, Debug)]
 pub struct AllowLists {
@@ -222,7 +289,7 @@ impl Config {
     /// Reads a TOML config file (every field optional).
     pub fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), toml_error(&text, &e)))
     }
 
     /// Fills the secrets from the environment when set there.

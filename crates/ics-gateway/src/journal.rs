@@ -8,6 +8,7 @@
 //! of the order path where the process aborts, as a `kill -9` would stop it.
 
 use crate::config::Config;
+use crate::scrub::Scrubber;
 use async_trait::async_trait;
 use ics_journal::events::{Deliverer, DelivererConfig};
 use ics_journal::{Journal, JournalOptions, Reconciler, ReconcilerConfig, StopHandle, Upstream};
@@ -48,9 +49,15 @@ pub fn crash_in_flight_ms() -> Option<u64> {
 }
 
 /// The upstream as the reconciler and the webhook intake see it: the gateway's own client
-/// (same key, TLS roots, timeout, no redirects), one attempt per call.
+/// (same key, TLS roots, timeout, no redirects), one attempt per call; the answers' texts
+/// are scrubbed of the key before the journal records them.
 #[derive(Clone, Debug)]
-pub struct GatewayUpstream(pub ics_reseller_client::Client);
+pub struct GatewayUpstream {
+    /// The gateway's upstream client.
+    pub client: ics_reseller_client::Client,
+    /// Cuts the key out of the answers.
+    pub scrub: Scrubber,
+}
 
 #[async_trait]
 impl Upstream for GatewayUpstream {
@@ -58,11 +65,13 @@ impl Upstream for GatewayUpstream {
         let req = ics_reseller::RefIdRequest {
             refid: refid.to_owned(),
         };
-        self.0.call_once::<CheckTransaction>(req, &[]).await
+        let r = self.client.call_once::<CheckTransaction>(req, &[]).await;
+        r.map(|r| self.scrub.check_answer(r))
     }
 
     async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error> {
-        self.0.call_once::<CreateTransaction>(req.clone(), &[]).await
+        let r = self.client.call_once::<CreateTransaction>(req.clone(), &[]).await;
+        r.map(|r| self.scrub.create_answer(r))
     }
 }
 

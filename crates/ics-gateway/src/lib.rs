@@ -79,7 +79,7 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
         addr
     };
     let url = format!("http://{shown}");
-    let (stop, mut stopped) = watch::channel(false);
+    let (stop, stopped) = watch::channel(false);
     let sweeper = app.clone();
     let mut sweep_stop = stopped.clone();
     tokio::spawn(async move {
@@ -90,14 +90,8 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
             }
         }
     });
-    let task = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await;
-    });
+    let conn = ConnLimits::of(&app.config);
+    let task = tokio::spawn(accept_loop(listener, router, conn, stopped));
     Ok(Gateway {
         addr,
         url,
@@ -106,6 +100,82 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
         task: Some(task),
         background: Some(background),
     })
+}
+
+/// What bounds each connection: how long its request headers may take, and how many
+/// connections are open at once.
+#[derive(Clone, Copy, Debug)]
+struct ConnLimits {
+    header_read_timeout: Duration,
+    max_connections: usize,
+}
+
+impl ConnLimits {
+    fn of(config: &Config) -> ConnLimits {
+        ConnLimits {
+            header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms.max(1)),
+            max_connections: config.limits.max_connections.max(1),
+        }
+    }
+}
+
+/// Accepts connections until `stopped`, each served by hyper's HTTP/1 with a header read
+/// timeout (a client that does not finish its request headers in time is disconnected;
+/// also an idle keep-alive connection) and at most `max_connections` open at once (past
+/// that, new connections wait in the listen backlog). On stop, open connections finish
+/// their request in flight and close; returns when all are closed.
+async fn accept_loop(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: ConnLimits,
+    mut stopped: watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stop_signal(&mut stopped) => break,
+        };
+        let (stream, peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: pause, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = stop_signal(&mut stopped) => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(req)
+        });
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Resolves once `stopped` holds `true`.
+async fn stop_signal(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }
 
 impl Gateway {

@@ -6,6 +6,7 @@
 //! (`\/`, `\u00xx`) and percent-encoded spellings, and any run of at least
 //! [`MIN_PARTIAL`] consecutive characters of the key (a key cut at a boundary).
 
+use ics_reseller::{CheckTransactionResponse, CreateTransactionResponse};
 use serde_json::Value;
 
 /// The shortest run of the key's characters that is cut out on its own.
@@ -98,6 +99,56 @@ impl Scrubber {
         }
     }
 
+    /// A createTransaction answer with its upstream texts (`message`, `supplier_trxid`)
+    /// scrubbed, as it is written to the journal.
+    pub fn create_answer(&self, mut r: CreateTransactionResponse) -> CreateTransactionResponse {
+        self.string(&mut r.message);
+        if let Some(s) = &mut r.supplier_trxid {
+            self.string(s);
+        }
+        r
+    }
+
+    /// A checkTransaction answer with its upstream texts (`message`, `note`,
+    /// `supplier_trxid`, `kodereseller`) scrubbed, as it is written to the journal.
+    pub fn check_answer(&self, mut r: CheckTransactionResponse) -> CheckTransactionResponse {
+        for s in [&mut r.message, &mut r.note, &mut r.supplier_trxid]
+            .into_iter()
+            .flatten()
+        {
+            self.string(s);
+        }
+        self.string(&mut r.kodereseller);
+        r
+    }
+
+    fn string(&self, s: &mut String) {
+        if self.dirty(s.as_bytes()) {
+            *s = self.text(s);
+        }
+    }
+
+    /// A CSV document made safe to open in a spreadsheet: every cell scrubbed, and a cell
+    /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return; OWASP "CSV injection") prefixed with `'`. Plain integers (digits
+    /// after an optional `-`, such as `-5`) are left as they are. Bytes that do not parse as CSV are scrubbed as a whole.
+    pub fn csv(&self, doc: &[u8]) -> Vec<u8> {
+        let safe = || -> Result<Vec<u8>, csv::Error> {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(doc);
+            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for rec in r.byte_records() {
+                let rec = rec?;
+                let cells: Vec<Vec<u8>> = rec.iter().map(|c| defuse_formula(&self.bytes(c))).collect();
+                w.write_record(&cells)?;
+            }
+            w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+        };
+        safe().unwrap_or_else(|_| self.bytes(doc))
+    }
+
     /// Whether `text` holds the key or a fragment of it.
     pub fn dirty(&self, text: &[u8]) -> bool {
         self.spellings.iter().any(|s| find(text, s).is_some()) || self.partials(text) != text
@@ -133,6 +184,21 @@ impl Scrubber {
             }
         }
         out
+    }
+}
+
+/// `cell` with a leading `'` when a spreadsheet would take it for a formula.
+pub fn defuse_formula(cell: &[u8]) -> Vec<u8> {
+    let risky = matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let digits = cell.strip_prefix(b"-").unwrap_or(cell);
+    let integer = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
+    if risky && !integer {
+        let mut out = Vec::with_capacity(cell.len() + 1);
+        out.push(b'\'');
+        out.extend_from_slice(cell);
+        out
+    } else {
+        cell.to_vec()
     }
 }
 
@@ -182,5 +248,28 @@ mod tests {
         s.value(&mut v);
         assert_eq!(v["error"], "bad key ***");
         assert_eq!(v["n"][1], "ef12345", "shorter than MIN_PARTIAL stays");
+    }
+
+    #[test]
+    fn csv_cells_are_scrubbed_and_formulas_defused() {
+        let s = Scrubber::new("sk_live_ab/cd\"ef1234567");
+        let doc = "a,b,c\nok,\"=HYPERLINK(\"\"x\"\")\",-5\n+1,\"key sk_live_ab/cd\"\"ef1234567\",@SUM(A1)\n\"\tx\",-x,plain\n";
+        let out = String::from_utf8(s.csv(doc.as_bytes())).unwrap();
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                vec!["a", "b", "c"],
+                vec!["ok", "'=HYPERLINK(\"x\")", "-5"],
+                vec!["'+1", "key ***", "'@SUM(A1)"],
+                vec!["'\tx", "'-x", "plain"],
+            ],
+            "{out}"
+        );
     }
 }

@@ -65,6 +65,10 @@ pub struct App {
     /// Prometheus metrics.
     pub metrics: Metrics,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Bounds the password verifications running at once (each holds 19 MiB).
+    login_slots: Arc<tokio::sync::Semaphore>,
+    login_running: std::sync::atomic::AtomicUsize,
+    login_peak: std::sync::atomic::AtomicUsize,
     prices: Mutex<PriceCache>,
     price_flight: tokio::sync::Mutex<()>,
 }
@@ -116,7 +120,10 @@ impl App {
         }
         Ok(App {
             journal_limits: crate::journal::limits(&config),
-            journal_upstream: Arc::new(crate::journal::GatewayUpstream(upstream.clone())),
+            journal_upstream: Arc::new(crate::journal::GatewayUpstream {
+                client: upstream.clone(),
+                scrub: Scrubber::new(key.expose()),
+            }),
             journal,
             ip_key,
             scrub: Scrubber::new(key.expose()),
@@ -129,10 +136,19 @@ impl App {
             auth,
             metrics: Metrics::new(),
             per_ip: RateLimiter::keyed(quota),
+            login_slots: Arc::new(tokio::sync::Semaphore::new(config.limits.login_slots())),
+            login_running: Default::default(),
+            login_peak: Default::default(),
             prices: Mutex::new(PriceCache::default()),
             price_flight: tokio::sync::Mutex::new(()),
             config,
         })
+    }
+
+    /// The most password verifications that have run at once since the start (at most
+    /// [`crate::config::Limits::login_slots`]).
+    pub fn login_peak(&self) -> usize {
+        self.login_peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Drops idle limiter entries and expired sessions.
@@ -351,21 +367,35 @@ impl App {
     }
 }
 
-/// The client's IP: the peer, or with `trust_proxy` the last `X-Forwarded-For` entry.
+/// The client's IP: the peer, or with `trust_proxy` the last `X-Forwarded-For` entry (the
+/// one the proxy appended; `ip`, `ip:port` or `[v6]:port`). When that entry is not an
+/// address the peer is used: never an earlier entry, which the client wrote.
 fn client_ip(app: &App, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if app.config.trust_proxy {
-        if let Some(ip) = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .next_back()
-        {
-            return ip;
-        }
+    if !app.config.trust_proxy {
+        return peer.ip();
     }
-    peer.ip()
+    let Some(last) = headers.get_all("x-forwarded-for").iter().next_back() else {
+        return peer.ip();
+    };
+    last.to_str()
+        .ok()
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(forwarded_ip)
+        .unwrap_or_else(|| peer.ip())
+}
+
+/// One `X-Forwarded-For` entry as an address: `ip`, `ip:port`, `[v6]` or `[v6]:port`.
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let e = entry.trim();
+    e.parse::<IpAddr>()
+        .ok()
+        .or_else(|| e.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            e.strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|v6| v6.parse::<std::net::Ipv6Addr>().ok())
+                .map(IpAddr::V6)
+        })
 }
 
 /// Whether the request came over HTTPS (directly never: TLS ends at the proxy).
@@ -416,14 +446,15 @@ fn check_same_origin(app: &App, headers: &HeaderMap) -> Result<(), GwError> {
 
 fn limit_ip(app: &App, ip: IpAddr) -> Result<(), GwError> {
     use governor::clock::{Clock, DefaultClock};
-    app.per_ip.check_key(&ip).map_err(|e| {
+    app.per_ip.check_key(&auth::rate_key(ip)).map_err(|e| {
         app.metrics.limit("per_ip");
         let wait = e.wait_time_from(DefaultClock::default().now()).as_secs() + 1;
         GwError::limited("rate_limited", "too many requests from this address", wait)
     })
 }
 
-/// Reads a JSON body: 415 unless `application/json`, 413 over the size limit.
+/// Reads a JSON body: 415 unless `application/json`, 413 over the size limit, 408 when it
+/// takes longer than `limits.body_read_timeout_ms`.
 async fn json_body(app: &App, headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, GwError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !params::is_json(ct) {
@@ -433,13 +464,22 @@ async fn json_body(app: &App, headers: &HeaderMap, body: Body) -> Result<axum::b
             "only Content-Type: application/json is accepted",
         ));
     }
-    to_bytes(body, app.config.body_limit).await.map_err(|_| {
-        GwError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "request body too large",
-        )
-    })
+    let read = to_bytes(body, app.config.body_limit);
+    let within = Duration::from_millis(app.config.limits.body_read_timeout_ms.max(1));
+    match tokio::time::timeout(within, read).await {
+        Ok(r) => r.map_err(|_| {
+            GwError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "request body too large",
+            )
+        }),
+        Err(_) => Err(GwError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "the request body did not arrive in time",
+        )),
+    }
 }
 
 /// Which allow-list a route uses.
@@ -718,6 +758,9 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
         None => call.await,
     };
     crash_point("after_answer");
+    // The upstream's texts are journalled without the key (an echo would otherwise reach
+    // the back-office views and exports, and backups of the database).
+    let result = result.map(|r| app.scrub.create_answer(r));
     let outcome = match app
         .journal
         .record_answer(&refid, &result, ics_journal::now_ms())
@@ -933,6 +976,19 @@ async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<R
     let l: Login = serde_json::from_slice(&body)
         .map_err(|_| GwError::bad_request("bad_json", "expected {\"username\", \"password\"}"))?;
     let ip = client_ip(app, &parts.headers, peer);
+    // A verification holds 19 MiB: with every slot taken, answer at once rather than queue
+    // (a queue of blocking tasks is the memory the bound is there to cap).
+    let permit = app.login_slots.clone().try_acquire_owned().map_err(|_| {
+        app.metrics.limit("login_busy");
+        GwError {
+            retry_after_s: Some(1),
+            ..GwError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login_busy",
+                "too many sign-ins at once; retry shortly",
+            )
+        }
+    })?;
     app.auth.throttle(ip, &l.username).map_err(|e| {
         app.metrics.limit("login");
         match e {
@@ -945,16 +1001,24 @@ async fn login_inner(app: &Arc<App>, peer: SocketAddr, req: Request) -> Result<R
         }
     })?;
     let a = app.clone();
-    let id = tokio::task::spawn_blocking(move || a.auth.login(&l.username, &l.password))
-        .await
-        .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
-        .map_err(|_| {
-            GwError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "wrong username or password",
-            )
-        })?;
+    let id = tokio::task::spawn_blocking(move || {
+        use std::sync::atomic::Ordering::SeqCst;
+        let running = a.login_running.fetch_add(1, SeqCst) + 1;
+        a.login_peak.fetch_max(running, SeqCst);
+        let r = a.auth.login(&l.username, &l.password);
+        a.login_running.fetch_sub(1, SeqCst);
+        drop(permit);
+        r
+    })
+    .await
+    .map_err(|_| GwError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "sign-in failed"))?
+    .map_err(|_| {
+        GwError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong username or password",
+        )
+    })?;
     let cookie = auth::set_cookie(Some(&id), app.auth.ttl(), over_https(app, &parts.headers));
     Ok((
         StatusCode::NO_CONTENT,
@@ -1196,7 +1260,8 @@ async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum:
     resp
 }
 
-/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV.
+/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV, scrubbed of the key
+/// and with spreadsheet formulas defused ([`Scrubber::csv`]).
 async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let r = async {
         signed_in(&app, &headers)?;
@@ -1212,7 +1277,7 @@ async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
                     (header::CONTENT_DISPOSITION, "attachment; filename=\"orders.csv\""),
                     (header::CACHE_CONTROL, "no-store"),
                 ],
-                out,
+                app.scrub.csv(&out),
             )
                 .into_response(),
         )
@@ -1245,8 +1310,11 @@ async fn not_found() -> Response {
     GwError::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
 }
 
-/// Refuses paths that escape `root` through a symlink, protocol-relative paths, and
-/// backslashes, before the static file service sees them.
+/// Refuses, before the static file service sees them: protocol-relative paths, backslashes,
+/// NULs, `..`, any segment starting with `.` (dotfiles and dot-folders such as `.env` or
+/// `.git/`, however encoded), and a path where anything the file service may open for it
+/// resolves outside `root` through a symlink: the file itself, its precompressed siblings
+/// (`NAME.gz`, `NAME.br`) and, for a folder, its `index.html` and that file's siblings.
 async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let rel = path.strip_prefix(prefix).unwrap_or(path);
@@ -1257,17 +1325,36 @@ async fn contained(root: Arc<PathBuf>, prefix: &'static str, req: Request, next:
     if path.starts_with("//")
         || decoded.contains('\\')
         || decoded.contains('\0')
-        || decoded.split('/').any(|s| s == "..")
+        || decoded.split('/').any(|s| s.starts_with('.'))
     {
         return not_found().await;
     }
     let full = root.join(decoded.trim_start_matches('/'));
-    if let Ok(real) = full.canonicalize() {
-        if !real.starts_with(root.as_path()) {
-            return not_found().await;
-        }
+    let mut opened = vec![full.clone()];
+    if full.is_dir() {
+        opened.push(full.join("index.html"));
+    }
+    let siblings: Vec<PathBuf> = opened
+        .iter()
+        .flat_map(|p| ["gz", "br"].map(|ext| sibling(p, ext)))
+        .collect();
+    opened.extend(siblings);
+    let escapes = |p: &PathBuf| {
+        p.canonicalize()
+            .is_ok_and(|real| !real.starts_with(root.as_path()))
+    };
+    if opened.iter().any(escapes) {
+        return not_found().await;
     }
     next.run(req).await
+}
+
+/// `path` with `.ext` appended to its file name (`a.js` → `a.js.gz`).
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
 }
 
 /// `Cache-Control` of a static file whose name carries a content hash: it never changes
@@ -1378,6 +1465,31 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
             HeaderValue::from_static("nosniff"),
         )),
     )
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::forwarded_ip;
+
+    #[test]
+    fn forwarded_entries_parse_with_and_without_port() {
+        for (entry, ip) in [
+            (" 10.1.2.3 ", Some("10.1.2.3")),
+            ("10.1.2.3:8080", Some("10.1.2.3")),
+            ("2001:db8::1", Some("2001:db8::1")),
+            ("[2001:db8::1]:443", Some("2001:db8::1")),
+            ("[2001:db8::1]", Some("2001:db8::1")),
+            ("unknown", None),
+            ("10.1.2.3:x", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                forwarded_ip(entry).map(|i| i.to_string()).as_deref(),
+                ip,
+                "{entry}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -191,3 +191,55 @@ async fn sign_in_is_throttled_per_username_and_cookies_are_secure_over_https() {
     assert!(r.headers["set-cookie"].to_str().unwrap().ends_with("; Secure"));
     e.stop().await;
 }
+
+/// Sign-in is bounded in memory: with two verification slots, 24 sign-ins at once (right
+/// and wrong passwords) get some `503 login_busy` + `Retry-After: 1` at once, the rest
+/// their normal answer, and never more than two verifications run together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sign_ins_are_bounded_and_the_overflow_answered_503() {
+    let e = env_with(|c| {
+        c.limits.login_concurrency = 2;
+        c.limits.login_per_ip_per_minute = 10_000;
+        c.limits.login_per_user_per_minute = 10_000;
+    })
+    .await;
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let pw = if i % 2 == 0 { PASSWORD } else { "wrong" };
+        let rb = e
+            .http
+            .post(e.url("/gateway/auth/login"))
+            .header("content-type", "application/json")
+            .body(json!({"username": OPERATOR, "password": pw}).to_string());
+        calls.spawn(send(rb));
+    }
+    let answers = calls.join_all().await;
+    let mut busy = 0;
+    for r in &answers {
+        match r.status {
+            503 => {
+                busy += 1;
+                assert_eq!(r.code(), "login_busy", "{}", r.text);
+                assert_eq!(r.headers["retry-after"], "1");
+            }
+            204 | 401 => {}
+            s => panic!("unexpected {s}: {}", r.text),
+        }
+    }
+    assert!(busy > 0, "24 sign-ins at once over 2 slots: some are turned away");
+    assert!(busy < 24, "the slots serve some");
+    let peak = e.gw.app().login_peak();
+    assert!((1..=2).contains(&peak), "verifications at once: {peak}");
+    let buffers = e.gw.app().auth.memory_buffers();
+    assert!((1..=2).contains(&buffers), "19 MiB buffers kept: {buffers}");
+    // Slots free again afterwards.
+    let r = e
+        .post_json(
+            "/gateway/auth/login",
+            &json!({"username": OPERATOR, "password": PASSWORD}),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    e.stop().await;
+}

@@ -242,3 +242,43 @@ async fn open_orders_mode_warns_loudly() {
         "{warn}"
     );
 }
+
+/// A config file the gateway cannot read is refused with its line and column and the
+/// reason, never with the source line or a value: an unquoted key, a duplicate `api_key`,
+/// a table where the key goes, a key where a number goes.
+#[tokio::test]
+async fn config_errors_name_the_place_but_never_print_a_secret() {
+    const LEAK: &str = "sk_live_SECRETvalue42";
+    let dir = std::env::temp_dir().join(format!("ics-gateway-badconf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        format!("upstream = \"http://127.0.0.1:1\"\napi_key = {LEAK}\n"),
+        format!("api_key = \"{LEAK}\"\napi_key = \"{LEAK}\"\n"),
+        format!("[api_key]\nvalue = \"{LEAK}\"\n"),
+        format!("api_key = {{ k = \"{LEAK}\" }}\n"),
+        format!("upstream_timeout_ms = \"{LEAK}\"\n"),
+        format!("[limits]\nper_ip_burst = \"{LEAK}\"\n"),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let path = dir.join(format!("bad{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let out = tokio::process::Command::new(BIN)
+            .arg("--config")
+            .arg(&path)
+            .env_remove("ICS_GATEWAY_KEY")
+            .env_remove("ICS_GATEWAY_ORDER_SECRET")
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success(), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for part in ["SECRET", "value42", "sk_live"] {
+            assert!(!err.contains(part), "case {i} printed the secret: {err}");
+            assert!(!stdout.contains(part), "case {i} printed the secret: {stdout}");
+        }
+        assert!(err.contains("line "), "case {i} names the place: {err}");
+        assert!(err.contains(&format!("bad{i}.toml")), "case {i}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -467,3 +467,233 @@ async fn https_upstream_with_a_test_ca() {
     gw.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Signs the test operator in; the session cookie.
+async fn sign_in(http: &reqwest::Client, base: &str) -> String {
+    let r = send(
+        http.post(format!("{base}/gateway/auth/login"))
+            .header("content-type", "application/json")
+            .body(json!({"username": OPERATOR, "password": PASSWORD}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let c = r.headers["set-cookie"].to_str().unwrap();
+    c.split(';').next().unwrap().to_owned()
+}
+
+/// An upstream that echoes the key in a createTransaction *success* message: the message is
+/// journalled without the key, and neither the JSON view nor the CSV export shows it; a
+/// message shaped as a spreadsheet formula comes out of the CSV defused (`'=...`).
+#[tokio::test]
+async fn an_echoed_key_never_reaches_the_journal_or_the_csv_export() {
+    let (echo, _log) = upstream(|s: &Seen| {
+        let q = s.uri.split_once('?').map(|(_, q)| q).unwrap_or("");
+        match php_parse(q).get("action").and_then(Value::as_str) {
+            Some("listProducts") => axum::Json(products_json("ok")).into_response(),
+            Some("createTransaction") => {
+                let (refid, message) = if s.body.contains("CSV-FORMULA") {
+                    (
+                        "CSV-FORMULA",
+                        "=HYPERLINK(\"http://evil.example\",\"x\")".to_owned(),
+                    )
+                } else {
+                    ("CSV-ECHO", format!("ok; served for key {ECHO_KEY}"))
+                };
+                axum::Json(json!({"success": true, "pending": false, "message": message,
+                    "refid": refid, "supplier_trxid": format!("T-{ECHO_KEY}"),
+                    "saldo_awal": 100_000, "saldo_akhir": 80_000}))
+                .into_response()
+            }
+            _ => (axum::http::StatusCode::NOT_FOUND, "no").into_response(),
+        }
+    })
+    .await;
+    let mut c = config(&echo);
+    c.api_key = Some(ics_gateway::Secret(ECHO_KEY.into()));
+    let gw = ics_gateway::serve(c).await.unwrap();
+    let http = http();
+    for refid in ["CSV-ECHO", "CSV-FORMULA"] {
+        let tok = token("XLA10", "081234561111", refid, 20_000, 600);
+        let r = send(
+            http.post(format!("{}/gateway/?action=createTransaction", gw.url()))
+                .header("content-type", "application/json")
+                .header("x-order-token", tok)
+                .body(
+                    json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": refid})
+                        .to_string(),
+                ),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(leaks(&r.text), None, "{}", r.text);
+    }
+    let stored = gw.app().journal.order("CSV-ECHO").await.unwrap().unwrap();
+    let message = stored.message.clone().unwrap_or_default();
+    assert_eq!(message, "ok; served for key ***");
+    assert_eq!(leaks(&format!("{stored:?}")), None, "journalled: {stored:?}");
+    let cookie = sign_in(&http, gw.url()).await;
+    let view = send(
+        http.get(format!("{}/gateway/backoffice/orders", gw.url()))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert_eq!(view.status, 200, "{}", view.text);
+    let csv = send(
+        http.get(format!("{}/gateway/backoffice/orders.csv", gw.url()))
+            .header("cookie", &cookie),
+    )
+    .await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    for r in [&view, &csv] {
+        assert_eq!(leaks(&r.text), None, "key leaked in {}", r.text);
+    }
+    assert!(csv.text.contains("ok; served for key ***"), "{}", csv.text);
+    assert!(
+        csv.text
+            .contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""),
+        "{}",
+        csv.text
+    );
+    assert!(!csv.text.contains(",=HYPERLINK") && !csv.text.contains(",\"=HYPERLINK"));
+    gw.shutdown().await;
+}
+
+/// Reads `conn` until the gateway closes it; what it sent. Bounded by a generous guard so
+/// a gateway that never closes fails the test instead of hanging it.
+async fn read_until_closed(conn: &mut tokio::net::TcpStream) -> Result<String, &'static str> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), read)
+        .await
+        .map_err(|_| "still open after 60 s")?;
+    Ok(String::from_utf8_lossy(&got).into_owned())
+}
+
+/// Slowloris: a client that never finishes its request headers (one that goes quiet, one
+/// that trickles a header line at a time) is disconnected by the gateway, and so is an idle
+/// keep-alive connection; one that stalls its body gets 408 `body_timeout`; the server
+/// keeps answering others meanwhile.
+#[tokio::test]
+async fn slow_clients_are_disconnected_by_the_header_and_body_timeouts() {
+    use tokio::io::AsyncWriteExt;
+    let e = env_with(|c| {
+        c.limits.header_read_timeout_ms = 300;
+        c.limits.body_read_timeout_ms = 300;
+    })
+    .await;
+    let addr = e.gw.addr();
+    // Goes quiet mid-headers.
+    let mut quiet = tokio::net::TcpStream::connect(addr).await.unwrap();
+    quiet
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // Trickles a header line every 100 ms for up to a minute.
+    let mut trickle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    trickle.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+    let (mut rd, mut wr) = trickle.into_split();
+    let writer = tokio::spawn(async move {
+        for i in 0..600 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if wr
+                .write_all(format!("X-Slow-{i}: y\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return true;
+            }
+        }
+        false
+    });
+    assert_eq!(e.get("/healthz").await.status, 200, "others are served meanwhile");
+    let quiet_got = read_until_closed(&mut quiet).await;
+    assert!(
+        quiet_got.is_ok(),
+        "a connection that never finishes its headers is closed"
+    );
+    assert!(!quiet_got.unwrap().contains("200 OK"));
+    let trickled = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 1024];
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        trickled.is_ok(),
+        "a trickling client is closed within the header timeout"
+    );
+    writer.abort();
+    // An idle keep-alive connection is closed after its answer, too.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let got = read_until_closed(&mut idle).await.expect("closed when idle");
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    // A body that stalls.
+    let mut slow_body = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow_body
+        .write_all(
+            b"POST /gateway/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":",
+        )
+        .await
+        .unwrap();
+    let got = read_until_closed(&mut slow_body).await.expect("answered");
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("body_timeout"), "{got}");
+    e.stop().await;
+}
+
+/// At most `max_connections` are open at once: with two held open, a third connection is
+/// not served until one of them closes, then it is.
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    use tokio::io::AsyncWriteExt;
+    let e = env_with(|c| {
+        c.limits.max_connections = 2;
+        c.limits.header_read_timeout_ms = 60_000;
+    })
+    .await;
+    let addr = e.gw.addr();
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // A complete request keeps the connection alive afterwards (keep-alive).
+        c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        use tokio::io::AsyncReadExt;
+        let n = c.read(&mut buf).await.unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        held.push(c);
+    }
+    let third = tokio::spawn({
+        let url = e.url("/healthz");
+        let http = http();
+        async move { send(http.get(url)).await.status }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !third.is_finished(),
+        "a third connection is not served while two are open"
+    );
+    drop(held.pop());
+    assert_eq!(third.await.unwrap(), 200, "served once a slot frees");
+    drop(held);
+    e.stop().await;
+}

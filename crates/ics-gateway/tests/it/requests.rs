@@ -171,6 +171,19 @@ async fn static_files_never_escape_their_folder() {
     std::fs::write(dir.join("secret.txt"), "outside").unwrap();
     std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink(&dir, site.join("up")).unwrap();
+    // What the file service opens beside the requested path: precompressed siblings and a
+    // folder's index.html, each a symlink out of the folder.
+    std::fs::write(site.join("page.html"), "inside page").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("page.html.gz")).unwrap();
+    std::fs::write(site.join("style.css"), "inside style").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("style.css.br")).unwrap();
+    std::fs::create_dir_all(site.join("folder")).unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("folder/index.html")).unwrap();
+    // Dotfiles and dot-folders inside the folder.
+    std::fs::write(site.join(".env"), "API_KEY=outside").unwrap();
+    std::fs::create_dir_all(site.join(".git")).unwrap();
+    std::fs::write(site.join(".git/config"), "[remote] outside").unwrap();
+    std::fs::write(site.join("sub/.htpasswd"), "outside").unwrap();
     let s = site.clone();
     let e = env_with(move |c| {
         c.static_dir = Some(s.clone());
@@ -192,6 +205,17 @@ async fn static_files_never_escape_their_folder() {
         "/pkg/up/secret.txt",
         "/%2e%2e/secret.txt",
         "//evil.example/sub",
+        "/folder/",
+        "/folder",
+        "/pkg/folder/",
+        "/.env",
+        "/%2eenv",
+        "/.git/config",
+        "/%2egit/config",
+        "/%2Egit/config",
+        "/pkg/.git/config",
+        "/sub/.htpasswd",
+        "/sub/%2ehtpasswd",
     ] {
         let r = e.get(p).await;
         assert_ne!(r.status, 200, "{p}");
@@ -199,6 +223,15 @@ async fn static_files_never_escape_their_folder() {
         if let Some(loc) = r.headers.get("location") {
             assert!(!loc.to_str().unwrap().starts_with("//"), "{p}: {loc:?}");
         }
+    }
+    for (p, encoding) in [
+        ("/page.html", "gzip"),
+        ("/pkg/page.html", "gzip"),
+        ("/style.css", "br"),
+    ] {
+        let r = send(e.http.get(e.url(p)).header("accept-encoding", encoding)).await;
+        assert_ne!(r.status, 200, "{p} ({encoding})");
+        assert!(!r.text.contains("outside"), "{p} ({encoding})");
     }
     e.stop().await;
     let _ = std::fs::remove_dir_all(dir);
@@ -254,4 +287,91 @@ async fn hashed_static_names_are_immutable_and_the_rest_revalidated() {
     );
     e.stop().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Sends `n` listProducts with this `X-Forwarded-For` (one header per item); how many
+/// were refused `429 rate_limited`.
+async fn limited(e: &Env, xffs: &[Vec<String>]) -> usize {
+    let mut refused = 0;
+    for xff in xffs {
+        let mut rb = e.http.get(e.url("/gateway/?action=listProducts&type=all"));
+        for h in xff {
+            rb = rb.header("x-forwarded-for", h);
+        }
+        let r = send(rb).await;
+        match r.status {
+            200 => {}
+            429 => {
+                assert_eq!(r.code(), "rate_limited", "{}", r.text);
+                refused += 1;
+            }
+            s => panic!("{s}: {}", r.text),
+        }
+    }
+    refused
+}
+
+/// Behind a proxy (`trust_proxy`), the per-IP limit and the sign-in throttle cannot be
+/// sidestepped: IPv6 clients are limited by their /64; the client IP is the *last*
+/// `X-Forwarded-For` entry (`ip:port` and `[v6]:port` read as their address), and when
+/// that entry is not an address the peer is used — never an earlier, client-written entry.
+/// Each series sends 8 requests against a 2-request burst refilled once a second, so a
+/// shared bucket refuses some; separate /64s are not limited together.
+#[tokio::test]
+async fn per_ip_limits_hold_across_ipv6_64s_and_forwarded_for_tricks() {
+    let e = env_with(|c| {
+        c.trust_proxy = true;
+        c.limits.per_ip_per_second = 1;
+        c.limits.per_ip_burst = 2;
+        c.limits.login_per_ip_per_minute = 2;
+    })
+    .await;
+    let one = |v: String| vec![v];
+    // Rotating addresses inside one /64.
+    let v6: Vec<Vec<String>> = (1..=8).map(|i| one(format!("2001:db8:5:6::{i:x}"))).collect();
+    assert!(limited(&e, &v6).await > 0, "addresses of one /64 share a bucket");
+    // Another /64 has its own bucket (its first two pass).
+    let other: Vec<Vec<String>> = (1..=2).map(|i| one(format!("2001:db8:5:7::{i:x}"))).collect();
+    assert_eq!(limited(&e, &other).await, 0, "another /64 is limited on its own");
+    // The proxy's `ip:port` entry is the client; the client-written first entry is not.
+    let ported: Vec<Vec<String>> = (1..=8)
+        .map(|i| one(format!("10.9.0.{i}, 198.51.100.7:{}", 4000 + i)))
+        .collect();
+    assert!(limited(&e, &ported).await > 0, "ip:port is read, not skipped");
+    let v6ported: Vec<Vec<String>> = (1..=8)
+        .map(|i| one(format!("10.8.0.{i}, [2001:db8:9::{i:x}]:{}", 5000 + i)))
+        .collect();
+    assert!(limited(&e, &v6ported).await > 0, "[v6]:port is read, not skipped");
+    // An unreadable last entry (also in a second header line) falls back to the peer.
+    let junk: Vec<Vec<String>> = (1..=8)
+        .map(|i| {
+            if i % 2 == 0 {
+                one(format!("10.7.0.{i}, unknown"))
+            } else {
+                vec![format!("10.6.0.{i}"), "junk".to_owned()]
+            }
+        })
+        .collect();
+    assert!(
+        limited(&e, &junk).await > 0,
+        "junk never promotes an earlier entry"
+    );
+    // Sign-in: rotating IPv6 addresses of one /64 share the per-IP throttle.
+    let mut throttled = 0;
+    for i in 1..=6 {
+        let r = e
+            .post_json(
+                "/gateway/auth/login",
+                &serde_json::json!({"username": format!("u{i}"), "password": "x"}),
+                &[("x-forwarded-for", &format!("2001:db8:77:1::{i:x}"))],
+            )
+            .await;
+        match (r.status, r.code().as_str()) {
+            (429, "login_throttled") => throttled += 1,
+            (401, "bad_credentials") => {}
+            other => panic!("{other:?}: {}", r.text),
+        }
+    }
+    assert!(throttled > 0, "sign-ins from one /64 are throttled together");
+    e.stop().await;
 }
