@@ -868,6 +868,8 @@ async fn client_resend(
         };
         match app.call::<actions::CheckTransaction>(check).await {
             Ok(found) => {
+                // Journalled without the key, as every other upstream text (see forward_order).
+                let found = app.scrub.check_answer(found);
                 if let Err(e) = app
                     .journal
                     .record_check(&req.refid, &found, ics_journal::now_ms())
