@@ -12,8 +12,11 @@ use crate::scrub::Scrubber;
 use async_trait::async_trait;
 use ics_journal::events::{Deliverer, DelivererConfig};
 use ics_journal::{Journal, JournalOptions, Reconciler, ReconcilerConfig, StopHandle, Upstream};
-use ics_reseller::actions::{CheckTransaction, CreateTransaction};
-use ics_reseller::{CheckTransactionResponse, CreateTransactionRequest, CreateTransactionResponse, Error};
+use ics_reseller::actions::{CheckTransaction, CreateTransaction, ListProducts};
+use ics_reseller::{
+    CheckTransactionResponse, CreateTransactionRequest, CreateTransactionResponse, Error,
+    ListProductsRequest, ProductType,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +76,22 @@ impl Upstream for GatewayUpstream {
         let r = self.client.call_once::<CreateTransaction>(req.clone(), &[]).await;
         r.map(|r| self.scrub.create_answer(r))
     }
+
+    /// Read fresh (not the order path's price cache): a reconciler's re-send is rare, and
+    /// must fit the bound at the price of now.
+    async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
+        let req = ListProductsRequest {
+            product_type: ProductType::All,
+            providers: None,
+        };
+        let list = self.0.call_once::<ListProducts>(req, &[]).await?;
+        Ok(list
+            .data
+            .ready
+            .iter()
+            .find(|p| p.kode_produk == product)
+            .map(|p| p.harga_final))
+    }
 }
 
 /// The journal's limits from the configuration.
@@ -130,7 +149,8 @@ impl Background {
             upstream,
             ReconcilerConfig {
                 owner: instance_name(config),
-                lease_ms: (config.upstream_timeout_ms as i64) * 2 + 5_000,
+                // One check, one price lookup and one re-send fit in a claim.
+                lease_ms: (config.upstream_timeout_ms as i64) * 3 + 5_000,
                 poll: Duration::from_millis(r.poll_ms),
                 max_resends: r.max_resends,
                 ..ReconcilerConfig::default()

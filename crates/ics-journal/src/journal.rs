@@ -104,7 +104,9 @@ pub enum OrderState {
     Failed,
     /// Refused by the upstream with a definite answer: not placed. Final; refund.
     Rejected,
-    /// checkTransaction says 404 and no re-send is left: not placed. Final; refund.
+    /// checkTransaction says 404 and no re-send is left, or none may be made (the live
+    /// price is above the order's bound, `last_error` `price_above_bound`, or the product
+    /// is no longer orderable, `product_unavailable`): not placed. Final; refund.
     NotPlaced,
 }
 

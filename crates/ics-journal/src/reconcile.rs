@@ -14,6 +14,13 @@
 //! anything only once the last send is `forward_grace_ms` old: before that it is
 //! inconclusive (checked again with backoff), so a send still on its way (a slow upstream)
 //! is neither sent a second time nor called not placed before it lands.
+//!
+//! A re-send must still fit the order's price bound (what the spend cap reserved and the
+//! customer authorised): before writing it ahead, the reconciler reads the product's live
+//! price ([`Upstream::price`]). Above the bound, or the product no longer orderable: no
+//! re-send, the order is final `not_placed` with `last_error` `price_above_bound` or
+//! `product_unavailable` (its bound leaves the cap, as for every refusal). A failed lookup
+//! proves nothing: the order is checked again later.
 
 use crate::journal::{now_ms, Change, Journal, JournalError, OrderRecord, OrderState, COLS};
 use crate::upstream::Upstream;
@@ -28,7 +35,7 @@ use tokio::task::{JoinHandle, JoinSet};
 pub struct ReconcilerConfig {
     /// This instance's name, stored as the lease owner and as `settled_by`.
     pub owner: String,
-    /// How long a claim lasts (ms); longer than one check plus one re-send.
+    /// How long a claim lasts (ms); longer than one check, one price lookup and one re-send.
     pub lease_ms: i64,
     /// Most orders claimed at once (handled concurrently).
     pub batch: i64,
@@ -179,8 +186,30 @@ impl Reconciler {
             }
             Err(Error::NotFound { .. }) if !order.acked => {
                 if order.state == OrderState::ResendRefused {
-                    self.finish(&order, OrderState::Rejected).await?;
+                    self.finish(&order, OrderState::Rejected, ("not_found", ""))
+                        .await?;
                 } else if order.resends < self.config.max_resends {
+                    // The re-send must fit the bound reserved at admission.
+                    match self.upstream.price(&order.product).await {
+                        Ok(Some(p)) if p <= order.price_bound => {}
+                        Ok(Some(p)) => {
+                            let why = format!(
+                                "not re-sent: the live price {p} is above the order's bound {}",
+                                order.price_bound
+                            );
+                            let reason = ("price_above_bound", why.as_str());
+                            return self.finish(&order, OrderState::NotPlaced, reason).await;
+                        }
+                        Ok(None) => {
+                            let why = format!("not re-sent: {} is not available to order", order.product);
+                            let reason = ("product_unavailable", why.as_str());
+                            return self.finish(&order, OrderState::NotPlaced, reason).await;
+                        }
+                        Err(e) => {
+                            let code = format!("price_{}", e.code().as_str());
+                            return self.inconclusive(&order, &code).await;
+                        }
+                    }
                     if self.mark_resending(&order).await? {
                         let req = CreateTransactionRequest {
                             kode_produk: order.product.clone(),
@@ -193,7 +222,8 @@ impl Reconciler {
                             .await?;
                     }
                 } else {
-                    self.finish(&order, OrderState::NotPlaced).await?;
+                    self.finish(&order, OrderState::NotPlaced, ("not_found", ""))
+                        .await?;
                 }
             }
             // An order once acknowledged that reads 404 is an upstream hiccup, not a fact.
@@ -238,7 +268,14 @@ impl Reconciler {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn finish(&self, order: &OrderRecord, state: OrderState) -> Result<(), JournalError> {
+    /// Makes a 404 order final as `state`, with `reason`: the code kept as `last_error` and,
+    /// when not empty, a message saying why.
+    async fn finish(
+        &self,
+        order: &OrderRecord,
+        state: OrderState,
+        reason: (&str, &str),
+    ) -> Result<(), JournalError> {
         let now = now_ms();
         let mut tx = self.journal.pool().begin().await?;
         let cur = self.journal.lock_order(&mut tx, &order.refid).await?;
@@ -249,7 +286,8 @@ impl Reconciler {
         }
         let change = Change {
             state: Some(state),
-            last_error: Some("not_found"),
+            last_error: Some(reason.0),
+            message: Some(reason.1).filter(|m| !m.is_empty()),
             count_check: true,
             next_check_at: now,
             settled_by: Some(&self.config.owner),

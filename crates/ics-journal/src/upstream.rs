@@ -1,5 +1,5 @@
-//! The upstream as the journal needs it: checkTransaction by refid and createTransaction,
-//! with the core's typed results and errors. [`HttpUpstream`] is the real one (reqwest with
+//! The upstream as the journal needs it: checkTransaction by refid, createTransaction, and
+//! a product's live price (listProducts), with the core's typed results and errors. [`HttpUpstream`] is the real one (reqwest with
 //! rustls, the core's `Client::encode`/`decode`, no redirects followed).
 
 use async_trait::async_trait;
@@ -12,6 +12,10 @@ pub trait Upstream: Send + Sync {
     async fn check(&self, refid: &str) -> Result<CheckTransactionResponse, Error>;
     /// createTransaction (a re-send under the same refid).
     async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error>;
+    /// The live price (`harga_final`, rupiah) of `product` if it can be ordered now (in
+    /// listProducts' `ready` list); `Ok(None)` when it cannot (gone or out of stock). The
+    /// reconciler asks before a re-send: a re-send must still fit the order's price bound.
+    async fn price(&self, product: &str) -> Result<Option<i64>, Error>;
 }
 
 #[async_trait]
@@ -22,6 +26,9 @@ impl<U: Upstream + ?Sized> Upstream for std::sync::Arc<U> {
     async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error> {
         (**self).create(req).await
     }
+    async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
+        (**self).price(product).await
+    }
 }
 
 #[cfg(feature = "reqwest")]
@@ -30,8 +37,8 @@ pub use http::HttpUpstream;
 #[cfg(feature = "reqwest")]
 mod http {
     use super::*;
-    use ics_reseller::actions::{Action, CheckTransaction, CreateTransaction};
-    use ics_reseller::{Client, Method, RefIdRequest};
+    use ics_reseller::actions::{Action, CheckTransaction, CreateTransaction, ListProducts};
+    use ics_reseller::{Client, ListProductsRequest, Method, ProductType, RefIdRequest};
     use std::time::Duration;
 
     /// An [`Upstream`] over HTTP: the core encodes and decodes, reqwest sends.
@@ -106,6 +113,20 @@ mod http {
         }
         async fn create(&self, req: &CreateTransactionRequest) -> Result<CreateTransactionResponse, Error> {
             self.call::<CreateTransaction>(req.clone()).await
+        }
+        async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
+            let list = self
+                .call::<ListProducts>(ListProductsRequest {
+                    product_type: ProductType::All,
+                    providers: None,
+                })
+                .await?;
+            Ok(list
+                .data
+                .ready
+                .iter()
+                .find(|p| p.kode_produk == product)
+                .map(|p| p.harga_final))
         }
     }
 }

@@ -46,6 +46,9 @@ impl Upstream for Watched {
         self.leave(&req.refid);
         r
     }
+    async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
+        self.inner.price(product).await
+    }
 }
 
 const BOUND: i64 = 3_300;

@@ -2,6 +2,7 @@
 //! PostgreSQL) and the real sandbox over HTTP, with its faults.
 
 mod admission;
+mod bound;
 mod concurrency;
 mod crash;
 mod events;
