@@ -84,7 +84,7 @@ impl Upstream for GatewayUpstream {
             product_type: ProductType::All,
             providers: None,
         };
-        let list = self.0.call_once::<ListProducts>(req, &[]).await?;
+        let list = self.client.call_once::<ListProducts>(req, &[]).await?;
         Ok(list
             .data
             .ready
