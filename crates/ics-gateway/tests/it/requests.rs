@@ -278,6 +278,19 @@ async fn hashed_static_names_are_immutable_and_the_rest_revalidated() {
         let again = send(e.http.get(e.url(path)).header("if-modified-since", &modified)).await;
         assert_eq!(again.status, 304, "{path}: revalidation");
         assert!(again.text.is_empty(), "{path}");
+        // No framing by another site, no sniffing, the origin only as referrer elsewhere.
+        for (name, value) in [
+            ("content-security-policy", "frame-ancestors 'self'"),
+            ("x-frame-options", "SAMEORIGIN"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+        ] {
+            assert_eq!(
+                r.headers.get(name).map(|v| v.to_str().unwrap()),
+                Some(value),
+                "{path}: {name}"
+            );
+        }
     }
     let r = e.get("/assets/gone.3f9a1c2e.js").await;
     assert_eq!(r.status, 404);
