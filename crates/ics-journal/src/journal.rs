@@ -447,8 +447,24 @@ pub(crate) struct Change<'a> {
     pub settled_by: Option<&'a str>,
 }
 
+/// Creates a new SQLite journal file readable by its owner only (`0600` on Unix): it holds
+/// customers' phone numbers and the shop's orders. SQLite gives its `-wal` and `-shm` files
+/// the database file's permissions. An existing file is left as it is; on failure (a folder
+/// that does not exist, …) SQLite's own open reports the error.
+fn create_private(path: &str) {
+    let file = path.split('?').next().unwrap_or(path);
+    if file.is_empty() || file.starts_with(':') {
+        return; // `:memory:` and the like
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let _ = options.open(file);
+}
+
 impl Journal {
-    /// Opens `sqlite://PATH` (file created on first start, WAL) or `postgres://…`, and runs
+    /// Opens `sqlite://PATH` (file created on first start, owner-only, WAL) or `postgres://…`, and runs
     /// the migrations.
     pub async fn open(url: &str) -> Result<Journal, JournalError> {
         Journal::open_with(url, JournalOptions::default()).await
@@ -461,6 +477,7 @@ impl Journal {
             if path.is_empty() {
                 return Err(JournalError::Url("sqlite:// needs a file path".into()));
             }
+            create_private(path);
             let sep = if path.contains('?') { '&' } else { '?' };
             (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -994,6 +1011,27 @@ mod tests {
             .expect_err("nothing listens");
         let text = format!("{err} {err:?}");
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_journal_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("ics-journal-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("j.db");
+        let journal = Journal::open(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        assert!(db.exists());
+        // The WAL exists while the journal is open (journal_mode = WAL); SQLite copies the
+        // database file's mode onto it.
+        for f in [db.clone(), dir.join("j.db-wal")] {
+            let meta = std::fs::metadata(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{}", f.display());
+        }
+        journal.pool().close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]
