@@ -4,12 +4,15 @@
 //! Adding a suite is one line there (plus its function, in the module of its subject).
 //! A timing summary of every step is printed at the end, pass or fail.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
 
 use anyhow::{bail, Result};
 use xshell::cmd;
 
-use crate::{clients, codegen, demo, install, readme, spec, util::shell, wasm};
+use crate::{clients, codegen, demo, install, readme, sandbox, spec, util::shell, wasm};
 
 /// What a step reports when it did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +237,8 @@ pub fn run(only: Option<Vec<String>>, list: bool) -> Result<()> {
         }
     };
 
+    // With the `test` step in the run, the servers come from its build (see `build_bin`).
+    sandbox::BUILD_AS_TESTS.store(selected.iter().any(|s| s.name == "test"), Ordering::Relaxed);
     let started = Instant::now();
     let mut results: Vec<(&Step, Duration, Ended)> = Vec::new();
     let mut failure = None;

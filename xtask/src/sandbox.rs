@@ -12,7 +12,10 @@ use std::{
     net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        mpsc,
+    },
     time::Duration,
 };
 
@@ -158,16 +161,27 @@ impl Script {
     }
 }
 
-/// Builds both servers (debug) and returns `package`'s binary path (honours `CARGO_TARGET_DIR`).
+/// Set by `cargo xtask test` when its `test` step runs: the servers' binaries then come
+/// from `cargo test --workspace --no-run`, the same build that step made (fresh, ~1 s).
+pub static BUILD_AS_TESTS: AtomicBool = AtomicBool::new(false);
+
+/// Builds the servers (debug) and returns `package`'s binary path (honours
+/// `CARGO_TARGET_DIR`).
 ///
-/// Always one `cargo build -p ics-sandbox -p ics-gateway`, whichever is asked for: built
-/// together, their dependencies resolve to the same features as `cargo test --workspace`
-/// (measured: 0 crates to compile after the `test` step), while each built alone resolves a
-/// feature set of its own and recompiles reqwest, rustls and sqlx for it (66 s + 151 s in a
-/// warm `wasm-node` step, before this).
+/// `cargo build -p X` resolves dependency features for X alone, so each server built by
+/// itself, or both together, is a feature set of its own (reqwest, rustls, sqlx and the
+/// workspace crates compiled once more: 66 s + 151 s warm for the two alone, 162 s for the
+/// pair, in the `wasm-node` step after `cargo test --workspace`). Within `cargo xtask
+/// test` the binaries `cargo test` already built are used instead (it builds each
+/// package's binaries for its integration tests); otherwise (`cargo xtask demo`, a single
+/// step) the pair is built in one command.
 fn build_bin(package: &str) -> Result<PathBuf> {
     let sh = shell()?;
-    cmd!(sh, "cargo build --package ics-sandbox --package ics-gateway").run()?;
+    if BUILD_AS_TESTS.load(Ordering::Relaxed) {
+        cmd!(sh, "cargo test --workspace --no-run --quiet").run()?;
+    } else {
+        cmd!(sh, "cargo build --package ics-sandbox --package ics-gateway").run()?;
+    }
     Ok(target_dir().join("debug").join(package))
 }
 
