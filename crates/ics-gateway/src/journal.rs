@@ -13,10 +13,7 @@ use async_trait::async_trait;
 use ics_journal::events::{Deliverer, DelivererConfig};
 use ics_journal::{Journal, JournalOptions, Reconciler, ReconcilerConfig, StopHandle, Upstream};
 use ics_reseller::actions::{CheckTransaction, CreateTransaction, ListProducts};
-use ics_reseller::{
-    CheckTransactionResponse, CreateTransactionRequest, CreateTransactionResponse, Error,
-    ListProductsRequest, ProductType,
-};
+use ics_reseller::{CheckTransactionResponse, CreateTransactionRequest, CreateTransactionResponse, Error};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,17 +77,9 @@ impl Upstream for GatewayUpstream {
     /// Read fresh (not the order path's price cache): a reconciler's re-send is rare, and
     /// must fit the bound at the price of now.
     async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
-        let req = ListProductsRequest {
-            product_type: ProductType::All,
-            providers: None,
-        };
+        let req = ics_journal::upstream::price_request();
         let list = self.client.call_once::<ListProducts>(req, &[]).await?;
-        Ok(list
-            .data
-            .ready
-            .iter()
-            .find(|p| p.kode_produk == product)
-            .map(|p| p.harga_final))
+        Ok(ics_journal::upstream::ready_price(&list, product))
     }
 }
 

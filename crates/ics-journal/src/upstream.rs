@@ -18,6 +18,24 @@ pub trait Upstream: Send + Sync {
     async fn price(&self, product: &str) -> Result<Option<i64>, Error>;
 }
 
+/// The request [`Upstream::price`] sends: every product type, every provider.
+pub fn price_request() -> ics_reseller::ListProductsRequest {
+    ics_reseller::ListProductsRequest {
+        product_type: ics_reseller::ProductType::All,
+        providers: None,
+    }
+}
+
+/// [`Upstream::price`]'s answer from a listProducts answer: `product`'s `harga_final` if it
+/// is in the `ready` list.
+pub fn ready_price(list: &ics_reseller::ListProductsResponse, product: &str) -> Option<i64> {
+    list.data
+        .ready
+        .iter()
+        .find(|p| p.kode_produk == product)
+        .map(|p| p.harga_final)
+}
+
 #[async_trait]
 impl<U: Upstream + ?Sized> Upstream for std::sync::Arc<U> {
     async fn check(&self, refid: &str) -> Result<CheckTransactionResponse, Error> {
@@ -38,7 +56,7 @@ pub use http::HttpUpstream;
 mod http {
     use super::*;
     use ics_reseller::actions::{Action, CheckTransaction, CreateTransaction, ListProducts};
-    use ics_reseller::{Client, ListProductsRequest, Method, ProductType, RefIdRequest};
+    use ics_reseller::{Client, Method, RefIdRequest};
     use std::time::Duration;
 
     /// An [`Upstream`] over HTTP: the core encodes and decodes, reqwest sends.
@@ -115,18 +133,8 @@ mod http {
             self.call::<CreateTransaction>(req.clone()).await
         }
         async fn price(&self, product: &str) -> Result<Option<i64>, Error> {
-            let list = self
-                .call::<ListProducts>(ListProductsRequest {
-                    product_type: ProductType::All,
-                    providers: None,
-                })
-                .await?;
-            Ok(list
-                .data
-                .ready
-                .iter()
-                .find(|p| p.kode_produk == product)
-                .map(|p| p.harga_final))
+            let list = self.call::<ListProducts>(super::price_request()).await?;
+            Ok(super::ready_price(&list, product))
         }
     }
 }
