@@ -238,6 +238,25 @@ impl Default for Config {
     }
 }
 
+/// Whether a database URL carries a password: `scheme://user:PASSWORD@host…`, or a
+/// `password=` query parameter (libpq's form). `main` refuses such a URL as a flag, where
+/// every user of the machine sees it in `ps`; it belongs in [`DATABASE_ENV`] or the file.
+pub fn url_has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let in_userinfo = authority
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| user.contains(':'));
+    let in_query = rest.split_once('?').is_some_and(|(_, q)| {
+        q.split('&').any(|kv| {
+            kv.split('=')
+                .next()
+                .is_some_and(|k| k.eq_ignore_ascii_case("password"))
+        })
+    });
+    in_userinfo || in_query
+}
+
 /// A TOML error as `line L, column C: MESSAGE`, never with the source line (it may be
 /// `api_key = sk_live_…`) and with any quoted value in the message hidden (serde's
 /// `invalid type: string "…"`).
@@ -419,6 +438,27 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_urls_with_a_password_are_recognised() {
+        for url in [
+            "postgres://ics:pw@db/ics",
+            "postgresql://ics:@db:5432/ics",
+            "postgres://db/ics?user=ics&password=pw",
+            "postgres://db/ics?PASSWORD=pw",
+        ] {
+            assert!(url_has_password(url), "{url}");
+        }
+        for url in [
+            "sqlite://ics-gateway.db",
+            "sqlite:///var/lib/x:y.db",
+            "postgres://ics@db/ics",
+            "postgres://db:5432/ics?sslmode=require",
+            "postgres://ics@db/ics?passfile=/run/pgpass",
+        ] {
+            assert!(!url_has_password(url), "{url}");
+        }
+    }
 
     /// The README's config example parses, and states the defaults.
     #[test]

@@ -4,7 +4,7 @@
 //! are JSON lines on stderr.
 
 use clap::{Parser, Subcommand};
-use ics_gateway::config::{Config, ORDER_SECRET_ENV};
+use ics_gateway::config::{url_has_password, Config, DATABASE_ENV, ORDER_SECRET_ENV};
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -197,6 +197,14 @@ fn serve(cli: Cli) -> ExitCode {
         config.limits.daily_spend_cap = cap;
     }
     if let Some(d) = cli.database {
+        if url_has_password(&d) {
+            // Never echoed: the URL holds the password.
+            eprintln!(
+                "--database carries a password, which every user of this machine can read in \
+                 `ps`: give the URL in {DATABASE_ENV} or as `database` in the config file"
+            );
+            return ExitCode::FAILURE;
+        }
         config.database = ics_gateway::Secret(d);
     }
     if cli.instance.is_some() {

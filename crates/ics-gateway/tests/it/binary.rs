@@ -246,6 +246,36 @@ async fn open_orders_mode_warns_loudly() {
 /// A config file the gateway cannot read is refused with its line and column and the
 /// reason, never with the source line or a value: an unquoted key, a duplicate `api_key`,
 /// a table where the key goes, a key where a number goes.
+/// A database URL with a password is refused as a flag (every user sees it in `ps`), and
+/// the refusal names the place it belongs without printing the URL.
+#[tokio::test]
+async fn a_database_password_on_the_command_line_is_refused_unprinted() {
+    for url in [
+        "postgres://ics:pw-SECRET9@127.0.0.1:1/ics",
+        "postgres://ics@127.0.0.1:1/ics?password=pw-SECRET9",
+    ] {
+        let out = tokio::process::Command::new(BIN)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:1",
+                "--database",
+                url,
+            ])
+            .env("ICS_GATEWAY_KEY", KEY)
+            .env("ICS_GATEWAY_ORDER_SECRET", SECRET)
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success(), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("ICS_GATEWAY_DATABASE"), "{err}");
+        assert!(!err.contains("SECRET9"), "{err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("SECRET9"));
+    }
+}
+
 #[tokio::test]
 async fn config_errors_name_the_place_but_never_print_a_secret() {
     const LEAK: &str = "sk_live_SECRETvalue42";
