@@ -128,10 +128,9 @@ impl Scrubber {
         }
     }
 
-    /// A CSV document made safe to open in a spreadsheet: every cell scrubbed, and a cell
-    /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
-    /// carriage return; OWASP "CSV injection") prefixed with `'`. Plain integers (digits
-    /// after an optional `-`, such as `-5`) are left as they are. Bytes that do not parse as CSV are scrubbed as a whole.
+    /// A CSV document with every cell scrubbed (the journal's export already defuses
+    /// formulas: `ics_journal::backoffice::csv_cell`; a mask never starts one). Bytes that
+    /// do not parse as CSV are scrubbed as a whole.
     pub fn csv(&self, doc: &[u8]) -> Vec<u8> {
         let safe = || -> Result<Vec<u8>, csv::Error> {
             let mut r = csv::ReaderBuilder::new()
@@ -141,7 +140,7 @@ impl Scrubber {
             let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             for rec in r.byte_records() {
                 let rec = rec?;
-                let cells: Vec<Vec<u8>> = rec.iter().map(|c| defuse_formula(&self.bytes(c))).collect();
+                let cells: Vec<Vec<u8>> = rec.iter().map(|c| self.bytes(c)).collect();
                 w.write_record(&cells)?;
             }
             w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -184,21 +183,6 @@ impl Scrubber {
             }
         }
         out
-    }
-}
-
-/// `cell` with a leading `'` when a spreadsheet would take it for a formula.
-pub fn defuse_formula(cell: &[u8]) -> Vec<u8> {
-    let risky = matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    let digits = cell.strip_prefix(b"-").unwrap_or(cell);
-    let integer = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-    if risky && !integer {
-        let mut out = Vec::with_capacity(cell.len() + 1);
-        out.push(b'\'');
-        out.extend_from_slice(cell);
-        out
-    } else {
-        cell.to_vec()
     }
 }
 
@@ -251,9 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn csv_cells_are_scrubbed_and_formulas_defused() {
+    fn csv_cells_are_scrubbed() {
         let s = Scrubber::new("sk_live_ab/cd\"ef1234567");
-        let doc = "a,b,c\nok,\"=HYPERLINK(\"\"x\"\")\",-5\n+1,\"key sk_live_ab/cd\"\"ef1234567\",@SUM(A1)\n\"\tx\",-x,plain\n";
+        // As the journal writes it: formulas defused already (ics_journal::backoffice::csv_cell).
+        let doc = "a,b,c\nok,\"'=HYPERLINK(\"\"x\"\")\",-5\n'+1,\"key sk_live_ab/cd\"\"ef1234567\",'@SUM(A1)\n\"'\tx\",'-x,plain\n";
         let out = String::from_utf8(s.csv(doc.as_bytes())).unwrap();
         let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -1262,8 +1262,8 @@ async fn orders_list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum:
     resp
 }
 
-/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV, scrubbed of the key
-/// and with spreadsheet formulas defused ([`Scrubber::csv`]).
+/// `GET /gateway/backoffice/orders.csv`: every journalled order as CSV (formulas defused by
+/// the journal's export), every cell scrubbed of the key ([`Scrubber::csv`]).
 async fn orders_csv(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let r = async {
         signed_in(&app, &headers)?;

@@ -4,6 +4,7 @@
 
 use crate::journal::{Journal, JournalError, OrderRecord, OrderState, COLS};
 use sqlx::Row;
+use std::borrow::Cow;
 
 const PRIORITY: &str = "CASE WHEN state IN ('failed', 'rejected', 'not_placed') THEN 0 \
      WHEN is_final = 0 THEN 1 ELSE 2 END";
@@ -68,19 +69,24 @@ impl Journal {
         loop {
             let page = self.list(None, 1000, offset).await?;
             for o in &page {
-                w.write_record([
-                    o.refid.as_str(),
-                    o.state.as_str(),
-                    if o.state.to_refund() { "yes" } else { "no" },
-                    &o.product,
-                    &o.number,
-                    &o.price_bound.to_string(),
-                    &o.price.map(|p| p.to_string()).unwrap_or_default(),
-                    o.supplier_trxid.as_deref().unwrap_or(""),
-                    &o.created_at.to_string(),
-                    &o.updated_at.to_string(),
-                    o.message.as_deref().unwrap_or(""),
-                ])
+                w.write_record(
+                    [
+                        o.refid.as_str(),
+                        o.state.as_str(),
+                        if o.state.to_refund() { "yes" } else { "no" },
+                        &o.product,
+                        &o.number,
+                        &o.price_bound.to_string(),
+                        &o.price.map(|p| p.to_string()).unwrap_or_default(),
+                        o.supplier_trxid.as_deref().unwrap_or(""),
+                        &o.created_at.to_string(),
+                        &o.updated_at.to_string(),
+                        o.message.as_deref().unwrap_or(""),
+                    ]
+                    .map(csv_cell)
+                    .iter()
+                    .map(|c| c.as_bytes()),
+                )
                 .map_err(io)?;
             }
             if page.len() < 1000 {
@@ -90,5 +96,42 @@ impl Journal {
         }
         w.flush().map_err(|e| JournalError::Export(e.to_string()))?;
         Ok(())
+    }
+}
+
+/// A cell as the CSV export writes it: with a leading `'` when a spreadsheet would run it
+/// as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return; OWASP "CSV
+/// injection"): upstream texts (`message`, `supplier_trxid`) reach the export. Plain
+/// integers (digits after an optional `-`, such as `-5`) are left as they are.
+pub fn csv_cell(cell: &str) -> Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    if risky && !integer {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_defuse_formulas() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("-5", "-5"),
+            ("+1", "'+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-x", "'-x"),
+            ("plain", "plain"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(cell), written, "{cell:?}");
+        }
     }
 }
