@@ -237,6 +237,11 @@ pub fn run(only: Option<Vec<String>>, list: bool) -> Result<()> {
         }
     };
 
+    // On CI (a clean clone, built once) incremental data only costs disk: gigabytes of it.
+    if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        // Set before any thread starts (`set_var` is not thread-safe).
+        std::env::set_var("CARGO_INCREMENTAL", "0");
+    }
     // With the `test` step in the run, the servers come from its build (see `build_bin`).
     sandbox::BUILD_AS_TESTS.store(selected.iter().any(|s| s.name == "test"), Ordering::Relaxed);
     let started = Instant::now();
