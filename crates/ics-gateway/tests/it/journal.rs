@@ -602,19 +602,6 @@ async fn webhooks_shop_events_and_backoffice_views_through_the_gateway() {
 // ---------------------------------------------------------------------------------------
 // a webhook while the order is still on its way upstream
 
-/// How many createTransaction requests the sandbox received.
-async fn creates_received(sb: &ics_sandbox::Sandbox) -> usize {
-    let v = send(http().get(format!("{}/__sandbox/requests", sb.url())))
-        .await
-        .json();
-    v["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .filter(|r| r["target"].as_str().unwrap_or("").contains("createTransaction"))
-        .count()
-}
-
 async fn early_webhook_on(db: TestDb) {
     let name = db.name;
     // The reconciler polls every 50 ms; the grace (6 s) outlasts the upstream timeout (5 s).
@@ -681,5 +668,70 @@ async fn early_webhook_on(db: TestDb) {
 async fn a_webhook_during_a_slow_order_does_not_trigger_a_second_send() {
     for db in both() {
         early_webhook_on(db).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// a client's re-send inside the forward grace
+
+async fn resend_in_grace_on(db: TestDb) {
+    let name = db.name;
+    // The gateway gives up on the upstream after 1 s; the grace (6 s) outlasts that, and
+    // the upstream holds the order 2.5 s before it runs it (the attack: a latency longer
+    // than the gateway's timeout).
+    let e = env_on(db, |c| c.upstream_timeout_ms = 1_000).await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 2_500}))
+        .await;
+    let refid = format!("GRACE-{name}");
+    let number = "081200008888";
+    let tok = token("XLA10", number, &refid, PRICE, 600);
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (504, "upstream_timeout"),
+        "{name}: {}",
+        r.text
+    );
+    // The same order re-sent at once (the client's reconciliation, or anyone holding the
+    // token): the gateway's check reads 404, as the first send has not landed. Inside the
+    // grace that proves nothing: 409 `order_in_flight`, nothing forwarded.
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (409, "order_in_flight"),
+        "{name}: {}",
+        r.text
+    );
+    let retry_after: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        (1..=6).contains(&retry_after),
+        "{name}: the seconds left of the grace: {retry_after}"
+    );
+    // The first send lands and the reconciler finds it: one order, sent once, never re-sent.
+    let o = settled(&e.db.url, &refid).await;
+    assert_eq!((o.state, o.resends), (OrderState::Success, 0), "{name}: {o:?}");
+    assert_eq!(
+        creates_received(&e.sandbox).await,
+        1,
+        "{name}: sent upstream once"
+    );
+    let j = Journal::open(&e.db.url).await.unwrap();
+    journal_matches_ledger(&j, &e.sandbox, 1, &format!("re-send in the grace on {name}")).await;
+    j.close().await;
+    // Once settled, the refid is answered `order_exists`.
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
+    assert_eq!(creates_received(&e.sandbox).await, 1, "{name}: still once");
+    e.stop().await;
+}
+
+/// API.md rule 7 and the forward grace: a send that outlasts the gateway's upstream timeout
+/// (504, journalled `maybe_committed`) and is re-sent at once reads 404 upstream, as it has
+/// not landed yet. The gateway answers that re-send 409 `order_in_flight` with
+/// `Retry-After` and forwards nothing: the upstream receives one createTransaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resend_inside_the_forward_grace_is_in_flight_and_sends_nothing() {
+    for db in both() {
+        resend_in_grace_on(db).await;
     }
 }

@@ -61,6 +61,7 @@ pub fn config(upstream: &str) -> Config {
         database: Secret(temp_db_url()),
         reconcile: quick_reconcile(),
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
         upstream: upstream.to_owned(),
         upstream_timeout_ms: 5_000,
         api_key: Some(Secret(KEY.into())),
@@ -172,6 +173,11 @@ impl Env {
         send(self.http.get(self.url(path))).await
     }
 
+    /// `GET /metrics` on the gateway's metrics listener.
+    pub async fn metrics(&self) -> Resp {
+        metrics(&self.http, &self.gw).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Resp {
         let mut rb = self
             .http
@@ -220,6 +226,48 @@ impl Env {
     pub async fn stop(self) {
         self.gw.shutdown().await;
         self.sandbox.shutdown().await;
+    }
+}
+
+/// `GET /metrics` on `gw`'s metrics listener (the tests' [`config`] always has one).
+pub async fn metrics(http: &reqwest::Client, gw: &Gateway) -> Resp {
+    let url = gw.metrics_url().expect("a metrics listener");
+    let r = send(http.get(url)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r
+}
+
+/// How many createTransaction requests the sandbox received (its request log: every
+/// test's sandbox is its own, so with one refid ordered these are that refid's sends).
+pub async fn creates_received(sb: &ics_sandbox::Sandbox) -> usize {
+    let v = send(http().get(format!("{}/__sandbox/requests", sb.url())))
+        .await
+        .json();
+    v["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["target"].as_str().unwrap_or("").contains("createTransaction"))
+        .count()
+}
+
+/// Waits (at most 30 s) until the journal on `db_url` holds `refid` final, and returns it.
+pub async fn settled(db_url: &str, refid: &str) -> ics_journal::OrderRecord {
+    let j = ics_journal::Journal::open(db_url).await.unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(o) = j.order(refid).await.unwrap() {
+            if o.state.is_final() {
+                j.close().await;
+                return o;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never settled: {o:?}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{refid} never journalled"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
