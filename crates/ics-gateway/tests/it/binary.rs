@@ -144,22 +144,11 @@ async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigte
     let p = paid.json();
     assert_eq!(p["max_price"], 20_000);
     assert!(p["expires_at"].as_i64().unwrap() > now_s());
-    let r = send(
-        http.post(format!("{url}/gateway/?action=createTransaction"))
-            .header("content-type", "application/json")
-            .header("x-order-token", p["token"].as_str().unwrap())
-            .body(order.to_string()),
-    )
-    .await;
+    let tok = p["token"].as_str().unwrap();
+    let r = send(order_request(&http, &url, "081234561111", "BIN-1", tok)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The operator from the config file signs in.
-    let r = send(
-        http.post(format!("{url}/gateway/auth/login"))
-            .header("content-type", "application/json")
-            .body(json!({"username": OPERATOR, "password": PASSWORD}).to_string()),
-    )
-    .await;
-    assert_eq!(r.status, 204, "{}", r.text);
+    sign_in(&http, &url).await;
     let m = send(http.get(&metrics_url)).await;
     assert_eq!(m.status, 200, "{}", m.text);
     assert!(

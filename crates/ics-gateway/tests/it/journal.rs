@@ -89,10 +89,6 @@ async fn journal_matches_ledger(j: &Journal, sb: &ics_sandbox::Sandbox, expect: 
     );
 }
 
-fn order_body(number: &str, refid: &str) -> String {
-    json!({"kode_produk": "XLA10", "nomor_tujuan": number, "refid": refid}).to_string()
-}
-
 // ---------------------------------------------------------------------------------------
 // kill -9 at each point of an order
 
@@ -172,13 +168,7 @@ async fn crash_points_on(db: TestDb) {
         }
         let mut bin = start_bin(&db.url, sb.url(), &dir, Some(point)).await;
         let tok = token("XLA10", &number, &refid, PRICE, 600);
-        let r = http
-            .post(format!("{}/gateway/?action=createTransaction", bin.url))
-            .header("content-type", "application/json")
-            .header("x-order-token", &tok)
-            .body(order_body(&number, &refid))
-            .send()
-            .await;
+        let r = order_request(&http, &bin.url, &number, &refid, &tok).send().await;
         assert!(r.is_err(), "{point}: the gateway died before answering: {r:?}");
         let status = tokio::time::timeout(Duration::from_secs(30), bin.child.wait())
             .await
@@ -199,20 +189,9 @@ async fn crash_points_on(db: TestDb) {
         assert_eq!(o.state, OrderState::Success, "{}: {o:?}", db.name);
     }
     // A refid of a settled order is never placed again.
-    let tok = token(
-        "XLA10",
-        "081234562000",
-        &format!("CRASH-{}-0", db.name),
-        PRICE,
-        600,
-    );
-    let r = send(
-        http.post(format!("{}/gateway/?action=createTransaction", bin.url))
-            .header("content-type", "application/json")
-            .header("x-order-token", &tok)
-            .body(order_body("081234562000", &format!("CRASH-{}-0", db.name))),
-    )
-    .await;
+    let refid = format!("CRASH-{}-0", db.name);
+    let tok = token("XLA10", "081234562000", &refid, PRICE, 600);
+    let r = send(order_request(&http, &bin.url, "081234562000", &refid, &tok)).await;
     assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
     j.close().await;
     let _ = bin.child.kill().await;
@@ -306,13 +285,7 @@ async fn two_instances_on_one_postgres_hold_the_cap_to_the_rupiah() {
             let refid = format!("PAIR-{i}");
             let number = format!("0813{:08}", 40_000_000 + i);
             let tok = token("XLA10", &number, &refid, PRICE, 600);
-            send(
-                http.post(format!("{url}/gateway/?action=createTransaction"))
-                    .header("content-type", "application/json")
-                    .header("x-order-token", &tok)
-                    .body(order_body(&number, &refid)),
-            )
-            .await
+            send(order_request(&http, &url, &number, &refid, &tok)).await
         }));
     }
     let mut placed = 0;
@@ -528,21 +501,7 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
         let r = e.get(path).await;
         assert_eq!((r.status, r.code().as_str()), (401, "not_signed_in"), "{path}");
     }
-    let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text);
-    let cookie = r.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = e.sign_in().await;
     let r = send(
         e.http
             .get(e.url("/gateway/backoffice/orders"))
@@ -612,20 +571,7 @@ async fn early_webhook_on(db: TestDb) {
     let refid = format!("EARLY-{name}");
     let number = "081200007777";
     let tok = token("XLA10", number, &refid, PRICE, 600);
-    let body = order_body(number, &refid);
-    let placing = tokio::spawn({
-        let http = e.http.clone();
-        let url = e.url("/gateway/?action=createTransaction");
-        async move {
-            send(
-                http.post(url)
-                    .header("content-type", "application/json")
-                    .header("x-order-token", &tok)
-                    .body(body),
-            )
-            .await
-        }
-    });
+    let placing = tokio::spawn(send(order_request(&e.http, e.gw.url(), number, &refid, &tok)));
     // Once the order is written ahead (and so on its way), an unsigned webhook claims success.
     let j = Journal::open(&e.db.url).await.unwrap();
     let start = Instant::now();

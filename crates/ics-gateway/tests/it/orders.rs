@@ -104,12 +104,7 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     // The gateway's own reconciler re-sends a 404 order too (see the race test below); kept
     // 30 s away here, so the re-send this test follows is the client's. The gateway takes a
     // 404 for a verdict only once the send's grace is over: the client checks after it.
-    let e = env_with(|c| {
-        short_grace(c);
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
-    })
-    .await;
+    let e = env_with(client_resends_only).await;
     let c = gateway_client_checking_after(&e, EAGER_GRACE_MS);
     let before = e.balance().await;
     // The answer is lost after the commit: the client finds the order by refid.
@@ -156,6 +151,14 @@ const EAGER_GRACE_MS: u64 = 2_100;
 fn short_grace(c: &mut ics_gateway::config::Config) {
     c.upstream_timeout_ms = 2_000;
     c.reconcile.grace_ms = EAGER_GRACE_MS as i64;
+}
+
+/// A gateway whose reconciler looks at an unknown order only after 30 s, so every re-send
+/// within a test is the client's, with a [`short_grace`] the client waits out.
+fn client_resends_only(c: &mut ics_gateway::config::Config) {
+    short_grace(c);
+    c.reconcile.first_check_ms = 30_000;
+    c.reconcile.max_check_ms = 30_000;
 }
 
 /// A gateway whose reconciler checks an unknown order within milliseconds and re-sends it
@@ -465,11 +468,7 @@ async fn a_client_that_disconnects_mid_order_cannot_cancel_its_recording() {
         .timeout(std::time::Duration::from_millis(500))
         .build()
         .unwrap();
-    let r = impatient
-        .post(e.url("/gateway/?action=createTransaction"))
-        .header("content-type", "application/json")
-        .header("x-order-token", &tok)
-        .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "GONE-1"}).to_string())
+    let r = order_request(&impatient, e.gw.url(), "081234561111", "GONE-1", &tok)
         .send()
         .await;
     assert!(r.is_err(), "the client gave up before the answer");
@@ -595,13 +594,7 @@ async fn charged(e: &Env) -> Vec<(String, String)> {
 /// token is placed once, as journalled.
 #[tokio::test]
 async fn a_resend_with_another_product_number_or_token_is_refused() {
-    // The reconciler's re-send kept 30 s away: every send here is the client's.
-    let e = env_with(|c| {
-        short_grace(c);
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
-    })
-    .await;
+    let e = env_with(client_resends_only).await;
     let n = "081234581111";
     let tok = token("XDA1", n, "SWAP-1", 3_000, 600);
     unknown_outcome(&e, "XDA1", n, "SWAP-1", Some(&tok)).await;
@@ -647,11 +640,9 @@ async fn a_resend_with_another_product_number_or_token_is_refused() {
 #[tokio::test]
 async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
     let e = env_with(|c| {
-        short_grace(c);
+        client_resends_only(c);
         c.open_orders = true;
         c.order_secret = None;
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
     })
     .await;
     let n = "081234583111";

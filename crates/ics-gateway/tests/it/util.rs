@@ -198,6 +198,17 @@ impl Env {
             .await
     }
 
+    /// A sign-in attempt (`POST /gateway/auth/login`) with these extra headers.
+    pub async fn login(&self, username: &str, password: &str, headers: &[(&str, &str)]) -> Resp {
+        let body = serde_json::json!({"username": username, "password": password});
+        self.post_json("/gateway/auth/login", &body, headers).await
+    }
+
+    /// Signs the test operator in ([`sign_in`]); the session cookie.
+    pub async fn sign_in(&self) -> String {
+        sign_in(&self.http, self.gw.url()).await
+    }
+
     /// The sandbox's state of the verified account.
     pub async fn state(&self) -> Value {
         send(
@@ -227,6 +238,47 @@ impl Env {
         self.gw.shutdown().await;
         self.sandbox.shutdown().await;
     }
+}
+
+/// `POST {base}/gateway/auth/login` as `username`.
+pub fn login_request(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/gateway/auth/login"))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"username": username, "password": password}).to_string())
+}
+
+/// Signs the test operator in at the gateway `base` (asserting 204); the session cookie
+/// (`ics_session=…`) to send back.
+pub async fn sign_in(http: &reqwest::Client, base: &str) -> String {
+    let r = send(login_request(http, base, OPERATOR, PASSWORD)).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    r.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// createTransaction of XLA10 for `number` under `refid` at the gateway `base`, with
+/// `token` (to send, or to send with a client of its own settings).
+pub fn order_request(
+    http: &reqwest::Client,
+    base: &str,
+    number: &str,
+    refid: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/gateway/?action=createTransaction"))
+        .header("content-type", "application/json")
+        .header("x-order-token", token)
+        .body(serde_json::json!({"kode_produk": "XLA10", "nomor_tujuan": number, "refid": refid}).to_string())
 }
 
 /// `GET /metrics` on `gw`'s metrics listener (the tests' [`config`] always has one).
