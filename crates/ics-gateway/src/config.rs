@@ -114,6 +114,10 @@ impl Default for Limits {
 pub struct Config {
     /// Address to listen on (port 0 picks a free one).
     pub listen: SocketAddr,
+    /// Address of a second listener serving `GET /metrics` (Prometheus) and nothing else,
+    /// e.g. `127.0.0.1:9464` (port 0 picks a free one). None by default: no metrics are
+    /// served. The public listener never serves `/metrics`.
+    pub metrics_listen: Option<SocketAddr>,
     /// Base URL of the upstream API.
     pub upstream: String,
     /// A PEM CA certificate to trust for an HTTPS upstream (besides the built-in roots).
@@ -209,6 +213,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: "127.0.0.1:8090".parse().expect("static address"),
+            metrics_listen: None,
             upstream: "https://reseller.ics-store.my.id".into(),
             upstream_ca: None,
             upstream_timeout_ms: 30_000,
@@ -416,6 +421,11 @@ impl Config {
                 }
             }
         }
+        if let Some(m) = self.metrics_listen {
+            if m.port() != 0 && m.port() == self.listen.port() {
+                return Err("metrics_listen: give a port other than listen's".into());
+            }
+        }
         let r = &self.reconcile;
         if r.grace_ms <= self.upstream_timeout_ms as i64 {
             return Err("reconcile.grace_ms must exceed upstream_timeout_ms".into());
@@ -577,6 +587,16 @@ mod tests {
             ..ok()
         };
         assert!(c.validate().is_err());
+        let c = Config {
+            metrics_listen: Some("127.0.0.1:8090".parse().unwrap()),
+            ..ok()
+        };
+        assert!(c.validate().is_err(), "metrics on the public port");
+        let c = Config {
+            metrics_listen: Some("127.0.0.1:9464".parse().unwrap()),
+            ..ok()
+        };
+        assert!(c.validate().is_ok());
         let mut c = ok();
         c.reconcile.grace_ms = c.upstream_timeout_ms as i64;
         assert!(

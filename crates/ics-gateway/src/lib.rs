@@ -11,7 +11,8 @@
 //!   under exact limits written ahead of every order, the background reconciler, shop events.
 //! - [`auth`]: argon2id operators, sessions, sign-in throttling.
 //! - [`scrub`]: the key cut out of everything bound for the browser.
-//! - [`metrics`]: Prometheus metrics. [`error`]: the gateway's JSON errors.
+//! - [`metrics`]: Prometheus metrics, served on their own listener (`metrics_listen`)
+//!   only. [`error`]: the gateway's JSON errors.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), String> {
@@ -48,14 +49,17 @@ use tokio::task::JoinHandle;
 pub struct Gateway {
     addr: SocketAddr,
     url: String,
+    metrics_url: Option<String>,
     app: Arc<server::App>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    metrics_task: Option<JoinHandle<()>>,
     background: Option<journal::Background>,
 }
 
-/// Starts a gateway on `config.listen`: opens the order journal (`config.database`, running
-/// its migrations), starts the reconciler (and the events deliverer), then serves.
+/// Starts a gateway on `config.listen` (and its metrics on `config.metrics_listen`, when
+/// set): opens the order journal (`config.database`, running its migrations), starts the
+/// reconciler (and the events deliverer), then serves.
 pub async fn serve(config: Config) -> Result<Gateway, String> {
     config.validate()?;
     let journal = journal::open(&config).await?;
@@ -69,16 +73,12 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
         );
     }
     let router = server::router(app.clone())?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("listen {listen}: {e}"))?;
+    let (listener, url) = bind(listen, "listen").await?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let shown = if addr.ip().is_unspecified() {
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
-    } else {
-        addr
+    let metrics = match app.config.metrics_listen {
+        Some(m) => Some(bind(m, "metrics_listen").await?),
+        None => None,
     };
-    let url = format!("http://{shown}");
     let (stop, stopped) = watch::channel(false);
     let sweeper = app.clone();
     let mut sweep_stop = stopped.clone();
@@ -91,15 +91,40 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
         }
     });
     let conn = ConnLimits::of(&app.config);
+    let (metrics_url, metrics_task) = match metrics {
+        Some((l, u)) => {
+            let router = server::metrics_router(app.clone());
+            let task = tokio::spawn(accept_loop(l, router, conn, stopped.clone()));
+            (Some(format!("{u}/metrics")), Some(task))
+        }
+        None => (None, None),
+    };
     let task = tokio::spawn(accept_loop(listener, router, conn, stopped));
     Ok(Gateway {
         addr,
         url,
+        metrics_url,
         app,
         stop,
         task: Some(task),
+        metrics_task,
         background: Some(background),
     })
+}
+
+/// Binds `addr` (the setting `what`); the listener and its base URL (`http://IP:PORT`, an
+/// unspecified address shown as 127.0.0.1).
+async fn bind(addr: SocketAddr, what: &str) -> Result<(TcpListener, String), String> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("{what} {addr}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let shown = if bound.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), bound.port())
+    } else {
+        bound
+    };
+    Ok((listener, format!("http://{shown}")))
 }
 
 /// What bounds each connection: how long its request headers may take, and how many
@@ -189,6 +214,12 @@ impl Gateway {
         &self.url
     }
 
+    /// The metrics URL on the metrics listener, `http://127.0.0.1:PORT/metrics`; `None`
+    /// without `metrics_listen` (no metrics are served).
+    pub fn metrics_url(&self) -> Option<&str> {
+        self.metrics_url.as_deref()
+    }
+
     /// The shared state (configuration, journal, metrics).
     pub fn app(&self) -> &Arc<server::App> {
         &self.app
@@ -198,7 +229,7 @@ impl Gateway {
     /// deliverer, closes the journal; returns when stopped.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(t) = self.task.take() {
+        for t in [self.task.take(), self.metrics_task.take()].into_iter().flatten() {
             let _ = t.await;
         }
         if let Some(b) = self.background.take() {

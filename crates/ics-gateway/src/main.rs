@@ -1,7 +1,8 @@
 //! The `ics-gateway` binary: `ics-gateway [FLAGS]` serves; `ics-gateway hash-password`
 //! hashes a password read from stdin; `ics-gateway sign-order …` signs an order token with
-//! `ICS_GATEWAY_ORDER_SECRET`. The first stdout line is `ICS_GATEWAY_URL=http://…`; logs
-//! are JSON lines on stderr.
+//! `ICS_GATEWAY_ORDER_SECRET`. The first stdout line is `ICS_GATEWAY_URL=http://…` (then
+//! `ICS_GATEWAY_METRICS_URL=http://…/metrics` with `--metrics-listen`); logs are JSON
+//! lines on stderr.
 
 use clap::{Parser, Subcommand};
 use ics_gateway::config::{url_has_password, Config, DATABASE_ENV, ORDER_SECRET_ENV};
@@ -22,6 +23,10 @@ struct Cli {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "ICS_GATEWAY_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Serve GET /metrics (Prometheus) on this second address, e.g. 127.0.0.1:9464; never
+    /// on the public one. Default: no metrics served.
+    #[arg(long, env = "ICS_GATEWAY_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Base URL of the upstream API.
     #[arg(long, env = "ICS_GATEWAY_UPSTREAM")]
     upstream: Option<String>,
@@ -176,6 +181,9 @@ fn serve(cli: Cli) -> ExitCode {
     if let Some(l) = cli.listen {
         config.listen = l;
     }
+    if cli.metrics_listen.is_some() {
+        config.metrics_listen = cli.metrics_listen;
+    }
     if let Some(u) = cli.upstream {
         config.upstream = u;
     }
@@ -243,9 +251,12 @@ fn serve(cli: Cli) -> ExitCode {
         {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "ICS_GATEWAY_URL={}", gw.url());
+            if let Some(m) = gw.metrics_url() {
+                let _ = writeln!(out, "ICS_GATEWAY_METRICS_URL={m}");
+            }
             let _ = out.flush();
         }
-        tracing::info!(url = gw.url(), "listening");
+        tracing::info!(url = gw.url(), metrics = gw.metrics_url(), "listening");
         signals.wait().await;
         tracing::info!("shutting down");
         gw.shutdown().await;

@@ -1,5 +1,6 @@
 //! Routing and the handlers: the public `/gateway/`, the signed-in `/gateway/backoffice/`,
-//! `/gateway/auth/*`, `/gateway/demo/pay`, `/healthz`, `/metrics` and the static files.
+//! `/gateway/auth/*`, `/gateway/demo/pay`, `/healthz` and the static files; `/metrics` on
+//! its own listener only ([`metrics_router`]), never on the public one.
 
 use crate::auth::{self, Auth, LoginError};
 use crate::config::{AllowLists, Config};
@@ -785,7 +786,13 @@ async fn forward_order(app: &App, req: CreateTransactionRequest, bound: i64) -> 
 
 /// A refid already journalled: the client's own reconciliation may re-send it after a 404,
 /// under the journal's rules (never acknowledged, outcome unknown, a re-send left, and the
-/// gateway's own checkTransaction says 404), written ahead like any order.
+/// gateway's own checkTransaction says 404 once the last send's forward grace is over),
+/// written ahead like any order.
+///
+/// Within that grace a 404 proves nothing (API.md rule 7; the reconciler's rule too): the
+/// last send may have outlasted the gateway's timeout and still be committing upstream.
+/// Such a re-send is answered 409 `order_in_flight` with `Retry-After` (the seconds left of
+/// the grace, at least 1) and nothing is forwarded.
 ///
 /// A re-send is the SAME order or nothing: its product, its normalised number and its
 /// authorisation (`token_id`: the same token, or in open-orders mode none both times) must
@@ -880,6 +887,20 @@ async fn client_resend(
                 return Err(exists());
             }
             Err(Error::NotFound { .. }) => {
+                // The last send may still be landing (a slow upstream commits after the
+                // gateway's timeout): a 404 so soon after it proves nothing (the
+                // reconciler's rule), so nothing is forwarded before its grace is over.
+                let left_ms = grace_left_ms(app, &cur);
+                if left_ms > 0 {
+                    return Err(GwError {
+                        retry_after_s: Some((left_ms as u64).div_ceil(1000).max(1)),
+                        ..GwError::new(
+                            StatusCode::CONFLICT,
+                            "order_in_flight",
+                            "this refid's last send may still be landing upstream; check it again later",
+                        )
+                    });
+                }
                 let ok = app
                     .journal
                     .begin_resend(
@@ -903,6 +924,12 @@ async fn client_resend(
             }
         }
     }
+}
+
+/// What is left of the forward grace of `order`'s last send (ms; 0 or less: over). Within
+/// it a 404 is inconclusive ([`ics_journal::JournalOptions::forward_grace_ms`]).
+fn grace_left_ms(app: &App, order: &ics_journal::OrderRecord) -> i64 {
+    order.sent_at + app.journal.options().forward_grace_ms - ics_journal::now_ms()
 }
 
 /// How soon [`client_resend`] looks at the journal again while another send of its refid
@@ -1297,6 +1324,7 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// `GET /metrics` of the metrics listener.
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     (
         [(
@@ -1474,7 +1502,10 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
     let mut r = gw
         .route(&app.config.webhook_path, post(webhook))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+        // Metrics are served on `metrics_listen` only ([`metrics_router`]): here, not even
+        // by a static file of that name.
+        .route("/metrics", any(not_found))
+        .route("/metrics/", any(not_found))
         .with_state(app.clone());
     if let Some(pkg) = &app.config.pkg {
         r = r.nest_service("/pkg", static_service(pkg, "/pkg")?);
@@ -1489,6 +1520,19 @@ pub fn router(app: Arc<App>) -> Result<Router, String> {
             HeaderValue::from_static("nosniff"),
         )),
     )
+}
+
+/// The router of the metrics listener (`metrics_listen`): `GET /metrics` (Prometheus text)
+/// and nothing else.
+pub fn metrics_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(app)
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
 #[cfg(test)]

@@ -725,14 +725,16 @@ impl Journal {
     /// A client's re-send of `refid` (its own reconciliation, after checkTransaction said
     /// 404): written ahead like the reconciler's — only for an order never acknowledged
     /// whose outcome stayed unknown, not leased by a reconciler, with fewer than
-    /// `max_resends` re-sends. `true`: forward it now under the same refid, then
-    /// [`Journal::record_answer`]. Call only after the upstream itself answered 404.
+    /// `max_resends` re-sends, and whose last send is at least `forward_grace_ms` old (a
+    /// 404 sooner proves nothing: that send may still be landing). `true`: forward it now
+    /// under the same refid, then [`Journal::record_answer`]. Call only after the upstream
+    /// itself answered 404.
     pub async fn begin_resend(&self, refid: &str, max_resends: i64, now: i64) -> Result<bool, JournalError> {
         let done = sqlx::query(
             "UPDATE journal_orders SET state = $1, resends = resends + 1, next_check_at = $2, \
              updated_at = $3, sent_at = $3 \
              WHERE refid = $4 AND is_final = 0 AND acked = 0 AND state = $5 AND resends < $6 \
-             AND (lease_until IS NULL OR lease_until <= $3)",
+             AND (lease_until IS NULL OR lease_until <= $3) AND sent_at <= $7",
         )
         .bind(OrderState::Resending.as_str())
         .bind(now + self.options.forward_grace_ms)
@@ -740,6 +742,7 @@ impl Journal {
         .bind(refid)
         .bind(OrderState::MaybeCommitted.as_str())
         .bind(max_resends)
+        .bind(now - self.options.forward_grace_ms)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

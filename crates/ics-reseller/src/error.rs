@@ -8,6 +8,10 @@ use crate::types::ErrorBody;
 use serde::Serialize;
 use std::fmt;
 
+/// The `code` of the gateway's 409 for a re-send of a refid whose last send may still be
+/// landing upstream (ics-gateway's `order_in_flight`): the order's outcome is unknown.
+pub const ORDER_IN_FLIGHT: &str = "order_in_flight";
+
 /// The stable, machine-readable kind of an [`Error`]; the `code` of the JS error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,9 +237,25 @@ impl Error {
         }
     }
 
+    /// Whether this is the gateway's 409 [`ORDER_IN_FLIGHT`]: a re-send refused because
+    /// the refid's last send may still be landing upstream. Nothing was sent, but the order
+    /// may yet exist: its outcome is unknown, and re-sending again would change nothing
+    /// before the gateway's grace is over (the gateway's own reconciler settles it).
+    pub fn in_flight(&self) -> bool {
+        matches!(
+            self,
+            Error::Rejected { status: 409, body, .. }
+                if body.extra.get("code").and_then(|c| c.as_str()) == Some(ORDER_IN_FLIGHT)
+        )
+    }
+
     /// Whether a createTransaction that failed this way may still have placed the order
-    /// (no readable answer: timeout, dropped connection, 5xx, unreadable body, abort after send).
+    /// (no readable answer: timeout, dropped connection, 5xx, unreadable body, abort after
+    /// send; or the gateway's [`ORDER_IN_FLIGHT`], see [`Error::in_flight`]).
     pub fn outcome_unknown(&self) -> bool {
+        if self.in_flight() {
+            return true;
+        }
         match self {
             Error::Network { .. } | Error::Timeout { .. } | Error::Aborted => true,
             Error::HttpStatus { status, .. } => *status >= 500 || *status == 429,

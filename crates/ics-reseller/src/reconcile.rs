@@ -4,7 +4,14 @@
 //! readable answer (timeout, dropped connection, 5xx, unreadable body), the order may or may
 //! not exist: the [`Reconciler`] then asks for `checkTransaction` with the same refid, and
 //! only an explicit 404 lets it re-send the same order. When it cannot tell, it gives up
-//! with [`Error::MaybeCommitted`]. The transport drives it:
+//! with [`Error::MaybeCommitted`].
+//!
+//! Behind ics-gateway, a send may be answered 409 `order_in_flight` ([`Error::in_flight`]):
+//! the gateway's last send of the refid may still be landing upstream, so it forwarded
+//! nothing. That is no refusal (the order may yet exist) and no leave to re-send (the
+//! gateway settles the order itself): the reconciler only checks from then on, and gives
+//! up with [`Error::MaybeCommitted`] (its cause the `order_in_flight` answer) when the
+//! checks never find the order. The transport drives it:
 //!
 //! ```text
 //! let mut r = Reconciler::new(refid, ReconcilePolicy::default());
@@ -89,6 +96,8 @@ pub struct Reconciler {
     cause: Option<Error>,
     /// A refusal received after a re-send, waiting for a check to confirm.
     refused_after_resend: Option<Error>,
+    /// The gateway answered `order_in_flight`: no re-send from now on, only checks.
+    in_flight: bool,
 }
 
 impl Reconciler {
@@ -101,6 +110,7 @@ impl Reconciler {
             resends: 0,
             cause: None,
             refused_after_resend: None,
+            in_flight: false,
         }
     }
 
@@ -160,6 +170,7 @@ impl Reconciler {
         match result {
             Ok(resp) => Step::Done(Ok(Placed::Accepted(Box::new(resp)))),
             Err(e) if e.outcome_unknown() => {
+                self.in_flight |= e.in_flight();
                 self.cause = Some(e);
                 self.check_next()
             }
@@ -181,6 +192,10 @@ impl Reconciler {
             Err(Error::NotFound { .. }) => {
                 if let Some(refusal) = self.refused_after_resend.take() {
                     return Step::Done(Err(refusal));
+                }
+                if self.in_flight {
+                    // The gateway holds a send that may still land: a 404 now proves nothing.
+                    return self.check_next();
                 }
                 if self.resends < self.policy.max_resends {
                     self.resends += 1;
@@ -384,6 +399,77 @@ mod tests {
             Check(Err(not_found())),
         ]);
         assert!(matches!(&s[3], Step::Done(Err(Error::Rejected { .. }))));
+    }
+
+    /// The gateway's 409 `order_in_flight`, as the core decodes it.
+    #[cfg(feature = "json")]
+    fn in_flight() -> Error {
+        crate::http::decode::<crate::actions::CreateTransaction>(
+            409,
+            Some("7"),
+            br#"{"error":"this refid's last send may still be landing upstream","code":"order_in_flight"}"#,
+        )
+        .unwrap_err()
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn in_flight_after_a_resend_is_no_refusal_and_no_leave_to_resend() {
+        let e = in_flight();
+        assert!(e.in_flight() && e.outcome_unknown(), "{e:?}");
+        // Any other 409 (order_exists) is a refusal, as before.
+        let exists = crate::http::decode::<crate::actions::CreateTransaction>(
+            409,
+            None,
+            br#"{"error":"an order with this refid was already placed","code":"order_exists"}"#,
+        )
+        .unwrap_err();
+        assert!(!exists.in_flight() && !exists.outcome_unknown(), "{exists:?}");
+        // The first send lands while the client checks: found.
+        let s = run(vec![
+            Submit(Err(timeout())),
+            Check(Err(not_found())),
+            Submit(Err(in_flight())),
+            Check(Err(not_found())),
+            Check(Ok(found(TxStatus::Success))),
+        ]);
+        assert_eq!(s[1], Step::Resend);
+        assert!(matches!(s[2], Step::Check { .. }), "{:?}", s[2]);
+        assert!(
+            matches!(s[3], Step::Check { .. }),
+            "a 404 now is no verdict: {:?}",
+            s[3]
+        );
+        assert!(matches!(&s[4], Step::Done(Ok(Placed::Found(_)))), "{:?}", s[4]);
+        // It never lands within the checks: maybe committed, never a refusal, never a
+        // second re-send (even with re-sends left).
+        let mut r = Reconciler::new(
+            "R1",
+            ReconcilePolicy {
+                max_resends: 3,
+                ..policy()
+            },
+        );
+        assert!(matches!(r.on_submit(Err(timeout())), Step::Check { .. }));
+        assert_eq!(r.on_check(Err(not_found())), Step::Resend);
+        let mut step = r.on_submit(Err(in_flight()));
+        while let Step::Check { .. } = step {
+            step = r.on_check(Err(not_found()));
+        }
+        assert_eq!(r.resends(), 1);
+        match step {
+            Step::Done(Err(Error::MaybeCommitted { refid, cause })) => {
+                assert_eq!(refid, "R1");
+                assert!(cause.in_flight(), "{cause:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A first send answered in flight (a twin request): checked, never re-sent.
+        let s = run(vec![Submit(Err(in_flight())), Check(Err(not_found()))]);
+        assert!(
+            matches!(s[0], Step::Check { .. }) && matches!(s[1], Step::Check { .. }),
+            "{s:?}"
+        );
     }
 
     #[test]

@@ -342,7 +342,18 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
     match fault.map(|f| f.mode) {
         Some(FaultMode::Latency) => {
             let ms = fault.map(|f| f.latency_ms).unwrap_or(0);
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+            // A real upstream finishes a request it received even when the caller stops
+            // waiting (a client's timeout closes the connection, which drops this future):
+            // the wait and the action run in a task of their own, so a slow order still
+            // lands after its caller gave up.
+            let app = app.clone();
+            let detached = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                respond(&app, call, kind, fault).await
+            });
+            return detached
+                .await
+                .unwrap_or_else(|_| error(500, "latency: the request's task failed"));
         }
         Some(m @ (FaultMode::Http500 | FaultMode::Http502 | FaultMode::Http429)) => {
             let mut response = match m {
@@ -368,6 +379,12 @@ pub async fn handle(app: &Arc<App>, call: ApiCall) -> Response {
         }
         _ => {}
     }
+    respond(app, call, kind, fault).await
+}
+
+/// Runs the action of `call` and answers it, shaped by `fault` (the modes that act on the
+/// answer: a dropped connection, a malformed or PHP-style body).
+async fn respond(app: &Arc<App>, call: ApiCall, kind: ActionKind, fault: Option<faults::Taken>) -> Response {
     let (status, body) = answer(app, &call, kind).await;
     let mut response = match fault.map(|f| f.mode) {
         Some(FaultMode::DropAfterCommit) => {

@@ -43,9 +43,7 @@ async fn anonymous_back_office_is_refused_and_sign_in_opens_it() {
     assert_eq!(e.get("/gateway/auth/session").await.status, 401);
     // Wrong password, unknown user.
     for (u, p) in [(OPERATOR, "wrong"), ("nobody", PASSWORD)] {
-        let r = e
-            .post_json("/gateway/auth/login", &json!({"username": u, "password": p}), &[])
-            .await;
+        let r = e.login(u, p, &[]).await;
         assert_eq!(
             (r.status, r.code().as_str()),
             (401, "bad_credentials"),
@@ -55,13 +53,7 @@ async fn anonymous_back_office_is_refused_and_sign_in_opens_it() {
         assert!(r.headers.get("set-cookie").is_none());
     }
     // Signed in.
-    let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
-            &[],
-        )
-        .await;
+    let r = e.login(OPERATOR, PASSWORD, &[]).await;
     assert_eq!(r.status, 204, "{}", r.text);
     let set = r.headers["set-cookie"].to_str().unwrap().to_owned();
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/gateway"] {
@@ -140,13 +132,7 @@ async fn sign_in_is_throttled_per_username_and_cookies_are_secure_over_https() {
     for i in 0..5 {
         // Different client IPs (through the trusted proxy): the username limit still holds.
         let ip = format!("10.0.0.{i}");
-        let r = e
-            .post_json(
-                "/gateway/auth/login",
-                &json!({"username": OPERATOR, "password": "guess"}),
-                &[("x-forwarded-for", &ip)],
-            )
-            .await;
+        let r = e.login(OPERATOR, "guess", &[("x-forwarded-for", &ip)]).await;
         statuses.push((r.status, r.headers.contains_key("retry-after")));
     }
     assert_eq!(
@@ -154,13 +140,7 @@ async fn sign_in_is_throttled_per_username_and_cookies_are_secure_over_https() {
         [(401, false), (401, false), (401, false), (429, true), (429, true)]
     );
     // Even the right password waits out the throttle.
-    let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
-            &[],
-        )
-        .await;
+    let r = e.login(OPERATOR, PASSWORD, &[]).await;
     assert_eq!(r.status, 429);
     e.stop().await;
     let e = env_with(|c| {
@@ -170,20 +150,14 @@ async fn sign_in_is_throttled_per_username_and_cookies_are_secure_over_https() {
     .await;
     let mut statuses = Vec::new();
     for u in ["a", "b", "c"] {
-        let r = e
-            .post_json(
-                "/gateway/auth/login",
-                &json!({"username": u, "password": "x"}),
-                &[("x-forwarded-for", "10.9.9.9")],
-            )
-            .await;
+        let r = e.login(u, "x", &[("x-forwarded-for", "10.9.9.9")]).await;
         statuses.push(r.status);
     }
     assert_eq!(statuses, [401, 401, 429], "per-IP throttle");
     let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
+        .login(
+            OPERATOR,
+            PASSWORD,
             &[("x-forwarded-proto", "https"), ("x-forwarded-for", "10.1.1.1")],
         )
         .await;
@@ -206,11 +180,7 @@ async fn concurrent_sign_ins_are_bounded_and_the_overflow_answered_503() {
     let mut calls = tokio::task::JoinSet::new();
     for i in 0..24 {
         let pw = if i % 2 == 0 { PASSWORD } else { "wrong" };
-        let rb = e
-            .http
-            .post(e.url("/gateway/auth/login"))
-            .header("content-type", "application/json")
-            .body(json!({"username": OPERATOR, "password": pw}).to_string());
+        let rb = login_request(&e.http, e.gw.url(), OPERATOR, pw);
         calls.spawn(send(rb));
     }
     let answers = calls.join_all().await;
@@ -233,13 +203,7 @@ async fn concurrent_sign_ins_are_bounded_and_the_overflow_answered_503() {
     let buffers = e.gw.app().auth.memory_buffers();
     assert!((1..=2).contains(&buffers), "19 MiB buffers kept: {buffers}");
     // Slots free again afterwards.
-    let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
-            &[],
-        )
-        .await;
+    let r = e.login(OPERATOR, PASSWORD, &[]).await;
     assert_eq!(r.status, 204, "{}", r.text);
     e.stop().await;
 }

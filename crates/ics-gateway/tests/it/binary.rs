@@ -1,5 +1,5 @@
-//! The `ics-gateway` binary: first stdout line, config file, demo payments, SIGTERM,
-//! `hash-password` and `sign-order`.
+//! The `ics-gateway` binary: first stdout line, config file, demo payments, the metrics
+//! listener, SIGTERM, `hash-password` and `sign-order`.
 
 use crate::util::*;
 use serde_json::json;
@@ -90,6 +90,8 @@ async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigte
             "--upstream",
             sb.url(),
             "--demo-payments",
+            "--metrics-listen",
+            "127.0.0.1:0",
             "--config",
         ])
         .arg(&cfg)
@@ -109,8 +111,27 @@ async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigte
         .expect("first line")
         .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    // With --metrics-listen, the next line names the metrics listener's URL.
+    let second = lines.next_line().await.unwrap().unwrap();
+    let metrics_url = second
+        .strip_prefix("ICS_GATEWAY_METRICS_URL=")
+        .expect("second line")
+        .to_owned();
+    assert!(
+        metrics_url.starts_with("http://127.0.0.1:") && metrics_url.ends_with("/metrics"),
+        "{second}"
+    );
+    assert!(
+        !metrics_url.starts_with(&format!("{url}/")),
+        "another port: {second}"
+    );
     let http = http();
     assert_eq!(send(http.get(format!("{url}/healthz"))).await.status, 200);
+    assert_eq!(
+        send(http.get(format!("{url}/metrics"))).await.status,
+        404,
+        "not public"
+    );
     // The demo flow: pay (simulated), get a token, order with it.
     let order = json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "BIN-1"});
     let paid = send(
@@ -123,22 +144,18 @@ async fn the_binary_prints_its_url_first_serves_the_demo_flow_and_stops_on_sigte
     let p = paid.json();
     assert_eq!(p["max_price"], 20_000);
     assert!(p["expires_at"].as_i64().unwrap() > now_s());
-    let r = send(
-        http.post(format!("{url}/gateway/?action=createTransaction"))
-            .header("content-type", "application/json")
-            .header("x-order-token", p["token"].as_str().unwrap())
-            .body(order.to_string()),
-    )
-    .await;
+    let tok = p["token"].as_str().unwrap();
+    let r = send(order_request(&http, &url, "081234561111", "BIN-1", tok)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The operator from the config file signs in.
-    let r = send(
-        http.post(format!("{url}/gateway/auth/login"))
-            .header("content-type", "application/json")
-            .body(json!({"username": OPERATOR, "password": PASSWORD}).to_string()),
-    )
-    .await;
-    assert_eq!(r.status, 204, "{}", r.text);
+    sign_in(&http, &url).await;
+    let m = send(http.get(&metrics_url)).await;
+    assert_eq!(m.status, 200, "{}", m.text);
+    assert!(
+        m.text.contains("ics_gateway_orders_total{result=\"placed\"} 1"),
+        "{}",
+        m.text
+    );
     // SIGTERM: a graceful stop with exit status 0.
     let pid = child.id().unwrap() as i32;
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);

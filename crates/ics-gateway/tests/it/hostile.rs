@@ -317,7 +317,7 @@ async fn an_upstream_echoing_the_key_never_hands_it_to_the_browser() {
     .await;
     assert_eq!(html.status, 502, "an HTML 500 keeps its class: {}", html.text);
     assert_eq!(html.code(), "upstream_error");
-    let metrics = send(http.get(format!("{}/metrics", gw.url()))).await;
+    let metrics = metrics(&http, &gw).await;
     for r in [&list, &bad, &gone, &html, &metrics] {
         assert_eq!(leaks(&r.text), None, "key leaked in {}", r.text);
         for (_, v) in r.headers.iter() {

@@ -89,10 +89,6 @@ async fn journal_matches_ledger(j: &Journal, sb: &ics_sandbox::Sandbox, expect: 
     );
 }
 
-fn order_body(number: &str, refid: &str) -> String {
-    json!({"kode_produk": "XLA10", "nomor_tujuan": number, "refid": refid}).to_string()
-}
-
 // ---------------------------------------------------------------------------------------
 // kill -9 at each point of an order
 
@@ -172,13 +168,7 @@ async fn crash_points_on(db: TestDb) {
         }
         let mut bin = start_bin(&db.url, sb.url(), &dir, Some(point)).await;
         let tok = token("XLA10", &number, &refid, PRICE, 600);
-        let r = http
-            .post(format!("{}/gateway/?action=createTransaction", bin.url))
-            .header("content-type", "application/json")
-            .header("x-order-token", &tok)
-            .body(order_body(&number, &refid))
-            .send()
-            .await;
+        let r = order_request(&http, &bin.url, &number, &refid, &tok).send().await;
         assert!(r.is_err(), "{point}: the gateway died before answering: {r:?}");
         let status = tokio::time::timeout(Duration::from_secs(30), bin.child.wait())
             .await
@@ -199,20 +189,9 @@ async fn crash_points_on(db: TestDb) {
         assert_eq!(o.state, OrderState::Success, "{}: {o:?}", db.name);
     }
     // A refid of a settled order is never placed again.
-    let tok = token(
-        "XLA10",
-        "081234562000",
-        &format!("CRASH-{}-0", db.name),
-        PRICE,
-        600,
-    );
-    let r = send(
-        http.post(format!("{}/gateway/?action=createTransaction", bin.url))
-            .header("content-type", "application/json")
-            .header("x-order-token", &tok)
-            .body(order_body("081234562000", &format!("CRASH-{}-0", db.name))),
-    )
-    .await;
+    let refid = format!("CRASH-{}-0", db.name);
+    let tok = token("XLA10", "081234562000", &refid, PRICE, 600);
+    let r = send(order_request(&http, &bin.url, "081234562000", &refid, &tok)).await;
     assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
     j.close().await;
     let _ = bin.child.kill().await;
@@ -306,13 +285,7 @@ async fn two_instances_on_one_postgres_hold_the_cap_to_the_rupiah() {
             let refid = format!("PAIR-{i}");
             let number = format!("0813{:08}", 40_000_000 + i);
             let tok = token("XLA10", &number, &refid, PRICE, 600);
-            send(
-                http.post(format!("{url}/gateway/?action=createTransaction"))
-                    .header("content-type", "application/json")
-                    .header("x-order-token", &tok)
-                    .body(order_body(&number, &refid)),
-            )
-            .await
+            send(order_request(&http, &url, &number, &refid, &tok)).await
         }));
     }
     let mut placed = 0;
@@ -528,21 +501,7 @@ async fn webhooks_events_backoffice_on(db: TestDb) {
         let r = e.get(path).await;
         assert_eq!((r.status, r.code().as_str()), (401, "not_signed_in"), "{path}");
     }
-    let r = e
-        .post_json(
-            "/gateway/auth/login",
-            &json!({"username": OPERATOR, "password": PASSWORD}),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text);
-    let cookie = r.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = e.sign_in().await;
     let r = send(
         e.http
             .get(e.url("/gateway/backoffice/orders"))
@@ -602,19 +561,6 @@ async fn webhooks_shop_events_and_backoffice_views_through_the_gateway() {
 // ---------------------------------------------------------------------------------------
 // a webhook while the order is still on its way upstream
 
-/// How many createTransaction requests the sandbox received.
-async fn creates_received(sb: &ics_sandbox::Sandbox) -> usize {
-    let v = send(http().get(format!("{}/__sandbox/requests", sb.url())))
-        .await
-        .json();
-    v["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .filter(|r| r["target"].as_str().unwrap_or("").contains("createTransaction"))
-        .count()
-}
-
 async fn early_webhook_on(db: TestDb) {
     let name = db.name;
     // The reconciler polls every 50 ms; the grace (6 s) outlasts the upstream timeout (5 s).
@@ -625,20 +571,7 @@ async fn early_webhook_on(db: TestDb) {
     let refid = format!("EARLY-{name}");
     let number = "081200007777";
     let tok = token("XLA10", number, &refid, PRICE, 600);
-    let body = order_body(number, &refid);
-    let placing = tokio::spawn({
-        let http = e.http.clone();
-        let url = e.url("/gateway/?action=createTransaction");
-        async move {
-            send(
-                http.post(url)
-                    .header("content-type", "application/json")
-                    .header("x-order-token", &tok)
-                    .body(body),
-            )
-            .await
-        }
-    });
+    let placing = tokio::spawn(send(order_request(&e.http, e.gw.url(), number, &refid, &tok)));
     // Once the order is written ahead (and so on its way), an unsigned webhook claims success.
     let j = Journal::open(&e.db.url).await.unwrap();
     let start = Instant::now();
@@ -681,5 +614,70 @@ async fn early_webhook_on(db: TestDb) {
 async fn a_webhook_during_a_slow_order_does_not_trigger_a_second_send() {
     for db in both() {
         early_webhook_on(db).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// a client's re-send inside the forward grace
+
+async fn resend_in_grace_on(db: TestDb) {
+    let name = db.name;
+    // The gateway gives up on the upstream after 1 s; the grace (6 s) outlasts that, and
+    // the upstream holds the order 2.5 s before it runs it (the attack: a latency longer
+    // than the gateway's timeout).
+    let e = env_on(db, |c| c.upstream_timeout_ms = 1_000).await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 2_500}))
+        .await;
+    let refid = format!("GRACE-{name}");
+    let number = "081200008888";
+    let tok = token("XLA10", number, &refid, PRICE, 600);
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (504, "upstream_timeout"),
+        "{name}: {}",
+        r.text
+    );
+    // The same order re-sent at once (the client's reconciliation, or anyone holding the
+    // token): the gateway's check reads 404, as the first send has not landed. Inside the
+    // grace that proves nothing: 409 `order_in_flight`, nothing forwarded.
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (409, "order_in_flight"),
+        "{name}: {}",
+        r.text
+    );
+    let retry_after: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        (1..=6).contains(&retry_after),
+        "{name}: the seconds left of the grace: {retry_after}"
+    );
+    // The first send lands and the reconciler finds it: one order, sent once, never re-sent.
+    let o = settled(&e.db.url, &refid).await;
+    assert_eq!((o.state, o.resends), (OrderState::Success, 0), "{name}: {o:?}");
+    assert_eq!(
+        creates_received(&e.sandbox).await,
+        1,
+        "{name}: sent upstream once"
+    );
+    let j = Journal::open(&e.db.url).await.unwrap();
+    journal_matches_ledger(&j, &e.sandbox, 1, &format!("re-send in the grace on {name}")).await;
+    j.close().await;
+    // Once settled, the refid is answered `order_exists`.
+    let r = e.order("XLA10", number, &refid, Some(&tok)).await;
+    assert_eq!((r.status, r.code().as_str()), (409, "order_exists"), "{}", r.text);
+    assert_eq!(creates_received(&e.sandbox).await, 1, "{name}: still once");
+    e.stop().await;
+}
+
+/// API.md rule 7 and the forward grace: a send that outlasts the gateway's upstream timeout
+/// (504, journalled `maybe_committed`) and is re-sent at once reads 404 upstream, as it has
+/// not landed yet. The gateway answers that re-send 409 `order_in_flight` with
+/// `Retry-After` and forwards nothing: the upstream receives one createTransaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resend_inside_the_forward_grace_is_in_flight_and_sends_nothing() {
+    for db in both() {
+        resend_in_grace_on(db).await;
     }
 }

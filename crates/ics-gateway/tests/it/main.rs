@@ -6,6 +6,7 @@ mod backoffice;
 mod binary;
 mod hostile;
 mod journal;
+mod metrics;
 mod orders;
 mod requests;
 mod util;

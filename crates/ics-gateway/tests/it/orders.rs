@@ -2,7 +2,7 @@
 //! spend cap in open-orders mode, and 500 concurrent authorised orders.
 
 use crate::util::*;
-use ics_reseller::{CreateTransactionRequest, Placed, ReconcilePolicy, TxStatus};
+use ics_reseller::{CreateTransactionRequest, Error, Placed, ReconcilePolicy, TxStatus};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -72,7 +72,7 @@ async fn orders_without_a_valid_token_are_refused_and_a_signed_one_is_placed_onc
     let again = e.order("XLA10", n, "T-1", Some(&fresh)).await;
     assert_eq!(again.status, 409, "{}", again.text);
     assert_eq!(before - e.balance().await, PRICE, "debited exactly once");
-    let metrics = e.get("/metrics").await.text;
+    let metrics = e.metrics().await.text;
     assert!(
         metrics.contains("ics_gateway_orders_total{result=\"placed\"} 1"),
         "{metrics}"
@@ -102,13 +102,10 @@ fn gateway_client_checking_after(e: &Env, first_check_ms: u64) -> ics_reseller_c
 #[tokio::test]
 async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     // The gateway's own reconciler re-sends a 404 order too (see the race test below); kept
-    // 30 s away here, so the re-send this test follows is the client's.
-    let e = env_with(|c| {
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
-    })
-    .await;
-    let c = gateway_client(&e);
+    // 30 s away here, so the re-send this test follows is the client's. The gateway takes a
+    // 404 for a verdict only once the send's grace is over: the client checks after it.
+    let e = env_with(client_resends_only).await;
+    let c = gateway_client_checking_after(&e, EAGER_GRACE_MS);
     let before = e.balance().await;
     // The answer is lost after the commit: the client finds the order by refid.
     e.arm(json!({"mode": "drop_after_commit", "action": "createTransaction"}))
@@ -145,16 +142,29 @@ async fn a_token_order_is_placed_once_through_the_reconciliations_resend() {
     e.stop().await;
 }
 
-/// The forward grace of [`eager_reconciler`] (ms): a 404 read sooner after a send proves
-/// nothing, so its reconciler re-sends an unknown order this long after the send.
+/// The forward grace of [`short_grace`] (ms): a 404 read sooner after a send proves
+/// nothing, so the gateway re-sends an unknown order (its reconciler's re-send or the
+/// client's) only this long after the send.
 const EAGER_GRACE_MS: u64 = 2_100;
 
-/// A gateway whose reconciler checks an unknown order within milliseconds and re-sends it
-/// (after a 404) as soon as the send's grace is over: [`EAGER_GRACE_MS`], just past a 2 s
-/// upstream timeout.
-fn eager_reconciler(c: &mut ics_gateway::config::Config) {
+/// A gateway whose forward grace is [`EAGER_GRACE_MS`], just past a 2 s upstream timeout.
+fn short_grace(c: &mut ics_gateway::config::Config) {
     c.upstream_timeout_ms = 2_000;
     c.reconcile.grace_ms = EAGER_GRACE_MS as i64;
+}
+
+/// A gateway whose reconciler looks at an unknown order only after 30 s, so every re-send
+/// within a test is the client's, with a [`short_grace`] the client waits out.
+fn client_resends_only(c: &mut ics_gateway::config::Config) {
+    short_grace(c);
+    c.reconcile.first_check_ms = 30_000;
+    c.reconcile.max_check_ms = 30_000;
+}
+
+/// A gateway whose reconciler checks an unknown order within milliseconds and re-sends it
+/// (after a 404) as soon as the send's grace is over ([`short_grace`]).
+fn eager_reconciler(c: &mut ics_gateway::config::Config) {
+    short_grace(c);
     c.reconcile.first_check_ms = 1;
     c.reconcile.max_check_ms = 20;
     c.reconcile.poll_ms = 5;
@@ -215,6 +225,45 @@ async fn a_clients_resend_during_the_reconcilers_resend_waits_for_it_and_finds_t
         "{placed:?}"
     );
     assert_eq!(e.state().await["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(before - e.balance().await, PRICE, "placed once");
+    e.stop().await;
+}
+
+/// The Rust client's reconciliation behind the gateway meets `order_in_flight`: the send
+/// outlasts the gateway's timeout (504), the client's check reads 404 (the order has not
+/// landed), its re-send is answered 409 `order_in_flight`. The client takes that for an
+/// unknown outcome: it keeps checking, never re-sends again, never reports a refusal, and
+/// ends with `maybe_committed` (the cause `order_in_flight`) or, if the order lands while it
+/// checks, finds it. The upstream receives one createTransaction.
+#[tokio::test]
+async fn the_client_takes_order_in_flight_for_an_unknown_outcome_and_never_resends_it() {
+    let e = env_with(|c| c.upstream_timeout_ms = 1_000).await;
+    // Checks from 20 ms on, 5 at most 200 ms apart, one re-send allowed.
+    let c = gateway_client(&e);
+    let before = e.balance().await;
+    e.arm(json!({"mode": "latency", "action": "createTransaction", "latency_ms": 3_000}))
+        .await;
+    let req = CreateTransactionRequest {
+        kode_produk: "XLA10".into(),
+        nomor_tujuan: "081234579999".into(),
+        refid: "FLIGHT-1".into(),
+    };
+    let tok = token("XLA10", "081234579999", "FLIGHT-1", PRICE, 600);
+    match c.create_transaction_with(req, Some(&tok)).await {
+        Err(Error::MaybeCommitted { refid, cause }) => {
+            assert_eq!(refid, "FLIGHT-1");
+            assert!(cause.in_flight(), "{cause:?}");
+        }
+        Ok(Placed::Found(f)) => assert_eq!(f.refid, "FLIGHT-1"),
+        other => panic!("neither unknown nor found: {other:?}"),
+    }
+    let o = settled(&e.db.url, "FLIGHT-1").await;
+    assert_eq!(
+        (o.state, o.resends),
+        (ics_journal::OrderState::Success, 0),
+        "{o:?}"
+    );
+    assert_eq!(creates_received(&e.sandbox).await, 1, "sent upstream once");
     assert_eq!(before - e.balance().await, PRICE, "placed once");
     e.stop().await;
 }
@@ -419,11 +468,7 @@ async fn a_client_that_disconnects_mid_order_cannot_cancel_its_recording() {
         .timeout(std::time::Duration::from_millis(500))
         .build()
         .unwrap();
-    let r = impatient
-        .post(e.url("/gateway/?action=createTransaction"))
-        .header("content-type", "application/json")
-        .header("x-order-token", &tok)
-        .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "GONE-1"}).to_string())
+    let r = order_request(&impatient, e.gw.url(), "081234561111", "GONE-1", &tok)
         .send()
         .await;
     assert!(r.is_err(), "the client gave up before the answer");
@@ -549,12 +594,7 @@ async fn charged(e: &Env) -> Vec<(String, String)> {
 /// token is placed once, as journalled.
 #[tokio::test]
 async fn a_resend_with_another_product_number_or_token_is_refused() {
-    // The reconciler's re-send kept 30 s away: every send here is the client's.
-    let e = env_with(|c| {
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
-    })
-    .await;
+    let e = env_with(client_resends_only).await;
     let n = "081234581111";
     let tok = token("XDA1", n, "SWAP-1", 3_000, 600);
     unknown_outcome(&e, "XDA1", n, "SWAP-1", Some(&tok)).await;
@@ -580,7 +620,9 @@ async fn a_resend_with_another_product_number_or_token_is_refused() {
     }
     assert_eq!(e.balance().await, before, "nothing charged");
     assert!(charged(&e).await.is_empty());
-    // The client's own re-send (same request, same token): placed once, as journalled.
+    // The client's own re-send (same request, same token), once the send's grace is over:
+    // placed once, as journalled.
+    tokio::time::sleep(Duration::from_millis(EAGER_GRACE_MS)).await;
     let r = e.order("XDA1", n, "SWAP-1", Some(&tok)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(before - e.balance().await, 3_000);
@@ -598,10 +640,9 @@ async fn a_resend_with_another_product_number_or_token_is_refused() {
 #[tokio::test]
 async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
     let e = env_with(|c| {
+        client_resends_only(c);
         c.open_orders = true;
         c.order_secret = None;
-        c.reconcile.first_check_ms = 30_000;
-        c.reconcile.max_check_ms = 30_000;
     })
     .await;
     let n = "081234583111";
@@ -617,6 +658,8 @@ async fn an_open_orders_resend_with_another_product_or_number_is_refused() {
         );
     }
     assert_eq!(e.balance().await, before, "nothing charged");
+    // Once the send's grace is over.
+    tokio::time::sleep(Duration::from_millis(EAGER_GRACE_MS)).await;
     let r = e.order("XDA1", "+62 812-3458-3111", "SWAP-2", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(before - e.balance().await, 3_000);

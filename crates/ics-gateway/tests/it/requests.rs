@@ -148,7 +148,7 @@ async fn reads_pass_through_typed_and_health_and_metrics_answer() {
     let r = e.get("/gateway/?action=listProducts&type=xla").await;
     assert_eq!((r.status, r.code().as_str()), (502, "upstream_bad_answer"));
     assert_eq!(e.get("/healthz").await.status, 200);
-    let m = e.get("/metrics").await.text;
+    let m = e.metrics().await.text;
     for needle in [
         "ics_gateway_requests_total{route=\"public\",action=\"listProducts\",outcome=\"ok\"}",
         "ics_gateway_upstream_seconds_count{action=\"listProducts\"}",

@@ -61,6 +61,7 @@ pub fn config(upstream: &str) -> Config {
         database: Secret(temp_db_url()),
         reconcile: quick_reconcile(),
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
         upstream: upstream.to_owned(),
         upstream_timeout_ms: 5_000,
         api_key: Some(Secret(KEY.into())),
@@ -172,6 +173,11 @@ impl Env {
         send(self.http.get(self.url(path))).await
     }
 
+    /// `GET /metrics` on the gateway's metrics listener.
+    pub async fn metrics(&self) -> Resp {
+        metrics(&self.http, &self.gw).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Resp {
         let mut rb = self
             .http
@@ -190,6 +196,17 @@ impl Env {
         let h: Vec<(&str, &str)> = token.map(|t| vec![("x-order-token", t)]).unwrap_or_default();
         self.post_json("/gateway/?action=createTransaction", &body, &h)
             .await
+    }
+
+    /// A sign-in attempt (`POST /gateway/auth/login`) with these extra headers.
+    pub async fn login(&self, username: &str, password: &str, headers: &[(&str, &str)]) -> Resp {
+        let body = serde_json::json!({"username": username, "password": password});
+        self.post_json("/gateway/auth/login", &body, headers).await
+    }
+
+    /// Signs the test operator in ([`sign_in`]); the session cookie.
+    pub async fn sign_in(&self) -> String {
+        sign_in(&self.http, self.gw.url()).await
     }
 
     /// The sandbox's state of the verified account.
@@ -220,6 +237,89 @@ impl Env {
     pub async fn stop(self) {
         self.gw.shutdown().await;
         self.sandbox.shutdown().await;
+    }
+}
+
+/// `POST {base}/gateway/auth/login` as `username`.
+pub fn login_request(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/gateway/auth/login"))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"username": username, "password": password}).to_string())
+}
+
+/// Signs the test operator in at the gateway `base` (asserting 204); the session cookie
+/// (`ics_session=…`) to send back.
+pub async fn sign_in(http: &reqwest::Client, base: &str) -> String {
+    let r = send(login_request(http, base, OPERATOR, PASSWORD)).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    r.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// createTransaction of XLA10 for `number` under `refid` at the gateway `base`, with
+/// `token` (to send, or to send with a client of its own settings).
+pub fn order_request(
+    http: &reqwest::Client,
+    base: &str,
+    number: &str,
+    refid: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/gateway/?action=createTransaction"))
+        .header("content-type", "application/json")
+        .header("x-order-token", token)
+        .body(serde_json::json!({"kode_produk": "XLA10", "nomor_tujuan": number, "refid": refid}).to_string())
+}
+
+/// `GET /metrics` on `gw`'s metrics listener (the tests' [`config`] always has one).
+pub async fn metrics(http: &reqwest::Client, gw: &Gateway) -> Resp {
+    let url = gw.metrics_url().expect("a metrics listener");
+    let r = send(http.get(url)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r
+}
+
+/// How many createTransaction requests the sandbox received (its request log: every
+/// test's sandbox is its own, so with one refid ordered these are that refid's sends).
+pub async fn creates_received(sb: &ics_sandbox::Sandbox) -> usize {
+    let v = send(http().get(format!("{}/__sandbox/requests", sb.url())))
+        .await
+        .json();
+    v["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["target"].as_str().unwrap_or("").contains("createTransaction"))
+        .count()
+}
+
+/// Waits (at most 30 s) until the journal on `db_url` holds `refid` final, and returns it.
+pub async fn settled(db_url: &str, refid: &str) -> ics_journal::OrderRecord {
+    let j = ics_journal::Journal::open(db_url).await.unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(o) = j.order(refid).await.unwrap() {
+            if o.state.is_final() {
+                j.close().await;
+                return o;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never settled: {o:?}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{refid} never journalled"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -7,5 +7,6 @@ mod concurrency;
 mod crash;
 mod events;
 mod faults;
+mod resend;
 mod util;
 mod webhooks;

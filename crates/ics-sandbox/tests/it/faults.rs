@@ -65,6 +65,47 @@ async fn http_5xx_pages_and_the_order_is_not_made() {
     sb.stop().await;
 }
 
+/// A latency fault is a slow upstream, not a cancelled order: a caller that stops waiting
+/// (its timeout closes the connection) does not stop the order, which lands after the
+/// latency, once.
+#[tokio::test]
+async fn a_slow_order_lands_after_its_caller_gave_up() {
+    let sb = start().await;
+    sb.arm(json!({"mode": "latency", "latency_ms": 1500, "action": "createTransaction"}))
+        .await;
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let r = impatient
+        .post(format!("{}/?action=createTransaction", sb.url))
+        .header("x-api-key", VERIFIED)
+        .header("content-type", "application/json")
+        .body(json!({"kode_produk": "XLA10", "nomor_tujuan": "081234561111", "refid": "SLOW-1"}).to_string())
+        .send()
+        .await;
+    assert!(r.is_err(), "the caller gave up first: {r:?}");
+    let start = Instant::now();
+    let found = loop {
+        match sb
+            .call::<CheckTransaction>(VERIFIED, check("SLOW-1"))
+            .await
+            .result
+        {
+            Ok(found) => break found,
+            Err(Error::NotFound { .. }) => {
+                assert!(start.elapsed() < Duration::from_secs(30), "never landed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    };
+    assert_eq!(found.refid, "SLOW-1");
+    assert_eq!(sb.state(VERIFIED).await["balance"], 980_000, "debited once");
+    sb.stop().await;
+}
+
 #[tokio::test]
 async fn drop_after_commit_closes_the_connection_and_the_order_exists() {
     let sb = start().await;
