@@ -7,7 +7,7 @@
 //!    journal.
 //!
 //! SQLite is a temp file (WAL, synchronous=FULL); PostgreSQL a throwaway server with fsync
-//! on. Run: `cargo run --release -p ics-journal --example bench -- [ORDERS]`
+//! on. Run: `cargo run --release -p ics-journal --example journal_bench -- [ORDERS]`
 //! (or without `--release`; the database's fsync dominates either way).
 
 use ics_journal::testing::{postgres_bin, TempPostgres};
