@@ -578,7 +578,11 @@ test("…2222: pending, then success (live tracker); one order however often it 
   assert.equal(await page.locator("ics-checkout #order").isDisabled(), true, "no second order while tracking");
   await phase("success");
   assert.deepEqual(await phasesOf(refid), ["pay", "paying", "sending", "pending", "success"]);
-  assert.ok(calls("checkTransaction").some((r) => r.url.includes(refid)), "tracked with checkTransaction");
+  const checks = calls("checkTransaction").filter((r) => r.url.includes(refid));
+  assert.ok(checks.length > 0, "tracked with checkTransaction");
+  // The gateway answers a public check only to the order's token: every poll carries it.
+  const { token } = await tokenOf(refid);
+  for (const r of checks) assert.equal(r.headers["x-order-token"], token, "the status check goes with the order's token");
   assert.match(await page.locator("ics-checkout #message").textContent(), /berhasil dikirim ke 0819-8765-2222/);
 });
 
@@ -876,6 +880,10 @@ test("…5555 stays pending and …6666 waits for payment: the shopper is told, 
   assert.equal(await check.isVisible(), true, "the shopper can check again");
   await checkAgain(stuck);
   await phase("still-pending");
+  const stuckToken = (await tokenOf(stuck)).token;
+  const stuckChecks = calls("checkTransaction", from).filter((r) => r.url.includes(stuck));
+  assert.ok(stuckChecks.length > 1, "tracked, then checked again");
+  for (const r of stuckChecks) assert.equal(r.headers["x-order-token"], stuckToken, "\"Cek status\" goes with the order's token");
 
   const unpaid = await order("XLA5", "0818-1234-6666");
   await phase("still-pending");

@@ -4,7 +4,8 @@
 //! the `ErrorCode` and `ActionName` unions, and the `ResellerActions` interface with one
 //! method per action. The npm package (`crates/ics-reseller-wasm`) concatenates it with its
 //! hand-written declarations, which define the names this fragment leaves open:
-//! `CallOptions`, `CreateTransactionParams` and `PlacedOrder`.
+//! `CallOptions`, `OrderOptions`, `CheckOptions`, `CreateTransactionParams` and
+//! `PlacedOrder`.
 
 use crate::spec::{json_schemas, GENERATED};
 use ics_reseller::actions::{Action, ActionKind};
@@ -180,6 +181,12 @@ pub fn declarations() -> String {
             ),
             _ => (req_schema.map(|s| (req.clone(), all_optional(s))), resp),
         };
+        // The order's token travels with its creation and its checks (ics-gateway).
+        let options = match kind {
+            ActionKind::CreateTransaction => "OrderOptions",
+            ActionKind::CheckTransaction => "CheckOptions",
+            _ => "CallOptions",
+        };
         doc(&mut out, "  ", Some(summary));
         let params = match params {
             Some((t, true)) => format!("params?: {t}, "),
@@ -187,7 +194,7 @@ pub fn declarations() -> String {
             None => String::new(),
         };
         out.push_str(&format!(
-            "  {name}({params}options?: CallOptions): Promise<{resp}>;\n"
+            "  {name}({params}options?: {options}): Promise<{resp}>;\n"
         ));
     }
     out.push_str("}\n");
@@ -213,5 +220,7 @@ mod tests {
             "export type TxStatus = \"success\" | \"pending\" | \"failed\" | \"unpaid\" | (string & {});"
         ));
         assert!(!d.contains("unknown;\n}\n\nexport interface CreateTransactionRequest"));
+        assert!(d.contains("  checkTransaction(params: RefIdRequest, options?: CheckOptions): "));
+        assert!(d.contains("  createTransaction(params: CreateTransactionParams, options?: OrderOptions): "));
     }
 }

@@ -69,7 +69,7 @@ pub async fn serve(config: Config) -> Result<Gateway, String> {
     if app.config.open_orders {
         tracing::warn!(
             daily_spend_cap = app.config.limits.daily_spend_cap,
-            "OPEN ORDERS: createTransaction needs no order token (demo only!); anyone can spend up to the daily cap"
+            "OPEN ORDERS: createTransaction and checkTransaction need no order token (demo only!); anyone can spend up to the daily cap and read any order"
         );
     }
     let router = server::router(app.clone())?;

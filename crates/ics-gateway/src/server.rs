@@ -19,7 +19,7 @@ use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ics_journal::{Journal, NewOrder, OrderState, Refusal, Upstream};
 use ics_reseller::actions::{self, Action};
-use ics_reseller::token::{sign_order, token_id, verify_order, OrderGrant};
+use ics_reseller::token::{sign_order, token_id, verify_grant, verify_order, OrderGrant};
 use ics_reseller::{ActionKind, CreateTransactionRequest, Error, ListProductsRequest, ProductType};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -626,8 +626,67 @@ async fn api_inner(app: &Arc<App>, route: Route, peer: SocketAddr, req: Request)
             )),
         };
     }
+    if kind == ActionKind::CheckTransaction && route == Route::Public {
+        return check(app, &parts.headers, &query, body.as_deref())
+            .await
+            .map(|r| (name, r))
+            .map_err(|e| (name, e));
+    }
     let r = ics_reseller::with_action!(kind, A => forward::<A>(app, &query, body.as_deref()).await);
     r.map(|r| (name, r)).map_err(|e| (name, e))
+}
+
+/// The public checkTransaction: answered only to whoever holds the order — its token (the
+/// one the shop's backend signed for this refid, expired or not) in `X-Order-Token` —
+/// unless the gateway runs with `open_orders`. The answer names the customer's number,
+/// product, price and status, and refids from other channels are often sequential: without
+/// this, anyone could read any order and enumerate the shop's sales. Nothing is sent
+/// upstream for a refused check. Signed-in operators check any order on the back-office
+/// route.
+async fn check(
+    app: &App,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Result<(Response, &'static str), GwError> {
+    let req = match body {
+        Some(b) => params::from_body::<actions::CheckTransaction>(b)?,
+        None => params::from_query::<actions::CheckTransaction>(query)?,
+    };
+    authorise_check(app, headers, &req.refid)?;
+    Ok(match app.call::<actions::CheckTransaction>(req).await {
+        Ok(resp) => app.upstream_ok(&resp),
+        Err(e) => app.upstream_error(e),
+    })
+}
+
+/// Whether the request may read the order `refid`: a genuine token (expired or not) whose
+/// grant names `refid`, or no token at all in open-orders mode.
+fn authorise_check(app: &App, headers: &HeaderMap, refid: &str) -> Result<(), GwError> {
+    let forbidden = |code, message: String| GwError::new(StatusCode::FORBIDDEN, code, message);
+    let token = headers
+        .get(ORDER_TOKEN_HEADER)
+        .map(|v| v.to_str().unwrap_or("\u{1}"));
+    match (token, &app.secret) {
+        (None, _) if app.config.open_orders => Ok(()),
+        (None, _) => Err(forbidden(
+            "order_token_missing",
+            "checkTransaction needs the order's X-Order-Token (signed-in operators use the back-office route)"
+                .into(),
+        )),
+        (Some(_), None) => Err(forbidden(
+            "order_token_unverifiable",
+            "this gateway has no order-token secret".into(),
+        )),
+        (Some(t), Some(secret)) => {
+            let grant = verify_grant(secret, t).map_err(|e| forbidden(e.code(), e.to_string()))?;
+            if grant.refid != refid {
+                let e = ics_reseller::token::TokenError::Mismatch("refid");
+                return Err(forbidden(e.code(), e.to_string()));
+            }
+            Ok(())
+        }
+    }
 }
 
 async fn forward<A: Action>(

@@ -9,7 +9,8 @@
 //!   `Retry-After` honoured); writes never retried blindly;
 //! - [`Client::create_transaction`] driving the core's [`Reconciler`]: an order whose answer
 //!   was lost is looked up with checkTransaction under the same refid and re-sent only
-//!   after an explicit 404;
+//!   after an explicit 404 ([`Client::create_transaction_with`] sends the order token on
+//!   each of those requests, as `ics-gateway` requires);
 //! - no redirect ever followed (a 3xx is an [`Error::HttpStatus`]), so the key never
 //!   travels to another host;
 //! - the key travels in the `X-API-Key` header (in the URL only with [`AuthMode::Query`]),
@@ -385,7 +386,9 @@ impl Client {
     }
 
     /// [`Client::create_transaction`] through a gateway that wants an order token: the
-    /// token travels in `X-Order-Token` on the first send and on any re-send.
+    /// token travels in `X-Order-Token` on the first send, on the reconciliation's checks
+    /// (the gateway answers a public checkTransaction only to the order's token) and on any
+    /// re-send.
     pub async fn create_transaction_with(
         &self,
         request: CreateTransactionRequest,
@@ -407,8 +410,9 @@ impl Client {
             step = match step {
                 Step::Check { after_ms } => {
                     tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                    // The gateway answers a check only with the order's token.
                     let r: Result<CheckTransactionResponse, Error> = self
-                        .call_once::<actions::CheckTransaction>(check_req.clone(), &[])
+                        .call_once::<actions::CheckTransaction>(check_req.clone(), &headers)
                         .await;
                     rec.on_check(r)
                 }
@@ -448,8 +452,25 @@ impl Client {
 
     /// `checkTransaction` by refid.
     pub async fn check_transaction(&self, refid: &str) -> Result<CheckTransactionResponse, Error> {
-        self.call::<actions::CheckTransaction>(ics_reseller::RefIdRequest { refid: refid.into() })
-            .await
+        self.check_transaction_with(refid, None).await
+    }
+
+    /// `checkTransaction` through a gateway: `ics-gateway` answers a public check only with
+    /// the order's token (the one its createTransaction carried; expired is fine), sent in
+    /// `X-Order-Token`.
+    pub async fn check_transaction_with(
+        &self,
+        refid: &str,
+        order_token: Option<&str>,
+    ) -> Result<CheckTransactionResponse, Error> {
+        let headers: Vec<(&str, &str)> = order_token
+            .map(|t| vec![(ORDER_TOKEN_HEADER, t)])
+            .unwrap_or_default();
+        self.call_with::<actions::CheckTransaction>(
+            ics_reseller::RefIdRequest { refid: refid.into() },
+            &headers,
+        )
+        .await
     }
 
     /// `getHistory`.

@@ -33,9 +33,21 @@ export interface OrderOptions extends CallOptions {
   /**
    * The order token the shop's backend signed for this order (`signOrder`, or
    * `ics-gateway sign-order`) after taking the customer's payment. Sent as the
-   * `X-Order-Token` header, also when the reconciliation re-sends the same refid; the
-   * gateway refuses createTransaction without a valid, unexpired token that names this
-   * product, number and refid, or when the live price exceeds its `max_price`.
+   * `X-Order-Token` header, also on the reconciliation's checks and when it re-sends the
+   * same refid; the gateway refuses createTransaction without a valid, unexpired token
+   * that names this product, number and refid, or when the live price exceeds its
+   * `max_price`.
+   */
+  orderToken?: string;
+}
+
+/** Options of `checkTransaction`: the call options plus the order's token. */
+export interface CheckOptions extends CallOptions {
+  /**
+   * The token of the order being checked (the one its `createTransaction` carried; an
+   * expired one is fine), sent as `X-Order-Token`: `ics-gateway` answers a public
+   * checkTransaction only to the token whose refid is the one checked (unless it runs
+   * with `--open-orders`). Not needed against the API itself or the back-office route.
    */
   orderToken?: string;
 }
@@ -66,6 +78,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Stops waiting; rejects with code `aborted`. */
   signal?: AbortSignal;
+  /** The order's token, sent with every check (see `CheckOptions.orderToken`). */
+  orderToken?: string;
 }
 
 /** Options of `history()`: the getHistory filter plus call options. */

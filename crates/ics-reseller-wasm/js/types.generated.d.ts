@@ -314,9 +314,9 @@ export interface ResellerActions {
   /** Products of a type, split into ready and empty; harga_final includes the global API markup. */
   listProducts(params: ListProductsRequest, options?: CallOptions): Promise<ListProductsResponse>;
   /** Place an order. The balance is debited; the order is pending or success. refid is the idempotency key. */
-  createTransaction(params: CreateTransactionParams, options?: CallOptions): Promise<PlacedOrder>;
+  createTransaction(params: CreateTransactionParams, options?: OrderOptions): Promise<PlacedOrder>;
   /** Current status of one order: success, pending, failed or unpaid. 404 when no order has this refid. */
-  checkTransaction(params: RefIdRequest, options?: CallOptions): Promise<CheckTransactionResponse>;
+  checkTransaction(params: RefIdRequest, options?: CheckOptions): Promise<CheckTransactionResponse>;
   /** The reseller's orders, paged, newest first; the last page is the first one shorter than limit. */
   getHistory(params?: GetHistoryRequest, options?: CallOptions): Promise<GetHistoryResponse>;
   /** Count and total per status, plus the balance. */

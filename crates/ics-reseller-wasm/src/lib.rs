@@ -39,8 +39,9 @@ use web_sys::AbortSignal;
 
 /// Default time one HTTP exchange may take.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
-/// The header that carries an order token to the gateway (`createTransaction`'s
-/// `orderToken` option); the gateway refuses an order without a valid one.
+/// The header that carries an order token to the gateway (the `orderToken` option of
+/// `createTransaction`, `checkTransaction` and `waitForTransaction`); the gateway refuses
+/// an order, and a public check of it, without a valid one.
 pub const ORDER_TOKEN_HEADER: &str = "X-Order-Token";
 /// Default poll interval of `waitForTransaction`.
 pub const DEFAULT_WAIT_INTERVAL_MS: u32 = 2_000;
@@ -113,8 +114,9 @@ fn opt_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     }
 }
 
-/// The `orderToken` call option of createTransaction: a `v1.<payload>.<mac>` token as the
-/// shop's backend signed it (checked for shape only; the gateway checks the rest).
+/// The `orderToken` call option of createTransaction, checkTransaction and
+/// waitForTransaction: a `v1.<payload>.<mac>` token as the shop's backend signed it
+/// (checked for shape only; the gateway checks the rest).
 fn opt_order_token(options: &JsValue) -> Result<Option<String>, Error> {
     let Some(token) = opt_string(options, "orderToken")? else {
         return Ok(None);
@@ -131,6 +133,13 @@ fn opt_order_token(options: &JsValue) -> Result<Option<String>, Error> {
         ));
     }
     Ok(Some(token))
+}
+
+/// Adds `X-Order-Token: token` to an encoded request, when there is a token.
+fn with_token(http: &mut HttpRequest, token: Option<String>) {
+    if let Some(token) = token {
+        http.headers.push((ORDER_TOKEN_HEADER, token));
+    }
 }
 
 /// Per-call options: `{ signal?, timeoutMs? }`.
@@ -232,10 +241,13 @@ impl Inner {
         if kind == ActionKind::CreateTransaction {
             return self.place(params, options).await;
         }
-        let http = ics_reseller::with_action!(kind, A => {
+        let mut http = ics_reseller::with_action!(kind, A => {
             let request: <A as Action>::Request = from_js(&params, "params")?;
             self.core.encode::<A>(request)?
         });
+        if kind == ActionKind::CheckTransaction {
+            with_token(&mut http, opt_order_token(&options)?);
+        }
         let o = self.call_opts(&options)?;
         self.send(kind, &http, &o).await
     }
@@ -261,13 +273,13 @@ impl Inner {
         let token = opt_order_token(&options)?;
         let refid = request.refid.clone();
         let mut create = self.core.encode::<actions::CreateTransaction>(request)?;
-        // The same request (token included) is what the reconciliation re-sends after a 404.
-        if let Some(token) = token {
-            create.headers.push((ORDER_TOKEN_HEADER, token));
-        }
-        let check = self
+        let mut check = self
             .core
             .encode::<actions::CheckTransaction>(RefIdRequest { refid: refid.clone() })?;
+        // The same request (token included) is what the reconciliation re-sends after a
+        // 404; its checks carry the token too (the gateway answers a check only to it).
+        with_token(&mut check, token.clone());
+        with_token(&mut create, token);
         if aborted(o.signal.as_ref()) {
             return Err(Error::Aborted); // nothing was sent
         }
@@ -310,9 +322,10 @@ impl Inner {
             timeout_ms: self.timeout_ms.min(limit.max(1)),
             ..o
         };
-        let http = self
+        let mut http = self
             .core
             .encode::<actions::CheckTransaction>(RefIdRequest { refid })?;
+        with_token(&mut http, opt_order_token(&options)?);
         let deadline = js_sys::Date::now() + f64::from(limit);
         loop {
             let answer = self.send(ActionKind::CheckTransaction, &http, &o).await?;

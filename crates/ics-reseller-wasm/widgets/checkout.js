@@ -12,8 +12,10 @@
 // "Bayar" button); paying POSTs `{kode_produk, nomor_tujuan, refid}` as JSON to that URL
 // (the shop's backend: it takes the payment and signs an order token; credentials
 // same-origin) and expects `{token, max_price, expires_at}`; the order is then placed with
-// that token (`orderToken`), which ics-gateway requires. Without `token-url` the order is
-// placed directly (a gateway in --open-orders mode, or a private page).
+// that token (`orderToken`), which ics-gateway requires; the same token goes with every
+// status check of that order (tracking, "Cek status"), since ics-gateway answers
+// checkTransaction only to the order's token. Without `token-url` the order is placed and
+// checked without one (a gateway in --open-orders mode, or a private page).
 // After a final status the order button becomes "Beli lagi": one more click starts a new
 // order (a new refid) and never places a second one by itself.
 //
@@ -158,7 +160,9 @@ export class IcsCheckout extends IcsElement {
 
   /** The last order: `{ phase, refid, number, product, status?, error? }`, or null. */
   get order() {
-    return this.#order ? { ...this.#order } : null;
+    if (!this.#order) return null;
+    const { token, ...order } = this.#order;
+    return order;
   }
 
   get #pollMs() {
@@ -517,7 +521,8 @@ export class IcsCheckout extends IcsElement {
       this.#setOrder({ phase: "error", error }, { announce: true });
       return;
     }
-    this.#setOrder({ phase: "sending", paid: grant.max_price });
+    // Kept with the order (not in `order`): its status checks carry it too.
+    this.#setOrder({ phase: "sending", paid: grant.max_price, token: grant.token });
     await this.#place(grant.token);
   }
 
@@ -555,6 +560,7 @@ export class IcsCheckout extends IcsElement {
         intervalMs: this.#pollMs,
         timeoutMs: this.#timeoutMs,
         signal: this.signal,
+        orderToken: this.#order.token,
       });
       this.#busy = false;
       this.#setOrder(
@@ -574,7 +580,7 @@ export class IcsCheckout extends IcsElement {
     this.#busy = true;
     this.render();
     try {
-      const r = await this.client.checkTransaction({ refid: o.refid }, { signal: this.signal });
+      const r = await this.client.checkTransaction({ refid: o.refid }, { signal: this.signal, orderToken: o.token });
       this.#setOrder({ error: undefined });
       await this.#settle(r.status, r);
     } catch (error) {

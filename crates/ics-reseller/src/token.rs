@@ -5,9 +5,11 @@
 //! an [`OrderGrant`] with a secret only it and the gateway hold; the page passes the token
 //! along with createTransaction, and the gateway places the order only when the token is
 //! genuine, unexpired, names the same product, number and refid, and the live price is
-//! within the bound. Signing and checking are pure functions here (sans-IO: the caller
-//! passes the time), used by the gateway, the `ics-gateway sign-order` command and the npm
-//! package's `signOrder` for Node backends.
+//! within the bound. The same token later lets the page read that order (the gateway's
+//! public checkTransaction of its refid; [`verify_grant`] checks the signature, expired or
+//! not). Signing and checking are pure functions here (sans-IO: the caller passes the
+//! time), used by the gateway, the `ics-gateway sign-order` command and the npm package's
+//! `signOrder` for Node backends.
 //!
 //! The wire form is `v1.<payload>.<mac>`: `payload` is the grant as JSON, `mac` is
 //! HMAC-SHA256 over `v1.<payload>` with the shared secret, both base64url without padding.
@@ -177,6 +179,19 @@ pub fn sign_order(secret: &[u8], grant: &OrderGrant) -> Result<String, Error> {
 /// The MAC is compared in constant time before the payload is read.
 #[cfg(feature = "json")]
 pub fn verify_order(secret: &[u8], token: &str, now_unix_s: i64) -> Result<OrderGrant, TokenError> {
+    let grant = verify_grant(secret, token)?;
+    if now_unix_s >= grant.expires_at {
+        return Err(TokenError::Expired);
+    }
+    Ok(grant)
+}
+
+/// Checks `token`'s signature against `secret` and returns its grant, expired or not: the
+/// proof that the shop's backend granted this order at some time. The gateway accepts it
+/// for checkTransaction of the grant's refid, since a status poll may outlive the window
+/// in which the token could place the order; placing one needs [`verify_order`].
+#[cfg(feature = "json")]
+pub fn verify_grant(secret: &[u8], token: &str) -> Result<OrderGrant, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
@@ -190,11 +205,7 @@ pub fn verify_order(secret: &[u8], token: &str, now_unix_s: i64) -> Result<Order
         .verify_slice(&tag)
         .map_err(|_| TokenError::BadSignature)?;
     let json = b64url_decode(payload).ok_or(TokenError::Malformed)?;
-    let grant: OrderGrant = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
-    if now_unix_s >= grant.expires_at {
-        return Err(TokenError::Expired);
-    }
-    Ok(grant)
+    serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)
 }
 
 /// A short, stable, non-secret id of a token (hex of the first 8 bytes of its SHA-256),
@@ -307,6 +318,11 @@ mod tests {
     fn expired_forged_altered_and_malformed_tokens_are_refused() {
         let token = sign_order(SECRET, &grant()).unwrap();
         assert_eq!(verify_order(SECRET, &token, 1_000), Err(TokenError::Expired));
+        // Expired, the grant still proves what was authorised (checkTransaction takes it).
+        assert_eq!(
+            verify_grant(SECRET, &token).map(|g| g.refid),
+            Ok("RS01ABCDEF".into())
+        );
         assert_eq!(
             verify_order(b"fedcba9876543210fedcba9876543210", &token, 0),
             Err(TokenError::BadSignature)
@@ -318,6 +334,7 @@ mod tests {
         let altered = json.replace("20000", "99999");
         let forged = format!("v1.{}.{tag}", b64url_encode(altered.as_bytes()));
         assert_eq!(verify_order(SECRET, &forged, 0), Err(TokenError::BadSignature));
+        assert_eq!(verify_grant(SECRET, &forged), Err(TokenError::BadSignature));
         for bad in [
             "",
             ".",
@@ -328,6 +345,7 @@ mod tests {
             &"A".repeat(5000),
         ] {
             assert!(verify_order(SECRET, bad, 0).is_err(), "{bad:?}");
+            assert!(verify_grant(SECRET, bad).is_err(), "{bad:?}");
         }
         assert_eq!(verify_order(b"short", &token, 0), Err(TokenError::WeakSecret));
     }

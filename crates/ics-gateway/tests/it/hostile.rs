@@ -296,12 +296,19 @@ async fn an_upstream_echoing_the_key_never_hands_it_to_the_browser() {
         "unknown fields are kept: {}",
         list.text
     );
-    let bad = send(http.get(format!("{}/gateway/?action=checkTransaction&refid=X1", gw.url()))).await;
+    let bad = send(
+        http.get(format!("{}/gateway/?action=checkTransaction&refid=X1", gw.url()))
+            .header("x-order-token", check_token("X1")),
+    )
+    .await;
     assert_eq!(bad.status, 400, "{}", bad.text);
-    let gone = send(http.get(format!(
-        "{}/gateway/?action=checkTransaction&refid=GONE",
-        gw.url()
-    )))
+    let gone = send(
+        http.get(format!(
+            "{}/gateway/?action=checkTransaction&refid=GONE",
+            gw.url()
+        ))
+        .header("x-order-token", check_token("GONE")),
+    )
     .await;
     assert_eq!(gone.status, 404, "{}", gone.text);
     let tok = token("XLA10", "081234561111", "ECHO-1", 20_000, 600);
@@ -345,7 +352,11 @@ async fn redirecting_upstreams_are_not_followed_and_the_key_never_leaves() {
         .await;
         let gw = ics_gateway::serve(config(&redirector)).await.unwrap();
         let http = http();
-        let r = send(http.get(format!("{}/gateway/?action=checkTransaction&refid=R1", gw.url()))).await;
+        let r = send(
+            http.get(format!("{}/gateway/?action=checkTransaction&refid=R1", gw.url()))
+                .header("x-order-token", check_token("R1")),
+        )
+        .await;
         assert_eq!(
             (r.status, r.code().as_str()),
             (502, "upstream_redirect"),

@@ -4,6 +4,7 @@
 
 mod backoffice;
 mod binary;
+mod checks;
 mod hostile;
 mod journal;
 mod metrics;

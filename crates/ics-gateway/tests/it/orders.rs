@@ -373,8 +373,9 @@ async fn per_number_limit_and_per_ip_rate_limit() {
         .await;
         let start = std::time::Instant::now();
         let mut statuses = Vec::new();
+        let none = check_token("NONE");
         for _ in 0..6 {
-            statuses.push(e.get("/gateway/?action=checkTransaction&refid=NONE").await.status);
+            statuses.push(e.check("NONE", Some(&none)).await.status);
         }
         // Without --trust-proxy a forged X-Forwarded-For does not make a new client.
         let mut forged = Vec::new();
@@ -382,6 +383,7 @@ async fn per_number_limit_and_per_ip_rate_limit() {
             let r = send(
                 e.http
                     .get(e.url("/gateway/?action=checkTransaction&refid=NONE"))
+                    .header("x-order-token", &none)
                     .header("x-forwarded-for", format!("10.0.0.{i}")),
             )
             .await;

@@ -73,11 +73,16 @@ async fn only_json_posts_and_no_cross_site_writes() {
     assert_eq!(e.balance().await, before, "no order from any of those");
     // Same origin and the allowed origin pass; CORS names only the allowed origin.
     let same = format!("http://{}", e.gw.addr());
+    let none = check_token("NONE");
     let r = e
         .post_json(
             "/gateway/?action=checkTransaction",
             &json!({"refid": "NONE"}),
-            &[("origin", &same), ("sec-fetch-site", "same-origin")],
+            &[
+                ("origin", &same),
+                ("sec-fetch-site", "same-origin"),
+                ("x-order-token", &none),
+            ],
         )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
@@ -88,6 +93,7 @@ async fn only_json_posts_and_no_cross_site_writes() {
             &[
                 ("origin", "https://shop.example"),
                 ("sec-fetch-site", "cross-site"),
+                ("x-order-token", &none),
             ],
         )
         .await;
@@ -120,7 +126,7 @@ async fn reads_pass_through_typed_and_health_and_metrics_answer() {
         .unwrap()
         .iter()
         .all(|p| p["provider"] == "KUBER"));
-    let r = e.get("/gateway/?action=checkTransaction&refid=NOPE").await;
+    let r = e.check("NOPE", Some(&check_token("NOPE"))).await;
     assert_eq!(r.status, 404);
     let r = e.get("/gateway/?action=checkTransaction&refid=bad%20refid").await;
     assert_eq!(

@@ -178,6 +178,17 @@ impl Env {
         metrics(&self.http, &self.gw).await
     }
 
+    /// A public checkTransaction of `refid` (GET) with `token` in `X-Order-Token`, if any.
+    pub async fn check(&self, refid: &str, token: Option<&str>) -> Resp {
+        let mut rb = self
+            .http
+            .get(self.url(&format!("/gateway/?action=checkTransaction&refid={refid}")));
+        if let Some(t) = token {
+            rb = rb.header("x-order-token", t);
+        }
+        send(rb).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Resp {
         let mut rb = self
             .http
@@ -321,6 +332,12 @@ pub async fn settled(db_url: &str, refid: &str) -> ics_journal::OrderRecord {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The token the shop signed for the order `refid` (any product and number), which a public
+/// checkTransaction of that refid must carry.
+pub fn check_token(refid: &str) -> String {
+    token("XLA10", "081234561111", refid, 20_000, 600)
 }
 
 /// A token for one order.

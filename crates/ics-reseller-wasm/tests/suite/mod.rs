@@ -53,12 +53,17 @@ pub fn gateway_client(extra: &str) -> ResellerClient {
 
 /// An order token for `refid` signed with the gateway's secret by the core, valid 10 min.
 pub fn token_for(kode_produk: &str, nomor_tujuan: &str, refid: &str, max_price: i64) -> String {
+    token_until(kode_produk, nomor_tujuan, refid, max_price, 600)
+}
+
+/// [`token_for`] valid for `ttl_s` seconds from now (expired when negative).
+pub fn token_until(kode_produk: &str, nomor_tujuan: &str, refid: &str, max_price: i64, ttl_s: i64) -> String {
     let grant = ics_reseller::token::OrderGrant {
         kode_produk: kode_produk.into(),
         nomor_tujuan: nomor_tujuan.into(),
         refid: refid.into(),
         max_price,
-        expires_at: (now() / 1000.0) as i64 + 600,
+        expires_at: (now() / 1000.0) as i64 + ttl_s,
     };
     ics_reseller::token::sign_order(order_secret().as_bytes(), &grant).expect("sign")
 }
@@ -617,8 +622,9 @@ pub async fn wait_for_a_failed_order() {
 }
 
 /// Through `ics-gateway`: no order without a token; with one, the `X-Order-Token` header
-/// goes with the order, also when the reconciliation re-sends it after a 404, and places
-/// it exactly once; the same token for another refid places nothing.
+/// goes with the order, with the reconciliation's checks (the gateway answers a check only
+/// to the order's token) and with its re-send after a 404, and places it exactly once; the
+/// same token for another refid places nothing.
 pub async fn order_token_reaches_the_gateway() {
     reset().await;
     let plain = gateway_client(r#"{"retries":0}"#);
@@ -682,7 +688,12 @@ pub async fn order_token_reaches_the_gateway() {
         "a check came between the two sends"
     );
     for r in log.iter().filter(|r| string(r, "action") != "createTransaction") {
-        assert!(get(&r, "token").is_null(), "the token goes with orders only");
+        assert_eq!(string(&r, "action"), "checkTransaction");
+        assert_eq!(
+            string(&r, "token"),
+            token,
+            "the reconciliation checks with the order's token"
+        );
     }
 
     // The same token for another refid, or once more for its own: no second order.
@@ -796,6 +807,58 @@ pub fn floats_as_std() {
     }
 }
 
+/// Through `ics-gateway`: checkTransaction and waitForTransaction read an order only with
+/// its token (`orderToken`; fresh or expired); without it, or with another order's, the
+/// gateway refuses (`forbidden`) and the page learns nothing of the order.
+pub async fn checks_through_the_gateway_carry_the_orders_token() {
+    reset().await;
+    let c = gateway_client(r#"{"retries":0}"#);
+    let number = "081234562222"; // pending, then success
+    let token = token_for("XLA10", number, "CHECK1", 1_000_000);
+    let with = |token: &str, extra: &str| {
+        let o = js(extra);
+        set(&o, "orderToken", &token.into());
+        o
+    };
+    let order = js(&format!(
+        r#"{{"kode_produk":"XLA10","nomor_tujuan":"{number}","refid":"CHECK1"}}"#
+    ));
+    ok(c.create_transaction(order, with(&token, "{}"))).await;
+    let check1 = || js(r#"{"refid":"CHECK1"}"#);
+    let other = token_for("XLA10", number, "CHECK2", 1_000_000);
+    for opts in [JsValue::UNDEFINED, with(&other, "{}")] {
+        let e = fails(c.check_transaction(check1(), opts), "forbidden").await;
+        let text = format!(
+            "{:?} {:?}",
+            JSON::stringify(&e),
+            JSON::stringify(&get(&e, "body"))
+        );
+        assert!(!text.contains(number) && !text.contains("XLA10"), "{text}");
+    }
+    let r = ok(c.check_transaction(check1(), with(&token, "{}"))).await;
+    assert_eq!(string(&r, "refid"), "CHECK1");
+    assert_eq!(string(&r, "nomor_tujuan"), number);
+    // Long after the order window, the token still reads its own order.
+    let expired = token_until("XLA10", number, "CHECK1", 1_000_000, -3_600);
+    let r = ok(c.check_transaction(check1(), with(&expired, "{}"))).await;
+    assert_eq!(string(&r, "refid"), "CHECK1");
+    // waitForTransaction sends it on every poll, until the order is final.
+    let fin = ok(c.wait_for_transaction("CHECK1".into(), with(&token, r#"{"intervalMs":50}"#))).await;
+    assert_eq!(string(&fin, "status"), "success");
+    fails(
+        c.wait_for_transaction("CHECK1".into(), js(r#"{"intervalMs":50}"#)),
+        "forbidden",
+    )
+    .await;
+    // A malformed token never leaves the client.
+    let e = fails(
+        c.check_transaction(check1(), with("not a token", "{}")),
+        "invalid_input",
+    )
+    .await;
+    assert_eq!(string(&e, "field"), "orderToken");
+}
+
 /// Declares one `#[wasm_bindgen_test]` per shared test: the same list in Node and in
 /// Chromium, written once here (plus the sync `helpers` and `floats_as_std` tests).
 #[macro_export]
@@ -815,6 +878,7 @@ macro_rules! shared_tests {
             php_quirks_on_the_wire,
             the_key_never_survives,
             order_token_reaches_the_gateway,
+            checks_through_the_gateway_carry_the_orders_token,
         );
 
         #[wasm_bindgen_test::wasm_bindgen_test]

@@ -12,6 +12,7 @@ import {
   actionNames,
   errorCodes,
   type ActionName,
+  type CheckOptions,
   type CheckTransactionResponse,
   type CreateTransactionResponse,
   type ErrorCode,
@@ -62,7 +63,10 @@ export async function typed(): Promise<void> {
     { kode_produk: grant.kode_produk, nomor_tujuan: grant.nomor_tujuan, refid: grant.refid },
     opts,
   );
-  const done = await client.waitForTransaction(order.refid, { intervalMs: 500, timeoutMs: 60_000 });
+  // Behind ics-gateway, checks carry the order's token.
+  const checkOpts: CheckOptions = { orderToken, signal: ctl.signal };
+  const checked: CheckTransactionResponse = await client.checkTransaction({ refid: grant.refid }, checkOpts);
+  const done = await client.waitForTransaction(order.refid, { intervalMs: 500, timeoutMs: 60_000, orderToken });
   const final: "success" | "failed" | "pending" | "unpaid" | (string & {}) = done.status;
   for await (const entry of client.history({ status: "success", limit: 50 })) {
     const e: HistoryEntry = entry;
@@ -113,6 +117,10 @@ export async function typed(): Promise<void> {
   await client.createTransaction({ kode_produk: "XLA10" });
   // @ts-expect-error: checkTransaction takes { refid }
   await client.checkTransaction("RS123");
+  // @ts-expect-error: the order token is a string
+  await client.checkTransaction({ refid: "RS123" }, { orderToken: 1 });
+  // @ts-expect-error: getBalance takes no order token
+  await client.getBalance({ orderToken });
   // @ts-expect-error: limit is a number
   await client.getHistory({ limit: "10" });
   // @ts-expect-error: the signal is an AbortSignal
