@@ -112,7 +112,7 @@ async fn a_public_check_without_the_orders_token_is_refused_and_nothing_reaches_
     let r = e.check("CHK-1", Some(&own)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(upstream_checks(&e).await.len(), before.len() + 1);
-    let metrics = e.get("/metrics").await.text;
+    let metrics = e.metrics().await.text;
     assert!(
         metrics.contains("action=\"checkTransaction\""),
         "refusals are counted: {metrics}"
