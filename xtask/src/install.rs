@@ -274,6 +274,28 @@ pub fn cargo_fuzz() -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// The twiggy release `cargo xtask bench` runs on the unstripped wasm (its top entries).
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
+/// twiggy in `tools/bin`: installed when `tools/bin/twiggy --version` does not print
+/// [`TWIGGY_VERSION`] (it prints `twiggy-opt 0.8.0`).
+pub fn twiggy() -> Result<Outcome> {
+    let bin = tools_bin("twiggy");
+    let sh = shell()?;
+    if let Some(out) = probe(cmd!(sh, "{bin} --version")) {
+        if out.split_whitespace().any(|w| w == TWIGGY_VERSION) {
+            return Ok(Outcome::UpToDate(format!("tools/bin/twiggy {TWIGGY_VERSION}")));
+        }
+    }
+    let root = tools_dir();
+    cmd!(
+        sh,
+        "cargo install twiggy --version ={TWIGGY_VERSION} --root {root}"
+    )
+    .run()?;
+    Ok(Outcome::Done)
+}
+
 /// The nightly toolchain (for cargo-fuzz): present when `rustup run nightly rustc -V` works.
 pub fn nightly() -> Result<Outcome> {
     let sh = shell()?;

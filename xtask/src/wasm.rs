@@ -31,6 +31,7 @@ use xshell::{cmd, Cmd};
 
 use crate::{
     ci::Outcome,
+    install,
     sandbox::{free_port, GatewayOptions, GatewayProcess, SandboxProcess, TEST_ARGS, TEST_LIMITS},
     util::{node_bin, project_root, rel, shell, target_dir, tools_bin},
 };
@@ -536,9 +537,15 @@ fn run_bench_js(smoke: bool) -> Result<()> {
 /// time per `ping` over loopback, import() → first answer (plain, 4× CPU, slow link);
 /// then twiggy's top entries and the gateway's section. Prints; asserts nothing.
 pub fn bench() -> Result<()> {
+    // What the bench needs, installed as `cargo xtask test` installs it (quick when present).
+    install::wasm_target()?;
+    install::chromium()?;
+    install::node_tools()?;
+    install::wasm_bindgen_runner()?;
+    install::twiggy()?;
     build()?;
     run_bench_js(false)?;
-    twiggy_top();
+    twiggy_top()?;
     gateway_bench()
 }
 
@@ -554,19 +561,15 @@ fn gateway_bench() -> Result<()> {
     Ok(())
 }
 
-/// The top entries of `twiggy top` and `twiggy garbage` on the unstripped module (before
-/// wasm-opt, names kept), when `twiggy` is on PATH (`cargo install twiggy`); else a hint.
-fn twiggy_top() {
+/// The top entries of `twiggy top` and `twiggy garbage` on the page's unstripped module
+/// (before wasm-opt, names kept), by `tools/bin/twiggy` (installed by [`bench`]).
+fn twiggy_top() -> Result<()> {
     let module = target_dir().join("wasm-bindgen/web/ics_reseller_bg.wasm");
+    let twiggy = tools_bin("twiggy");
     println!("\n== twiggy top -n 20 (unstripped module, before wasm-opt)");
-    let Ok(sh) = shell() else { return };
+    let sh = shell()?;
     for args in [&["top", "-n", "20"][..], &["garbage", "-n", "5"][..]] {
-        match cmd!(sh, "twiggy {args...} {module}").read() {
-            Ok(out) => println!("{out}"),
-            Err(_) => {
-                println!("  (twiggy not found: `cargo install twiggy` to list what weighs)");
-                return;
-            }
-        }
+        println!("{}", cmd!(sh, "{twiggy} {args...} {module}").read()?);
     }
+    Ok(())
 }
