@@ -562,7 +562,7 @@ fn gateway_bench() -> Result<()> {
 }
 
 /// The top entries of `twiggy top` and `twiggy garbage` on the page's unstripped module
-/// (before wasm-opt, names kept), by `tools/bin/twiggy` (installed by [`bench`]).
+/// (before wasm-opt, names kept), by `tools/bin/twiggy` (installed by [`bench()`]).
 fn twiggy_top() -> Result<()> {
     let module = target_dir().join("wasm-bindgen/web/ics_reseller_bg.wasm");
     let twiggy = tools_bin("twiggy");
