@@ -941,6 +941,8 @@ impl Journal {
                 "price_bound": cur.price_bound,
                 "price": price,
                 "supplier_trxid": c.supplier_trxid.or(cur.supplier_trxid.as_deref()),
+                "message": c.message.or(cur.message.as_deref()),
+                "error": c.last_error,
                 "at": now,
             });
             sqlx::query(

@@ -107,7 +107,19 @@ async fn events_reach_a_failing_shop_at_least_once_signed() {
                 assert_eq!(body["refid"], o.refid.as_str());
                 assert_eq!(body["state"], o.state.as_str());
                 assert_eq!(body["refund"], o.state.to_refund());
+                // Why it ended: the upstream's last message and the gateway's error code,
+                // as the journal holds them (null when there is none).
+                assert_eq!(body["message"], serde_json::json!(o.message), "{body}");
+                assert_eq!(body["error"], serde_json::json!(o.last_error), "{body}");
             }
+            assert!(
+                rx.accepted
+                    .values()
+                    .filter(|b| b["refund"] == true)
+                    .all(|b| b["message"].is_string() || b["error"].is_string()),
+                "every refund event says why: {:?}",
+                rx.accepted.values().collect::<Vec<_>>()
+            );
             assert!(
                 rx.accepted.values().any(|b| b["refund"] == true),
                 "a refund event"
