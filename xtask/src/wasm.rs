@@ -327,7 +327,11 @@ impl Servers {
 
 /// Runs `f` with a fresh sandbox and a gateway in front of it that accepts cross-origin
 /// calls from `origin` (a page on another port); `short`: with [`Servers::short`] too.
-fn with_servers(origin: Option<&str>, short: bool, f: impl FnOnce(&Servers) -> Result<()>) -> Result<Outcome> {
+fn with_servers(
+    origin: Option<&str>,
+    short: bool,
+    f: impl FnOnce(&Servers) -> Result<()>,
+) -> Result<Outcome> {
     let mut sandbox_args: Vec<&str> = TEST_ARGS.to_vec();
     if let Some(o) = origin {
         // The browser suite arms the sandbox's faults from the test page's origin.
