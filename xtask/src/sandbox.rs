@@ -232,6 +232,8 @@ pub struct GatewayOptions<'a> {
     pub echo: bool,
     /// The `[limits]` table of its config file (TOML lines), when not the defaults.
     pub limits: Option<&'a str>,
+    /// `upstream_timeout_ms` of its config file, when not the default (30 s).
+    pub upstream_timeout_ms: Option<u64>,
 }
 
 /// Limits for test runs: many calls from one IP in a short time, the same test numbers
@@ -269,7 +271,10 @@ impl GatewayProcess {
         let hash = hash_password(bin, &password)?;
         let dir = target_dir().join("gateway-run");
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", rel(&dir)))?;
-        let config = dir.join(format!("config-{}.toml", std::process::id()));
+        // One name per start for the config and the journal: one xtask process may run two
+        // gateways at once (the Node steps' second, short-timeout one).
+        let run = format!("{}-{}", std::process::id(), hex(&random_bytes(6)?));
+        let config = dir.join(format!("config-{run}.toml"));
         let mut toml = format!(
             "# written by cargo xtask for one run: the demo operator\n\
              [[operators]]\nusername = \"{username}\"\npassword_hash = \"{hash}\"\n"
@@ -277,12 +282,11 @@ impl GatewayProcess {
         // A fresh order journal per start (the gateway's default is ./ics-gateway.db): one
         // xtask process starts several gateways (wasm-node, then wasm-chromium), and a refid
         // journalled by one must not be "already placed" for the next.
-        let journal = dir.join(format!(
-            "journal-{}-{}.db",
-            std::process::id(),
-            hex(&random_bytes(6)?)
-        ));
+        let journal = dir.join(format!("journal-{run}.db"));
         toml.insert_str(0, &format!("database = \"sqlite://{}\"\n", journal.display()));
+        if let Some(ms) = options.upstream_timeout_ms {
+            toml.insert_str(0, &format!("upstream_timeout_ms = {ms}\n"));
+        }
         if let Some(limits) = options.limits {
             toml.push_str("\n[limits]\n");
             toml.push_str(limits);

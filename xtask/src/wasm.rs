@@ -293,36 +293,69 @@ fn package_readme() -> String {
 struct Servers {
     sandbox: SandboxProcess,
     gateway: GatewayProcess,
+    /// A second gateway in front of the same sandbox whose upstream timeout
+    /// ([`SHORT_UPSTREAM_TIMEOUT_MS`]) a sandbox latency fault outlasts in seconds, for the
+    /// smoke test of the gateway's 409 `order_in_flight` (the test gateway's 30 s default
+    /// would make that test take more than 30 s). Started for the Node smoke tests only.
+    short: Option<GatewayProcess>,
 }
 
+/// The upstream timeout of [`Servers::short`]: the Rust client's test of the same scenario
+/// (crates/ics-gateway/tests/it/orders.rs) uses 1 s too.
+const SHORT_UPSTREAM_TIMEOUT_MS: u64 = 1_000;
+
 impl Servers {
-    /// Environment variables that name both for a test: `ICS_SANDBOX_URL` (the upstream,
-    /// with its `/__sandbox` controls), `ICS_GATEWAY_URL` and `ICS_GATEWAY_ORDER_SECRET`.
-    fn env(&self) -> [(&'static str, &str); 3] {
-        [
-            ("ICS_SANDBOX_URL", &self.sandbox.url),
+    /// Environment variables that name them for a test: `ICS_SANDBOX_URL` (the upstream,
+    /// with its `/__sandbox` controls), `ICS_GATEWAY_URL` and `ICS_GATEWAY_ORDER_SECRET`,
+    /// and with the short gateway `ICS_GATEWAY_SHORT_URL` and its
+    /// `ICS_GATEWAY_SHORT_ORDER_SECRET`.
+    fn env(&self) -> Vec<(&'static str, &str)> {
+        let mut env = vec![
+            ("ICS_SANDBOX_URL", self.sandbox.url.as_str()),
             ("ICS_GATEWAY_URL", &self.gateway.url),
             ("ICS_GATEWAY_ORDER_SECRET", &self.gateway.order_secret),
-        ]
+        ];
+        if let Some(short) = &self.short {
+            env.extend([
+                ("ICS_GATEWAY_SHORT_URL", short.url.as_str()),
+                ("ICS_GATEWAY_SHORT_ORDER_SECRET", &short.order_secret),
+            ]);
+        }
+        env
     }
 }
 
 /// Runs `f` with a fresh sandbox and a gateway in front of it that accepts cross-origin
-/// calls from `origin` (a page on another port).
-fn with_servers(origin: Option<&str>, f: impl FnOnce(&Servers) -> Result<()>) -> Result<Outcome> {
+/// calls from `origin` (a page on another port); `short`: with [`Servers::short`] too.
+fn with_servers(
+    origin: Option<&str>,
+    short: bool,
+    f: impl FnOnce(&Servers) -> Result<()>,
+) -> Result<Outcome> {
     let mut sandbox_args: Vec<&str> = TEST_ARGS.to_vec();
     if let Some(o) = origin {
         // The browser suite arms the sandbox's faults from the test page's origin.
         sandbox_args.extend(["--cors-origin", o]);
     }
     let sandbox = SandboxProcess::start(&SandboxProcess::build()?, &sandbox_args, false)?;
-    let options = GatewayOptions {
+    let mut options = GatewayOptions {
         allow_origins: origin.map(str::to_owned).into_iter().collect(),
         limits: Some(TEST_LIMITS),
         ..GatewayOptions::default()
     };
-    let gateway = GatewayProcess::start(&GatewayProcess::build()?, &sandbox.url, &options)?;
-    f(&Servers { sandbox, gateway })?;
+    let bin = GatewayProcess::build()?;
+    let gateway = GatewayProcess::start(&bin, &sandbox.url, &options)?;
+    let short = if short {
+        options.upstream_timeout_ms = Some(SHORT_UPSTREAM_TIMEOUT_MS);
+        Some(GatewayProcess::start(&bin, &sandbox.url, &options)?)
+    } else {
+        None
+    };
+    f(&Servers {
+        sandbox,
+        gateway,
+        short,
+    })?;
     Ok(Outcome::Done)
 }
 
@@ -335,7 +368,7 @@ fn with_env<'a>(cmd: Cmd<'a>, servers: &Servers) -> Cmd<'a> {
 /// Node and the package's smoke test in Node, against a fresh sandbox and gateway.
 pub fn test_node() -> Result<Outcome> {
     build()?;
-    with_servers(None, |servers| {
+    with_servers(None, true, |servers| {
         wasm_bindgen_tests(servers, None)?;
         let sh = shell()?;
         let smoke = crate_dir().join("tests/js/smoke.test.mjs");
@@ -351,7 +384,7 @@ pub fn test_node() -> Result<Outcome> {
 pub fn test_chromium() -> Result<Outcome> {
     let address = format!("127.0.0.1:{}", free_port()?);
     let origin = format!("http://{address}");
-    with_servers(Some(&origin), |servers| {
+    with_servers(Some(&origin), false, |servers| {
         wasm_bindgen_tests(servers, Some(&address))
     })
 }
@@ -471,7 +504,7 @@ pub fn npm_package() -> Result<Outcome> {
     // The test app's static server listens on this port; the gateway allows its origin.
     let app_port = free_port()?;
     let origin = format!("http://127.0.0.1:{app_port}");
-    with_servers(Some(&origin), |servers| {
+    with_servers(Some(&origin), true, |servers| {
         with_env(cmd!(sh, "node --test smoke.test.mjs cjs.test.cjs"), servers).run()?;
         with_env(
             cmd!(sh, "node browser-check.mjs {dir} {BUNDLER_PAGES...}"),

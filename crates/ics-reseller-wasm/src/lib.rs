@@ -135,17 +135,19 @@ fn opt_order_token(options: &JsValue) -> Result<Option<String>, Error> {
     Ok(Some(token))
 }
 
-/// Adds `X-Order-Token: token` to an encoded request, when there is a token.
-fn with_token(http: &mut HttpRequest, token: Option<String>) {
-    if let Some(token) = token {
-        http.headers.push((ORDER_TOKEN_HEADER, token));
+/// Adds `X-Order-Token: token` to an encoded request, when the call has a token.
+fn with_token(http: &mut HttpRequest, o: &CallOpts) {
+    if let Some(token) = &o.token {
+        http.headers.push((ORDER_TOKEN_HEADER, token.clone()));
     }
 }
 
-/// Per-call options: `{ signal?, timeoutMs? }`.
+/// Per-call options: `{ signal?, timeoutMs?, orderToken? }` (the token read once per call,
+/// sent by the methods that take it).
 struct CallOpts {
     signal: Option<AbortSignal>,
     timeout_ms: u32,
+    token: Option<String>,
 }
 
 struct Inner {
@@ -161,6 +163,7 @@ impl Inner {
         Ok(CallOpts {
             signal: opt_signal(options)?,
             timeout_ms: opt_uint(options, "timeoutMs", 3_600_000)?.unwrap_or(self.timeout_ms),
+            token: opt_order_token(options)?,
         })
     }
 
@@ -245,10 +248,10 @@ impl Inner {
             let request: <A as Action>::Request = from_js(&params, "params")?;
             self.core.encode::<A>(request)?
         });
-        if kind == ActionKind::CheckTransaction {
-            with_token(&mut http, opt_order_token(&options)?);
-        }
         let o = self.call_opts(&options)?;
+        if kind == ActionKind::CheckTransaction {
+            with_token(&mut http, &o);
+        }
         self.send(kind, &http, &o).await
     }
 
@@ -270,7 +273,6 @@ impl Inner {
         };
         let request: CreateTransactionRequest = from_js(&params, "params")?;
         let o = self.call_opts(&options)?;
-        let token = opt_order_token(&options)?;
         let refid = request.refid.clone();
         let mut create = self.core.encode::<actions::CreateTransaction>(request)?;
         let mut check = self
@@ -278,8 +280,8 @@ impl Inner {
             .encode::<actions::CheckTransaction>(RefIdRequest { refid: refid.clone() })?;
         // The same request (token included) is what the reconciliation re-sends after a
         // 404; its checks carry the token too (the gateway answers a check only to it).
-        with_token(&mut check, token.clone());
-        with_token(&mut create, token);
+        with_token(&mut check, &o);
+        with_token(&mut create, &o);
         if aborted(o.signal.as_ref()) {
             return Err(Error::Aborted); // nothing was sent
         }
@@ -325,7 +327,7 @@ impl Inner {
         let mut http = self
             .core
             .encode::<actions::CheckTransaction>(RefIdRequest { refid })?;
-        with_token(&mut http, opt_order_token(&options)?);
+        with_token(&mut http, &o);
         let deadline = js_sys::Date::now() + f64::from(limit);
         loop {
             let answer = self.send(ActionKind::CheckTransaction, &http, &o).await?;

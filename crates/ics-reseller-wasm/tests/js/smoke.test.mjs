@@ -1,8 +1,9 @@
 // Smoke test of the `ics-reseller` npm package in Node (ESM), against the sandbox.
 // Run by `cargo xtask test` (steps wasm-node and npm-package): ICS_SANDBOX_URL names the
 // sandbox; ICS_GATEWAY_URL names `ics-gateway` in front of it, whose order secret is
-// ICS_GATEWAY_ORDER_SECRET; ICS_PKG_ENTRY, when set, is the file to import instead of the
-// package name.
+// ICS_GATEWAY_ORDER_SECRET; ICS_GATEWAY_SHORT_URL a second gateway in front of the same
+// sandbox with a 1 s upstream timeout (order secret ICS_GATEWAY_SHORT_ORDER_SECRET);
+// ICS_PKG_ENTRY, when set, is the file to import instead of the package name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -15,6 +16,10 @@ const gateway = process.env.ICS_GATEWAY_URL;
 assert.ok(gateway, "ICS_GATEWAY_URL is not set");
 const secret = process.env.ICS_GATEWAY_ORDER_SECRET;
 assert.ok(secret, "ICS_GATEWAY_ORDER_SECRET is not set");
+const short = process.env.ICS_GATEWAY_SHORT_URL;
+assert.ok(short, "ICS_GATEWAY_SHORT_URL is not set");
+const shortSecret = process.env.ICS_GATEWAY_SHORT_ORDER_SECRET;
+assert.ok(shortSecret, "ICS_GATEWAY_SHORT_ORDER_SECRET is not set");
 const entry = process.env.ICS_PKG_ENTRY
   ? pathToFileURL(process.env.ICS_PKG_ENTRY).href
   : import.meta.resolve("ics-reseller");
@@ -283,4 +288,80 @@ test("an echoed key never survives in a ResellerError, at any offset, in any spe
       }
     }
   }
+});
+
+/** The sandbox's state of the verified account (balance, orders). */
+const sandboxState = async () => (await fetch(`${base}/__sandbox/state?key=sk_test_verified`)).json();
+
+test("through ics-gateway: order_in_flight is an unknown outcome, only checked after, never a refusal", async () => {
+  // The short gateway times out after 1 s; the order's createTransaction takes 3 s upstream.
+  // So: the send is answered 504 (outcome unknown); the reconciliation's check reads 404
+  // (the order has not landed) and it re-sends; the gateway, inside its forward grace,
+  // answers that re-send 409 `order_in_flight` and forwards nothing; from then on the
+  // package may only check (crates/ics-gateway/tests/it/orders.rs has the Rust client's twin).
+  const exchanges = []; // { action, status, code } of every request the package sent
+  const recording = async (url, init) => {
+    const action = new URL(url).searchParams.get("action");
+    const r = await fetch(url, init);
+    const code = r.ok ? undefined : (await r.clone().json().catch(() => ({}))).code;
+    exchanges.push({ action, status: r.status, code });
+    return r;
+  };
+  const client = new ResellerClient({ baseUrl: `${short}/gateway`, retries: 0, fetch: recording });
+  const { data } = await new ResellerClient({ baseUrl: `${short}/gateway` }).listProducts({ type: "xla" });
+  const product = data.ready[0];
+  const order = { kode_produk: product.kode_produk, nomor_tujuan: "081234579999", refid: newRefId() };
+  const orderToken = signOrder(shortSecret, {
+    ...order,
+    max_price: product.harga_final,
+    expires_at: Math.floor(Date.now() / 1000) + 600,
+  });
+  const balanceBefore = (await sandboxState()).balance;
+  // The request log from here on (nothing else orders while this file's tests run in turn).
+  assert.equal((await fetch(`${base}/__sandbox/requests`, { method: "DELETE" })).status, 200);
+  await arm({ mode: "latency", action: "createTransaction", latency_ms: 3000 });
+  let placed, error;
+  try {
+    placed = await client.createTransaction(order, { orderToken });
+  } catch (e) {
+    error = e;
+  }
+  if (error !== undefined) {
+    assert.ok(error instanceof ResellerError, String(error));
+    assert.equal(error.code, "maybe_committed", `never a refusal: ${error.code}: ${error.message}`);
+    assert.equal(error.refid, order.refid);
+    assert.ok(error.cause instanceof ResellerError, String(error.cause));
+    assert.equal(error.cause.status, 409);
+    assert.equal(error.cause.body.code, "order_in_flight", JSON.stringify(error.cause.body));
+  } else {
+    assert.equal(placed.outcome, "found", "the first send timed out: only a check can find it");
+    assert.equal(placed.refid, order.refid);
+  }
+  // What the package sent: the order, its re-send after the 404 (answered order_in_flight),
+  // then checks only.
+  const creates = exchanges.filter((x) => x.action === "createTransaction");
+  assert.deepEqual(
+    creates.map((x) => [x.status, x.code]),
+    [[504, "upstream_timeout"], [409, "order_in_flight"]],
+    JSON.stringify(exchanges),
+  );
+  const after = exchanges.slice(exchanges.findIndex((x) => x.code === "order_in_flight") + 1);
+  assert.ok(after.length >= 1, JSON.stringify(exchanges));
+  assert.ok(after.every((x) => x.action === "checkTransaction"), JSON.stringify(exchanges));
+  // Upstream: one createTransaction, one order, settled success, paid once.
+  let mine;
+  for (let i = 0; i < 200; i++) {
+    mine = (await sandboxState()).orders.filter((o) => o.refid === order.refid);
+    if (mine.length > 0 && mine[0].status !== "pending") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(mine.length, 1, "exactly one order");
+  assert.equal(mine[0].status, "success");
+  const log = (await (await fetch(`${base}/__sandbox/requests`)).json()).requests;
+  assert.equal(log.filter((r) => r.target.includes("createTransaction")).length, 1, "sent upstream once");
+  assert.equal(balanceBefore - (await sandboxState()).balance, mine[0].harga, "paid once");
+  // And the package reads it settled through the gateway, with the order's token.
+  const final = await client.waitForTransaction(order.refid, { orderToken, intervalMs: 100 });
+  assert.equal(final.status, "success");
+  assert.equal((await fetch(`${base}/__sandbox/faults`, { method: "DELETE" })).status, 200);
 });
