@@ -542,6 +542,18 @@ async fn an_echoed_key_never_reaches_the_journal_or_the_csv_export() {
     let message = stored.message.clone().unwrap_or_default();
     assert_eq!(message, "ok; served for key ***");
     assert_eq!(leaks(&format!("{stored:?}")), None, "journalled: {stored:?}");
+    // The order.final events for the shop (message and supplier_trxid included) carry the
+    // journalled, scrubbed texts, never the key.
+    let events = gw.app().journal.events().await.unwrap();
+    let echo = events
+        .iter()
+        .find(|e| e.refid == "CSV-ECHO")
+        .expect("CSV-ECHO's event");
+    let body: Value = serde_json::from_str(&echo.body).unwrap();
+    assert_eq!(body["message"], "ok; served for key ***", "{}", echo.body);
+    for e in &events {
+        assert_eq!(leaks(&e.body), None, "key leaked in the event {}", e.body);
+    }
     let cookie = sign_in(&http, gw.url()).await;
     let view = send(
         http.get(format!("{}/gateway/backoffice/orders", gw.url()))
