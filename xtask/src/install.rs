@@ -235,43 +235,13 @@ pub fn wasm_bindgen_runner() -> Result<Outcome> {
             many.join(", ")
         ),
     };
-    let runner = tools_bin("wasm-bindgen-test-runner");
-    let sh = shell()?;
-    if let Some(out) = probe(cmd!(sh, "{runner} --version")) {
-        if out.split_whitespace().any(|w| w == version) {
-            return Ok(Outcome::UpToDate(format!(
-                "tools/bin/wasm-bindgen-test-runner {version}"
-            )));
-        }
-    }
-    let root = tools_dir();
-    cmd!(
-        sh,
-        "cargo install wasm-bindgen-cli --version ={version} --root {root}"
-    )
-    .run()?;
-    Ok(Outcome::Done)
+    cargo_tool("wasm-bindgen-cli", "wasm-bindgen-test-runner", version)
 }
 
 /// cargo-fuzz in `tools/bin`: installed when `tools/bin/cargo-fuzz --version` does not
 /// print [`CARGO_FUZZ_VERSION`].
 pub fn cargo_fuzz() -> Result<Outcome> {
-    let bin = tools_bin("cargo-fuzz");
-    let sh = shell()?;
-    if let Some(out) = probe(cmd!(sh, "{bin} --version")) {
-        if out.split_whitespace().any(|w| w == CARGO_FUZZ_VERSION) {
-            return Ok(Outcome::UpToDate(format!(
-                "tools/bin/cargo-fuzz {CARGO_FUZZ_VERSION}"
-            )));
-        }
-    }
-    let root = tools_dir();
-    cmd!(
-        sh,
-        "cargo install cargo-fuzz --version ={CARGO_FUZZ_VERSION} --root {root}"
-    )
-    .run()?;
-    Ok(Outcome::Done)
+    cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION)
 }
 
 /// The twiggy release `cargo xtask bench` runs on the unstripped wasm (its top entries).
@@ -280,19 +250,21 @@ pub const TWIGGY_VERSION: &str = "0.8.0";
 /// twiggy in `tools/bin`: installed when `tools/bin/twiggy --version` does not print
 /// [`TWIGGY_VERSION`] (it prints `twiggy-opt 0.8.0`).
 pub fn twiggy() -> Result<Outcome> {
-    let bin = tools_bin("twiggy");
+    cargo_tool("twiggy", "twiggy", TWIGGY_VERSION)
+}
+
+/// `krate` at exactly `version` in `tools/bin` by `cargo install --root tools`: up to date
+/// when `tools/bin/{bin} --version` prints that version as a word.
+fn cargo_tool(krate: &str, bin: &str, version: &str) -> Result<Outcome> {
+    let path = tools_bin(bin);
     let sh = shell()?;
-    if let Some(out) = probe(cmd!(sh, "{bin} --version")) {
-        if out.split_whitespace().any(|w| w == TWIGGY_VERSION) {
-            return Ok(Outcome::UpToDate(format!("tools/bin/twiggy {TWIGGY_VERSION}")));
+    if let Some(out) = probe(cmd!(sh, "{path} --version")) {
+        if out.split_whitespace().any(|w| w == version) {
+            return Ok(Outcome::UpToDate(format!("tools/bin/{bin} {version}")));
         }
     }
     let root = tools_dir();
-    cmd!(
-        sh,
-        "cargo install twiggy --version ={TWIGGY_VERSION} --root {root}"
-    )
-    .run()?;
+    cmd!(sh, "cargo install {krate} --version ={version} --root {root}").run()?;
     Ok(Outcome::Done)
 }
 
